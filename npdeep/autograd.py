@@ -1,0 +1,193 @@
+"""Reverse-mode automatic differentiation: Function nodes and the backward walk.
+
+A :class:`Function` holds ``forward(ctx, ...)`` and ``backward(ctx, grad)`` side by side. The
+node object itself is the ``ctx``: forward saves on it exactly what backward needs (the course's
+"cache"), and ``ctx.needs_input_grad`` lets backward skip inputs that need no gradient.
+
+``backward`` walks the recorded graph once in reverse topological order, undoes broadcasting in
+one place (:func:`unbroadcast`), checks that every gradient has its input's shape, accumulates
+gradients of tensors used twice, and frees the graph as it goes.
+"""
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+
+_grad_enabled = True
+
+
+def is_grad_enabled() -> bool:
+    return _grad_enabled
+
+
+@contextlib.contextmanager
+def no_grad():
+    """Context manager in which operations record no graph (evaluation, optimizer updates)."""
+    global _grad_enabled
+    previous, _grad_enabled = _grad_enabled, False
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
+
+
+@contextlib.contextmanager
+def enable_grad():
+    global _grad_enabled
+    previous, _grad_enabled = _grad_enabled, True
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
+
+
+class Function:
+    """Base of every differentiable operation.
+
+    Subclasses define two static methods on NumPy arrays::
+
+        class Mul(Function):
+            @staticmethod
+            def forward(ctx, a, b):
+                ctx.a, ctx.b = a, b
+                return a * b
+
+            @staticmethod
+            def backward(ctx, dZ):
+                return dZ * ctx.b, dZ * ctx.a
+
+    and are called as ``Mul.apply(x, y)``. Positional arguments may be Tensors (their ``.data``
+    is passed to forward) or anything else (passed unchanged); keyword arguments are
+    non-differentiable settings. backward returns one gradient per positional argument (or a
+    single array when there is one); entries for inputs that need no gradient may be None.
+    """
+
+    # Set by tensor.py: autograd sits above tensor in the package layers, so it may not import it.
+    _Tensor = None
+    parents: tuple
+    needs_input_grad: tuple
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        Tensor = cls._Tensor
+        ctx = cls.__new__(cls)
+        arrays = []
+        needs = []
+        any_needs = False
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a.data)
+                needs.append(a.requires_grad)
+                any_needs = any_needs or a.requires_grad
+            else:
+                arrays.append(a)
+                needs.append(False)
+        any_needs = any_needs and _grad_enabled
+        ctx.needs_input_grad = tuple(needs) if any_needs else (False,) * len(args)
+        out = cls.forward(ctx, *arrays, **kwargs)
+        result = Tensor._make(out, any_needs)
+        if any_needs:
+            ctx.parents = args
+            result._ctx = ctx
+        return result
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} backward>"
+
+
+class _Freed:
+    """Marks a node whose graph was freed by an earlier backward()."""
+
+    def __repr__(self) -> str:
+        return "<freed>"
+
+
+FREED = _Freed()
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple, where: str = "backward") -> np.ndarray:
+    """Sum ``grad`` over the axes that broadcasting added or stretched, back to ``shape``.
+
+    The course's broadcasting rule run backwards: an input of shape (1, n) added to (m, n)
+    received every row's gradient, so its gradient is the sum over the m rows.
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra < 0:
+        raise ValueError(f"{where}: gradient of shape {grad.shape} cannot be reduced to its "
+                         f"input's shape {shape}")
+    if extra:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, (g, s) in enumerate(zip(grad.shape, shape)) if s == 1 and g != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    if grad.shape != shape:
+        raise ValueError(f"{where}: gradient of shape {grad.shape} does not match its "
+                         f"input's shape {shape}")
+    return grad
+
+
+def _topological_order(root) -> list:
+    """Non-leaf tensors reachable from root, each after all of its inputs (iterative DFS)."""
+    order = []
+    visited = set()
+    stack = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        ctx = node._ctx
+        if ctx is None:
+            continue
+        if ctx is FREED:
+            raise RuntimeError(
+                "backward(): trying to backward through a graph a second time; its buffers were "
+                "freed by the first backward(). Pass retain_graph=True to the first call.")
+        visited.add(id(node))
+        stack.append((node, True))
+        Tensor = Function._Tensor
+        for parent in ctx.parents:
+            if isinstance(parent, Tensor) and parent.requires_grad and id(parent) not in visited:
+                stack.append((parent, False))
+    return order
+
+
+def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
+    """Propagate ``grad`` (dL/droot) to every leaf tensor that requires a gradient."""
+    order = _topological_order(root)
+    if not order:  # root is a leaf
+        root.grad = grad if root.grad is None else root.grad + grad
+        return
+    grads = {id(root): grad}
+    for node in reversed(order):
+        dZ = grads.pop(id(node), None)
+        ctx = node._ctx
+        if dZ is None:  # not on a path to the root
+            continue
+        input_grads = ctx.backward(ctx, dZ)
+        if not isinstance(input_grads, tuple):
+            input_grads = (input_grads,)
+        for parent, needed, g in zip(ctx.parents, ctx.needs_input_grad, input_grads):
+            if not needed:
+                continue
+            pdata = parent.data
+            if g.shape != pdata.shape:
+                g = unbroadcast(g, pdata.shape, f"{type(ctx).__name__}.backward")
+            if g.dtype != pdata.dtype:
+                g = g.astype(pdata.dtype)
+            if parent._ctx is None:  # leaf: gradients land in .grad
+                if parent.grad is None:
+                    # NOTE: broadcast views are read-only; a leaf's .grad must be a real array.
+                    parent.grad = g if g.flags.writeable else g.copy()
+                else:
+                    parent.grad = parent.grad + g
+            else:
+                previous = grads.get(id(parent))
+                grads[id(parent)] = g if previous is None else previous + g
+        if not retain_graph:
+            node._ctx = FREED

@@ -1,0 +1,125 @@
+"""Activation functions g(z): sigmoid, tanh, relu, leaky_relu, softmax, log_softmax."""
+from __future__ import annotations
+
+import numpy as np
+
+from npdeep.autograd import Function
+from npdeep.tensor import Tensor
+
+
+def stable_sigmoid(Z: np.ndarray) -> np.ndarray:
+    """σ(z) = 1 / (1 + e^(−z)) without overflow for |z| ~ 1000.
+
+    NOTE: e^(−z) overflows for z << 0; there σ(z) = e^z / (1 + e^z) is used instead, so that
+    only e^(−|z|) <= 1 is ever computed.
+    """
+    e = np.exp(-np.abs(Z))
+    return np.where(Z >= 0, 1 / (1 + e), e / (1 + e))
+
+
+class Sigmoid(Function):
+    @staticmethod
+    def forward(ctx, Z):
+        ctx.A = stable_sigmoid(Z)
+        return ctx.A
+
+    @staticmethod
+    def backward(ctx, dA):
+        A = ctx.A
+        return dA * A * (1 - A)  # σ'(z) = a(1 − a)
+
+
+class Tanh(Function):
+    @staticmethod
+    def forward(ctx, Z):
+        ctx.A = np.tanh(Z)
+        return ctx.A
+
+    @staticmethod
+    def backward(ctx, dA):
+        A = ctx.A
+        return dA * (1 - A * A)  # tanh'(z) = 1 − a²
+
+
+class ReLU(Function):
+    @staticmethod
+    def forward(ctx, Z):
+        A = np.maximum(Z, 0)
+        ctx.A = A
+        return A
+
+    @staticmethod
+    def backward(ctx, dA):
+        # NOTE: relu'(0) is taken as 0 (the course's dZ[Z <= 0] = 0, and PyTorch's choice).
+        return dA * (ctx.A > 0)
+
+
+class LeakyReLU(Function):
+    @staticmethod
+    def forward(ctx, Z, alpha=0.01):
+        ctx.positive, ctx.alpha = Z > 0, alpha
+        return np.where(ctx.positive, Z, alpha * Z)
+
+    @staticmethod
+    def backward(ctx, dA):
+        # NOTE: at z = 0 the slope alpha is used (PyTorch's choice).
+        return np.where(ctx.positive, dA, ctx.alpha * dA)
+
+
+class Softmax(Function):
+    @staticmethod
+    def forward(ctx, Z, axis=-1):
+        shifted = Z - Z.max(axis=axis, keepdims=True)  # e^z overflows otherwise; softmax is
+        A = np.exp(shifted)                            # unchanged by a shift
+        A /= A.sum(axis=axis, keepdims=True)
+        ctx.A, ctx.axis = A, axis
+        return A
+
+    @staticmethod
+    def backward(ctx, dA):
+        A = ctx.A
+        # dZ_i = a_i (dA_i − Σ_j dA_j a_j): the Jacobian diag(a) − a aᵀ applied without forming it.
+        return A * (dA - (dA * A).sum(axis=ctx.axis, keepdims=True))
+
+
+class LogSoftmax(Function):
+    @staticmethod
+    def forward(ctx, Z, axis=-1):
+        shifted = Z - Z.max(axis=axis, keepdims=True)
+        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))  # log-sum-exp
+        ctx.out, ctx.axis = out, axis
+        return out
+
+    @staticmethod
+    def backward(ctx, dA):
+        return dA - np.exp(ctx.out) * dA.sum(axis=ctx.axis, keepdims=True)
+
+
+def sigmoid(Z: Tensor) -> Tensor:
+    """σ(z) = 1 / (1 + e^(−z)) elementwise, stable for large |z|."""
+    return Sigmoid.apply(Z)
+
+
+def tanh(Z: Tensor) -> Tensor:
+    """tanh(z) elementwise."""
+    return Tanh.apply(Z)
+
+
+def relu(Z: Tensor) -> Tensor:
+    """max(0, z) elementwise."""
+    return ReLU.apply(Z)
+
+
+def leaky_relu(Z: Tensor, alpha: float = 0.01) -> Tensor:
+    """z for z > 0, alpha·z otherwise."""
+    return LeakyReLU.apply(Z, alpha=alpha)
+
+
+def softmax(Z: Tensor, axis: int = -1) -> Tensor:
+    """e^(z_i) / Σ_j e^(z_j) along ``axis`` (the classes; last by default)."""
+    return Softmax.apply(Z, axis=axis)
+
+
+def log_softmax(Z: Tensor, axis: int = -1) -> Tensor:
+    """log softmax(z) = z − log Σ_j e^(z_j), computed by log-sum-exp."""
+    return LogSoftmax.apply(Z, axis=axis)

@@ -1,0 +1,50 @@
+"""The fully connected layer."""
+from __future__ import annotations
+
+from npdeep import functional as F
+from npdeep import init as initializers
+from npdeep.nn.module import Module, Parameter
+from npdeep.tensor import Tensor
+
+
+def check_positive_int(value, name: str, where: str) -> int:
+    """The shared hyperparameter check: an int >= 1."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"The '{name}' parameter of {where} must be an int >= 1. "
+                         f"Got {value!r} instead.")
+    return value
+
+
+class Linear(Module):
+    """Z[l] = A[l-1] · W[l]ᵀ + b[l].
+
+    Args:
+        n_in: n[l-1], the number of input features.
+        n_out: n[l], the number of units.
+        init: "he" (ReLU layers), "xavier" (tanh), "small" (×0.01) or "zeros".
+        bias: whether to learn b.
+
+    Parameters:
+        W: (n[l], n[l-1]); b: (n[l],), initialized to zeros.
+
+    Shape:
+        input (m, n[l-1]) -> output (m, n[l]).
+    """
+
+    def __init__(self, n_in: int, n_out: int, init: str = "he", bias: bool = True):
+        super().__init__()
+        self.n_in = check_positive_int(n_in, "n_in", "Linear")
+        self.n_out = check_positive_int(n_out, "n_out", "Linear")
+        self.init = init
+        self.W = Parameter(initializers.initialize(init, (n_out, n_in), where="Linear"))
+        self.b = Parameter(initializers.zeros((n_out,))) if bias else None
+
+    def forward(self, A_prev: Tensor) -> Tensor:
+        if A_prev.shape[-1:] != (self.n_in,):
+            raise ValueError(f"{self!r} expected input of shape (m, {self.n_in}) but got "
+                             f"{tuple(A_prev.shape)}")
+        return F.linear(A_prev, self.W, self.b)
+
+    def extra_repr(self) -> str:
+        bias = "" if self.b is not None else ", bias=False"
+        return f"{self.n_in}, {self.n_out}, init={self.init!r}{bias}"

@@ -1,0 +1,70 @@
+"""Shared test harness: one way to gradient-check an op, and the optional PyTorch peer.
+
+A new op's test needs only its inputs, the call, and (where there is one) a reference:
+
+    def test_tanh():
+        assert_gradcheck(F.tanh, [randn(3, 4)])
+        assert_matches_torch(F.tanh, torch.tanh, [randn(3, 4)])
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import npdeep
+from npdeep.gradcheck import gradcheck
+from npdeep.tensor import Tensor
+
+GRADCHECK_TOL = 1e-6
+
+
+def randn(*shape, seed: int = 0, scale: float = 1.0, requires_grad: bool = True) -> Tensor:
+    """A float64 tensor of N(0, scale²) values that requires a gradient."""
+    data = np.random.default_rng(seed).standard_normal(shape) * scale
+    return Tensor(data, requires_grad=requires_grad, dtype=np.float64)
+
+
+def assert_gradcheck(fn, inputs, tol: float = GRADCHECK_TOL, epsilon: float = 1e-6):
+    """fn's backprop gradients agree with central differences (float64) for every input."""
+    result = gradcheck(fn, inputs, epsilon=epsilon)
+    assert result.difference < tol, f"gradcheck difference {result.difference:.3g} >= {tol}"
+    return result
+
+
+def torch_or_skip():
+    """The PyTorch module, or skip the test where it is not installed."""
+    return pytest.importorskip("torch")
+
+
+def to_torch(t: Tensor):
+    torch = torch_or_skip()
+    return torch.tensor(t.data, requires_grad=t.requires_grad)
+
+
+def assert_matches_torch(fn, torch_fn, inputs, atol: float = 1e-5, rtol: float = 1e-5):
+    """fn and torch_fn give the same output and the same input gradients (float64).
+
+    The output is reduced with one fixed random projection so that every entry's gradient
+    is compared, not only those of a sum.
+    """
+    torch = torch_or_skip()
+    inputs = [t if isinstance(t, Tensor) else Tensor(t, dtype=np.float64) for t in inputs]
+    torch_inputs = [to_torch(t) for t in inputs]
+    out = fn(*inputs)
+    torch_out = torch_fn(*torch_inputs)
+    np.testing.assert_allclose(out.data, torch_out.detach().numpy(), atol=atol, rtol=rtol)
+    R = np.random.default_rng(1).standard_normal(out.shape)
+    for t in inputs:
+        t.grad = None
+    if any(t.requires_grad for t in inputs):
+        (out * R).sum().backward()
+        (torch_out * torch.tensor(R)).sum().backward()
+        for t, tt in zip(inputs, torch_inputs):
+            if t.requires_grad:
+                np.testing.assert_allclose(t.grad, tt.grad.numpy(), atol=atol, rtol=rtol)
+    return out
+
+
+@pytest.fixture(autouse=True)
+def _seeded():
+    npdeep.manual_seed(0)
