@@ -1,5 +1,7 @@
 """Layers that hold Parameters and call npdeep.functional."""
 from npdeep.nn.activation import LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from npdeep.nn.container import Flatten, Sequential
+from npdeep.nn.conv import Conv2d
 from npdeep.nn.linear import Linear
 from npdeep.nn.module import Module, Parameter
+from npdeep.nn.pooling import AvgPool2d, GlobalAvgPool2d, MaxPool2d

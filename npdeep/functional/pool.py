@@ -1,0 +1,177 @@
+"""Pooling: max, average and global average over f × f windows of NHWC images.
+
+Symbols (the course's): m examples; n_H_prev, n_W_prev, n_C the input's height, width and
+channels; f the window size; stride the step s between windows (default f). Pooling has no
+padding and keeps the channels; the output has
+n_H = ⌊(n_H_prev − f)/stride⌋ + 1 rows (the same for n_W): rows and columns that do not fill
+a whole window are dropped ("floor" mode, as in PyTorch and Keras).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from npdeep.autograd import Function
+from npdeep.functional.conv import check_stride
+from npdeep.tensor import Tensor
+
+
+def check_pool_input(A_shape: tuple, f: int, stride: int, where: str) -> tuple:
+    """Validate a pooling call; return the output's (n_H, n_W)."""
+    if len(A_shape) != 4:
+        raise ValueError(f"{where} expected input of shape (m, n_H, n_W, n_C) but got "
+                         f"{tuple(A_shape)}; images are 4-D NHWC arrays")
+    n_H_prev, n_W_prev = A_shape[1], A_shape[2]
+    if n_H_prev < f or n_W_prev < f:
+        raise ValueError(f"{where}: the image of size {n_H_prev}x{n_W_prev} (input "
+                         f"{tuple(A_shape)}) is smaller than the {f}x{f} window; images are "
+                         "NHWC (m, n_H, n_W, n_C)")
+    return (n_H_prev - f) // stride + 1, (n_W_prev - f) // stride + 1
+
+
+def _offsets(f: int, stride: int, n_H: int, n_W: int):
+    """For each of the f·f positions (i, j) in a window, the strided slice that takes that
+    position of every window at once: A[:, i + stride·h, j + stride·w] for all h, w."""
+    for i in range(f):
+        for j in range(f):
+            yield (slice(None), slice(i, i + stride * (n_H - 1) + 1, stride),
+                   slice(j, j + stride * (n_W - 1) + 1, stride))
+
+
+class MaxPool2d(Function):
+    @staticmethod
+    def forward(ctx, A_prev, f=2, stride=2):
+        _, n_H_prev, n_W_prev, _ = A_prev.shape
+        n_H, n_W = (n_H_prev - f) // stride + 1, (n_W_prev - f) // stride + 1
+        A = None
+        for index in _offsets(f, stride, n_H, n_W):
+            A = A_prev[index].copy() if A is None else np.maximum(A, A_prev[index], out=A)
+        ctx.A_prev, ctx.A, ctx.f, ctx.stride = A_prev, A, f, stride
+        return A
+
+    @staticmethod
+    def backward(ctx, dA):
+        A_prev, A, f, stride = ctx.A_prev, ctx.A, ctx.f, ctx.stride
+        n_H, n_W = A.shape[1], A.shape[2]
+        dA_prev = np.zeros_like(A_prev, dtype=dA.dtype)
+        # NOTE: ties. When several entries of a window equal its max, the whole gradient goes
+        # to the first of them in row-major order inside the window, as PyTorch does (the
+        # course's create_mask_from_window would give it to every tied entry). ``taken`` marks
+        # the windows whose max has already been routed.
+        taken = np.zeros(A.shape, dtype=bool)
+        for index in _offsets(f, stride, n_H, n_W):
+            mask = A_prev[index] == A
+            mask &= ~taken
+            taken |= mask
+            dA_prev[index] += np.where(mask, dA, 0)
+        return dA_prev
+
+
+class AvgPool2d(Function):
+    @staticmethod
+    def forward(ctx, A_prev, f=2, stride=2):
+        _, n_H_prev, n_W_prev, _ = A_prev.shape
+        n_H, n_W = (n_H_prev - f) // stride + 1, (n_W_prev - f) // stride + 1
+        A = None
+        for index in _offsets(f, stride, n_H, n_W):
+            A = A_prev[index].copy() if A is None else np.add(A, A_prev[index], out=A)
+        A *= 1.0 / (f * f)
+        ctx.shape, ctx.f, ctx.stride = A_prev.shape, f, stride
+        return A
+
+    @staticmethod
+    def backward(ctx, dA):
+        f, stride = ctx.f, ctx.stride
+        n_H, n_W = dA.shape[1], dA.shape[2]
+        dA_prev = np.zeros(ctx.shape, dtype=dA.dtype)
+        share = dA * (1.0 / (f * f))  # every entry of a window gets an equal share
+        for index in _offsets(f, stride, n_H, n_W):
+            dA_prev[index] += share
+        return dA_prev
+
+
+class GlobalAvgPool2d(Function):
+    @staticmethod
+    def forward(ctx, A_prev):
+        ctx.shape = A_prev.shape
+        return A_prev.mean(axis=(1, 2))
+
+    @staticmethod
+    def backward(ctx, dA):
+        m, n_H_prev, n_W_prev, n_C = ctx.shape
+        share = dA * (1.0 / (n_H_prev * n_W_prev))  # (m, n_C)
+        return np.broadcast_to(share[:, None, None, :], ctx.shape).copy()
+
+
+def _pool_args(A_prev, f, stride, where):
+    f = check_stride(f, where, "f")
+    stride = f if stride is None else check_stride(stride, where)
+    if not isinstance(A_prev, Tensor):
+        A_prev = Tensor(A_prev)
+    check_pool_input(A_prev.shape, f, stride, where)
+    return A_prev, f, stride
+
+
+def max_pool2d(A_prev, f: int, stride: int | None = None) -> Tensor:
+    """Max pooling: A[i, h, w, c] = max over the f × f window at (h·s, w·s) of channel c.
+
+    n_H = ⌊(n_H_prev − f)/stride⌋ + 1 and n_W likewise (no padding).
+
+    Args:
+        A_prev: (m, n_H_prev, n_W_prev, n_C) images (NHWC).
+        f: window size, an int >= 1.
+        stride: step s between windows, an int >= 1; defaults to f (windows do not overlap).
+
+    Returns:
+        A: (m, n_H, n_W, n_C).
+
+    Raises:
+        ValueError: when A_prev is not 4-D, is smaller than the window, or f/stride < 1.
+
+    NOTE: the gradient of a window goes to the first maximal entry (row-major) when several
+    are tied, as in PyTorch.
+
+    Example:
+        >>> max_pool2d(A_prev, 2).shape  # (m, 28, 28, 6) -> (m, 14, 14, 6)
+    """
+    A_prev, f, stride = _pool_args(A_prev, f, stride, "max_pool2d")
+    return MaxPool2d.apply(A_prev, f=f, stride=stride)
+
+
+def avg_pool2d(A_prev, f: int, stride: int | None = None) -> Tensor:
+    """Average pooling: A[i, h, w, c] = mean over the f × f window at (h·s, w·s) of channel c.
+
+    n_H = ⌊(n_H_prev − f)/stride⌋ + 1 and n_W likewise (no padding).
+
+    Args:
+        A_prev: (m, n_H_prev, n_W_prev, n_C) images (NHWC).
+        f: window size, an int >= 1.
+        stride: step s between windows, an int >= 1; defaults to f.
+
+    Returns:
+        A: (m, n_H, n_W, n_C).
+
+    Raises:
+        ValueError: when A_prev is not 4-D, is smaller than the window, or f/stride < 1.
+    """
+    A_prev, f, stride = _pool_args(A_prev, f, stride, "avg_pool2d")
+    return AvgPool2d.apply(A_prev, f=f, stride=stride)
+
+
+def global_avg_pool2d(A_prev) -> Tensor:
+    """The mean of each channel over all positions (ResNet's and Inception's last pooling).
+
+    Args:
+        A_prev: (m, n_H_prev, n_W_prev, n_C).
+
+    Returns:
+        A: (m, n_C).
+
+    Raises:
+        ValueError: when A_prev is not 4-D.
+    """
+    if not isinstance(A_prev, Tensor):
+        A_prev = Tensor(A_prev)
+    if A_prev.ndim != 4:
+        raise ValueError(f"global_avg_pool2d expected input of shape (m, n_H, n_W, n_C) but "
+                         f"got {tuple(A_prev.shape)}; images are 4-D NHWC arrays")
+    return GlobalAvgPool2d.apply(A_prev)

@@ -1,0 +1,71 @@
+"""Pooling layers: max, average and global average (no parameters)."""
+from __future__ import annotations
+
+from npdeep.functional import pool as pool_ops
+from npdeep.nn.linear import check_positive_int
+from npdeep.nn.module import Module
+from npdeep.tensor import Tensor
+
+
+class MaxPool2d(Module):
+    """The max of each f × f window, per channel: n_H = ⌊(n_H_prev − f)/stride⌋ + 1.
+
+    Args:
+        f: window size.
+        stride: step between windows; defaults to f.
+
+    Shape:
+        input (m, n_H_prev, n_W_prev, n_C) -> output (m, n_H, n_W, n_C).
+    """
+
+    def __init__(self, f: int, stride: int | None = None):
+        super().__init__()
+        self.f = check_positive_int(f, "f", "MaxPool2d")
+        self.stride = self.f if stride is None else check_positive_int(stride, "stride",
+                                                                       "MaxPool2d")
+
+    def forward(self, A_prev: Tensor) -> Tensor:
+        pool_ops.check_pool_input(tuple(A_prev.shape), self.f, self.stride, repr(self))
+        return pool_ops.max_pool2d(A_prev, self.f, self.stride)
+
+    def extra_repr(self) -> str:
+        return f"f={self.f}, stride={self.stride}"
+
+
+class AvgPool2d(Module):
+    """The mean of each f × f window, per channel: n_H = ⌊(n_H_prev − f)/stride⌋ + 1.
+
+    Args:
+        f: window size.
+        stride: step between windows; defaults to f.
+
+    Shape:
+        input (m, n_H_prev, n_W_prev, n_C) -> output (m, n_H, n_W, n_C).
+    """
+
+    def __init__(self, f: int, stride: int | None = None):
+        super().__init__()
+        self.f = check_positive_int(f, "f", "AvgPool2d")
+        self.stride = self.f if stride is None else check_positive_int(stride, "stride",
+                                                                       "AvgPool2d")
+
+    def forward(self, A_prev: Tensor) -> Tensor:
+        pool_ops.check_pool_input(tuple(A_prev.shape), self.f, self.stride, repr(self))
+        return pool_ops.avg_pool2d(A_prev, self.f, self.stride)
+
+    def extra_repr(self) -> str:
+        return f"f={self.f}, stride={self.stride}"
+
+
+class GlobalAvgPool2d(Module):
+    """The mean of each channel over all positions.
+
+    Shape:
+        input (m, n_H_prev, n_W_prev, n_C) -> output (m, n_C).
+    """
+
+    def forward(self, A_prev: Tensor) -> Tensor:
+        if A_prev.ndim != 4:
+            raise ValueError(f"GlobalAvgPool2d() expected input of shape (m, n_H, n_W, n_C) "
+                             f"but got {tuple(A_prev.shape)}; images are 4-D NHWC arrays")
+        return pool_ops.global_avg_pool2d(A_prev)
