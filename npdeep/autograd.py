@@ -161,7 +161,7 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
     """Propagate ``grad`` (dL/droot) to every leaf tensor that requires a gradient."""
     order = _topological_order(root)
     if not order:  # root is a leaf
-        root.grad = grad if root.grad is None else root.grad + grad
+        root.grad = grad.copy() if root.grad is None else root.grad + grad
         return
     grads = {id(root): grad}
     for node in reversed(order):
@@ -182,8 +182,11 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
                 g = g.astype(pdata.dtype)
             if parent._ctx is None:  # leaf: gradients land in .grad
                 if parent.grad is None:
-                    # NOTE: broadcast views are read-only; a leaf's .grad must be a real array.
-                    parent.grad = g if g.flags.writeable else g.copy()
+                    # NOTE: a leaf's .grad must be its own array: broadcast views are read-only,
+                    # and dZ itself or a view of it (x + y, reshape) may also land in another
+                    # leaf's .grad, where an in-place update (gradient clipping) would leak.
+                    shared = g is dZ or g.base is not None or not g.flags.writeable
+                    parent.grad = g.copy() if shared else g
                 else:
                     parent.grad = parent.grad + g
             else:

@@ -68,16 +68,17 @@ def _check(cost, tensors: list, epsilon: float, names: list) -> GradcheckResult:
         if not t.requires_grad:
             numeric.append(None)
             continue
-        approx = np.zeros_like(t.data, dtype=np.float64)
-        flat = t.data.reshape(-1)  # a view: writing it changes t.data
-        for i in range(flat.size):
-            original = flat[i]
-            flat[i] = original + epsilon
+        approx = np.zeros(t.shape, dtype=np.float64)
+        # NOTE: index t.data itself; t.data.reshape(-1) is a copy, not a view, when t.data is
+        # not C-contiguous (a transpose), and writing the copy would leave the input unchanged.
+        for i in np.ndindex(t.shape):
+            original = t.data[i]
+            t.data[i] = original + epsilon
             J_plus = float(cost().data)
-            flat[i] = original - epsilon
+            t.data[i] = original - epsilon
             J_minus = float(cost().data)
-            flat[i] = original
-            approx.reshape(-1)[i] = (J_plus - J_minus) / (2 * epsilon)
+            t.data[i] = original
+            approx[i] = (J_plus - J_minus) / (2 * epsilon)
         numeric.append(approx)
     per_input = [None if g is None else relative_difference(g, a)
                  for g, a in zip(analytic, numeric)]

@@ -3,11 +3,13 @@ from npdeep.functional import operators as _operators  # noqa: F401  (binds Tens
 from npdeep.functional.activation import (leaky_relu, log_softmax, relu, sigmoid, softmax,
                                           tanh)
 from npdeep.functional.conv import conv2d, zero_pad
+from npdeep.functional.dropout import dropout
 from npdeep.functional.elementwise import (abs, add, clip, div, exp, log, maximum, mul, neg,
                                            pow, sqrt, sub, where)
 from npdeep.functional.linalg import linear, matmul
 from npdeep.functional.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,
                                     cross_entropy, l2_penalty, mse_loss)
+from npdeep.functional.norm import batch_norm
 from npdeep.functional.pool import avg_pool2d, global_avg_pool2d, max_pool2d
 from npdeep.functional.reduce import max, mean, min, sum
 from npdeep.functional.shape import concatenate, flatten, getitem, reshape, stack, transpose

@@ -12,7 +12,9 @@ from npdeep.tensor import Tensor
 
 def _operand(x, like: np.ndarray):
     """A non-Tensor operand as an array of ``like``'s dtype (Python numbers stay numbers)."""
-    if isinstance(x, Tensor) or isinstance(x, (int, float)):
+    # NOTE: NumPy scalars (np.float64(0.5), e.g. lambd / m with an np.int64 m) are not weak
+    # like Python numbers: kept as they are they would turn a float32 tensor into float64.
+    if isinstance(x, Tensor) or (isinstance(x, (int, float)) and not isinstance(x, np.generic)):
         return x
     array = np.asarray(x)
     if array.dtype.kind not in "fiub":

@@ -19,10 +19,11 @@ class MatMul(Function):
         # Treat 1-D operands as matrices, as matmul itself does: a (n,) is (1, n), b (n,) is (n, 1).
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
-        if a.ndim == 1:
-            dZ = np.expand_dims(dZ, -2)
+        # (b first: for (n,) @ (n,) dZ is 0-d, and -2 exists only once -1 has been added)
         if b.ndim == 1:
             dZ = np.expand_dims(dZ, -1)
+        if a.ndim == 1:
+            dZ = np.expand_dims(dZ, -2)
         da = db = None
         if ctx.needs_input_grad[0]:
             da = unbroadcast(dZ @ np.swapaxes(b2, -1, -2), a2.shape, "MatMul").reshape(a.shape)

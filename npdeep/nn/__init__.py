@@ -2,6 +2,8 @@
 from npdeep.nn.activation import LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from npdeep.nn.container import Flatten, Sequential
 from npdeep.nn.conv import Conv2d
+from npdeep.nn.dropout import Dropout
 from npdeep.nn.linear import Linear
 from npdeep.nn.module import Module, Parameter
+from npdeep.nn.normalization import BatchNorm1d, BatchNorm2d
 from npdeep.nn.pooling import AvgPool2d, GlobalAvgPool2d, MaxPool2d

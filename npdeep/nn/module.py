@@ -39,12 +39,16 @@ class Module:
         if "_parameters" not in self.__dict__:
             raise AttributeError(f"{type(self).__name__}: call super().__init__() before "
                                  "assigning attributes")
-        for registry in (self._parameters, self._buffers, self._modules):
-            registry.pop(name, None)
+        was_buffer = self._buffers.pop(name, None)
+        self._parameters.pop(name, None)
+        self._modules.pop(name, None)
         if isinstance(value, Parameter):
             self._parameters[name] = value
         elif isinstance(value, Module):
             self._modules[name] = value
+        elif was_buffer and isinstance(value, np.ndarray):
+            # Assigning a new array to a buffer (bn.running_mean = ...) keeps it a buffer.
+            self._buffers[name] = True
         object.__setattr__(self, name, value)
 
     def register_buffer(self, name: str, value: np.ndarray) -> None:

@@ -1,0 +1,236 @@
+"""The engine: seeding backward, unbroadcasting, accumulation, graph freeing, no_grad, depth."""
+import numpy as np
+import pytest
+
+import npdeep
+import npdeep.functional as F
+from npdeep.autograd import Function, unbroadcast
+from npdeep.tensor import Tensor
+
+from harness import randn
+
+
+def test_scalar_backward_is_seeded_with_one():
+    x = randn(3)
+    y = (x * x).sum()
+    y.backward()
+    np.testing.assert_allclose(x.grad, 2 * x.data)
+
+
+def test_one_element_non_scalar_backward_is_seeded_with_one():
+    x = randn(1, 1)
+    (x * 3).backward()
+    np.testing.assert_allclose(x.grad, [[3.0]])
+
+
+def test_non_scalar_backward_without_grad_says_what_to_pass():
+    x = randn(2, 3)
+    y = x * 2
+    with pytest.raises(RuntimeError, match=r"shape \(2, 3\) without a gradient. Pass grad="):
+        y.backward()
+    y.backward(np.ones((2, 3)))
+    np.testing.assert_allclose(x.grad, np.full((2, 3), 2.0))
+
+
+def test_backward_grad_of_wrong_shape():
+    y = randn(2, 3) * 2
+    with pytest.raises(ValueError, match=r"grad has shape \(3,\) but the tensor has shape"):
+        y.backward(np.ones(3))
+
+
+def test_backward_without_requires_grad():
+    with pytest.raises(RuntimeError, match="does not require a gradient"):
+        (npdeep.tensor([1.0]) * 2).backward()
+
+
+def test_backward_on_a_leaf():
+    x = randn(1)
+    x.backward()
+    x.backward()
+    np.testing.assert_array_equal(x.grad, [2.0])
+
+
+@pytest.mark.parametrize("shape_a, shape_b", [((3, 1), (1, 4)), ((4,), (2, 3, 4)),
+                                              ((), (2, 3)), ((2, 1, 4), (3, 1)),
+                                              ((1,), (5,))])
+def test_broadcasting_reduces_gradients(shape_a, shape_b):
+    a, b = randn(*shape_a, seed=1), randn(*shape_b, seed=2)
+    out = a * b
+    R = np.random.default_rng(3).standard_normal(out.shape)
+    (out * R).sum().backward()
+    full_a = np.broadcast_to(a.data, out.shape)
+    full_b = np.broadcast_to(b.data, out.shape)
+    expected_a = unbroadcast_slow(R * full_b, shape_a)
+    expected_b = unbroadcast_slow(R * full_a, shape_b)
+    assert a.grad.shape == shape_a and b.grad.shape == shape_b
+    np.testing.assert_allclose(a.grad, expected_a)
+    np.testing.assert_allclose(b.grad, expected_b)
+
+
+def unbroadcast_slow(grad, shape):
+    """Sum grad into an array of ``shape`` one element at a time: out[j] += grad[i]."""
+    out = np.zeros(shape)
+    offset = grad.ndim - len(shape)
+    for i in np.ndindex(grad.shape):
+        j = tuple(0 if s == 1 else k for k, s in zip(i[offset:], shape))
+        out[j] += grad[i]
+    return out
+
+
+def test_unbroadcast_errors_name_both_shapes():
+    with pytest.raises(ValueError, match=r"\(3,\) cannot be reduced to its input's shape "
+                                         r"\(2, 3\)"):
+        unbroadcast(np.ones(3), (2, 3), "Test")
+    with pytest.raises(ValueError, match=r"\(3,\) does not match its input's shape \(2,\)"):
+        unbroadcast(np.ones(3), (2,), "Test")
+
+
+def test_wrong_gradient_shape_from_a_function_is_caught():
+    class Bad(Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2
+
+        @staticmethod
+        def backward(ctx, dZ):
+            return dZ[:1]
+
+    x = randn(3, 2)
+    with pytest.raises(ValueError, match=r"Bad.backward: gradient of shape \(1, 2\) does not "
+                                         r"match its input's shape \(3, 2\)"):
+        Bad.apply(x).sum().backward()
+
+
+@pytest.mark.parametrize("op, derivative", [(lambda x: x * x, lambda x: 2 * x),
+                                            (lambda x: x + x, lambda x: 2 + 0 * x),
+                                            (lambda x: x * x * x, lambda x: 3 * x * x),
+                                            (lambda x: x - x, lambda x: 0 * x),
+                                            (lambda x: x / x, lambda x: 0 * x)])
+def test_tensor_used_twice_accumulates(op, derivative):
+    x = randn(4)
+    op(x).sum().backward()
+    np.testing.assert_allclose(x.grad, derivative(x.data), atol=1e-12)
+
+
+def test_shared_intermediate_accumulates():
+    x = randn(3)
+    h = x.exp()
+    (h * 2 + h * 3).sum().backward()  # d/dx 5 e^x
+    np.testing.assert_allclose(x.grad, 5 * np.exp(x.data))
+
+
+def test_gradients_accumulate_across_backward_calls():
+    x = randn(3)
+    (x * 2).sum().backward()
+    (x * 3).sum().backward()
+    np.testing.assert_allclose(x.grad, np.full(3, 5.0))
+
+
+def test_leaf_grads_are_separate_arrays():
+    # x + y passes one dZ to both inputs; an in-place change of one .grad must not leak.
+    x, y = randn(3, seed=1), randn(3, seed=2)
+    upstream = np.ones(3)
+    (x + y).backward(upstream)
+    assert x.grad is not y.grad and not np.shares_memory(x.grad, y.grad)
+    assert not np.shares_memory(x.grad, upstream)
+    x.grad *= 10
+    np.testing.assert_array_equal(y.grad, np.ones(3))
+    np.testing.assert_array_equal(upstream, np.ones(3))
+    a, b = randn(2, 3, seed=3), randn(6, seed=4)
+    (a.reshape(6) + b).backward(np.ones(6))
+    assert not np.shares_memory(a.grad, b.grad)
+    a.grad += 1
+    np.testing.assert_array_equal(b.grad, np.ones(6))
+
+
+def test_graph_is_freed_after_backward():
+    x = randn(3)
+    y = (x * x).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="backward through a graph a second time.*"
+                                           "retain_graph=True"):
+        y.backward()
+
+
+def test_retain_graph_allows_a_second_backward():
+    x = randn(3)
+    y = (x.exp() * x).sum()
+    y.backward(retain_graph=True)
+    first = x.grad.copy()
+    y.backward()
+    np.testing.assert_allclose(x.grad, 2 * first)
+
+
+def test_no_grad_records_nothing():
+    x = randn(3)
+    with npdeep.no_grad():
+        assert not npdeep.is_grad_enabled()
+        y = x * 2 + 1
+        with npdeep.enable_grad():
+            z = x * 2
+    assert npdeep.is_grad_enabled()
+    assert not y.requires_grad and y.grad_fn is None
+    assert z.requires_grad and z.grad_fn is not None
+    with pytest.raises(RuntimeError, match="does not require a gradient"):
+        y.sum().backward()
+
+
+def test_no_grad_restores_state_after_an_error():
+    with pytest.raises(ZeroDivisionError):
+        with npdeep.no_grad():
+            1 / 0
+    assert npdeep.is_grad_enabled()
+
+
+def test_constant_inputs_get_no_gradient():
+    x = randn(3)
+    c = randn(3, requires_grad=False)
+    (x * c).sum().backward()
+    assert c.grad is None
+    np.testing.assert_allclose(x.grad, c.data)
+
+
+def test_needs_input_grad_lets_backward_skip():
+    seen = []
+
+    class Probe(Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return a * b
+
+        @staticmethod
+        def backward(ctx, dZ):
+            seen.append(ctx.needs_input_grad)
+            return dZ, None
+
+    Probe.apply(randn(2), randn(2, requires_grad=False)).sum().backward()
+    assert seen == [(True, False)]
+
+
+def test_deep_chain_has_no_recursion_limit():
+    x = randn(1)
+    y = x
+    for _ in range(3000):
+        y = y * 1.0001 + 0.0
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad, [1.0001 ** 3000], rtol=1e-10)
+    del y  # freeing a deep graph must not recurse either
+
+
+def test_deep_graph_is_released_without_backward():
+    x = randn(1)
+    y = x
+    for _ in range(5000):
+        y = y + 1.0
+    del y
+
+
+def test_gradient_dtype_matches_input():
+    x = npdeep.tensor(np.ones(3, dtype=np.float32), requires_grad=True)
+    (x * np.ones(3, dtype=np.float64)).sum().backward()
+    assert x.grad.dtype == np.float32
+
+
+def test_function_accepts_plain_arrays():
+    out = F.exp(np.zeros(2))
+    assert isinstance(out, Tensor) and not out.requires_grad
