@@ -1,0 +1,2 @@
+"""The model zoo: builders that return ready-to-train npdeep.nn models."""
+from npdeep.models.mlp import mlp
