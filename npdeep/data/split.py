@@ -97,13 +97,13 @@ def split(X, Y, dev=0.1, test=0.1, seed: int | None = None, train_dev=0) -> Spli
         raise ValueError(f"{where}: X must have a first axis of m examples; got a scalar")
     m = len(X)
     sizes = {"dev": dev, "test": test, "train_dev": train_dev}
+    counts = {name: _count(s, m, name) for name, s in sizes.items()}  # validates each
     fractions = {name: s for name, s in sizes.items()
                  if isinstance(s, (float, np.floating)) and s != 0}
     if sum(fractions.values()) >= 1:
         given = ", ".join(f"{name}={s}" for name, s in fractions.items())
         raise ValueError(f"{where}: the held-out fractions ({given}) sum to "
                          f"{sum(fractions.values()):g} >= 1, leaving no training examples")
-    counts = {name: _count(s, m, name) for name, s in sizes.items()}
     held_out = sum(counts.values())
     if held_out >= m:
         given = ", ".join(f"{name}={c}" for name, c in counts.items() if c)
