@@ -1,6 +1,7 @@
 """npdeep: deep learning from first principles, on NumPy, in the Deep Learning Specialization's
 notation."""
 from npdeep import functional  # noqa: F401  (binds Tensor's operators)
+from npdeep import optim  # noqa: F401
 from npdeep.autograd import enable_grad, is_grad_enabled, no_grad
 from npdeep.backend import get_default_dtype, manual_seed, set_default_dtype
 from npdeep.functional import concatenate, stack, where

@@ -1,0 +1,71 @@
+"""Adam: momentum and RMSprop together, with bias correction."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from npdeep.optim.gd import LAMBD_DOC
+from npdeep.optim.optimizer import Optimizer, check_number
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015, Algorithm 1).
+
+    Update rule at step t = 1, 2, ..., with v = s = 0 at the start (squares elementwise)::
+
+        v := β1 · v + (1 − β1) · dW            (momentum: first moment)
+        s := β2 · s + (1 − β2) · dW²           (RMSprop: second moment)
+        v_corrected = v / (1 − β1^t)          (bias correction: v and s start at 0)
+        s_corrected = s / (1 − β2^t)
+        W := W − α · v_corrected / (√s_corrected + ε)
+
+    This is ``torch.optim.Adam(lr=α, betas=(β1, β2), eps=ε)``; ``lambd`` corresponds to its
+    ``weight_decay`` for the weights (L2 added to the gradient, not AdamW's decoupled decay).
+
+    Args:
+        params: an iterable of Parameters, e.g. ``model.parameters()``.
+        learning_rate: α > 0.
+        beta1: β1 in [0, 1).
+        beta2: β2 in [0, 1).
+        epsilon: ε > 0.
+        lambd: L2 weight decay (see below), >= 0.
+    {lambd}
+    State:
+        ``v`` and ``s``: one flat array each over all parameters; ``t``: the step count.
+
+    Example:
+        >>> optimizer = Adam(model.parameters(), learning_rate=0.001)
+        >>> for X, Y in batches:
+        ...     optimizer.zero_grad(); F.cross_entropy(model(X), Y).backward(); optimizer.step()
+    """
+
+    _moments = ("v", "s")
+
+    def __init__(self, params, learning_rate: float = 0.001, beta1: float = 0.9,
+                 beta2: float = 0.999, epsilon: float = 1e-8, lambd: float = 0.0):
+        super().__init__(params, learning_rate, lambd)
+        self.beta1 = check_number(beta1, "beta1", "Adam", 0.0, 1.0)
+        self.beta2 = check_number(beta2, "beta2", "Adam", 0.0, 1.0)
+        self.epsilon = check_number(epsilon, "epsilon", "Adam", 0.0, low_open=True)
+
+    def _direction(self, sl: slice) -> None:
+        g, v, s, step = self._g[sl], self._state["v"][sl], self._state["s"][sl], self._tmp[sl]
+        beta1, beta2, t = self.beta1, self.beta2, self.t
+        v *= beta1
+        np.multiply(g, 1.0 - beta1, out=step)
+        v += step
+        s *= beta2
+        np.multiply(g, g, out=g)
+        g *= 1.0 - beta2
+        s += g
+        # α·v_corrected/(√s_corrected + ε) = (α/(1 − β1^t)) · v / (√s/√(1 − β2^t) + ε): the
+        # corrections become two scalars, so no corrected copy of v or s is ever made.
+        np.sqrt(s, out=step)
+        step *= 1.0 / math.sqrt(1.0 - beta2 ** t)
+        step += self.epsilon
+        np.divide(v, step, out=step)
+        step *= self.learning_rate / (1.0 - beta1 ** t)
+
+
+Adam.__doc__ = (Adam.__doc__ or "").format(lambd=LAMBD_DOC)
