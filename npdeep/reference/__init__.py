@@ -4,3 +4,4 @@ Examples are stacked in columns here (X of shape (n_x, m)), as in the course not
 read these next to the notes; the tests use them as the independent reference that the engine
 must agree with.
 """
+from npdeep.reference import dnn  # noqa: F401
