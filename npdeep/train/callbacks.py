@@ -1,0 +1,111 @@
+"""Callbacks: code that ``fit`` runs after every epoch, e.g. early stopping.
+
+A callback is any object with ``on_epoch_end(epoch, logs) -> bool`` (return True to stop
+training); ``on_train_begin(model)`` and ``on_train_end(model)`` are optional. ``logs`` holds
+the epoch's figures by name: "train_cost", "train_accuracy", "dev_cost", "dev_accuracy",
+"learning_rate", ...
+"""
+from __future__ import annotations
+
+import math
+
+
+class Callback:
+    """Base class with no-op hooks; subclass it and override what you need."""
+
+    def on_train_begin(self, model) -> None:
+        pass
+
+    def on_epoch_end(self, epoch: int, logs: dict) -> bool:
+        """Called after each epoch's evaluation; return True to stop training."""
+        return False
+
+    def on_train_end(self, model) -> None:
+        pass
+
+
+class EarlyStopping(Callback):
+    """Stop when the monitored figure has not improved for ``patience`` epochs.
+
+    The course's early stopping: the dev error is U-shaped in the number of epochs; keep the
+    weights from its bottom. With ``restore_best`` the model ends with the best epoch's weights
+    (a copy of its state dict is kept in memory whenever the figure improves).
+
+    Args:
+        monitor: a key of fit's logs, e.g. "dev_accuracy" or "dev_cost".
+        patience: how many epochs without improvement to allow before stopping.
+        mode: "max", "min", or "auto" ("min" for names containing "cost" or "loss",
+            "max" otherwise).
+        min_delta: the smallest change that counts as an improvement.
+        restore_best: load the best epoch's weights into the model when training ends.
+
+    Attributes:
+        best: the best value seen; best_epoch: its epoch; stopped_epoch: the epoch training
+            stopped at (None when it ran to the end).
+
+    Example:
+        >>> stopper = EarlyStopping("dev_cost", patience=3)
+        >>> npdeep.fit(model, F.cross_entropy, optimizer, train, dev=dev, callbacks=[stopper])
+    """
+
+    def __init__(self, monitor: str = "dev_accuracy", patience: int = 5, mode: str = "auto",
+                 min_delta: float = 0.0, restore_best: bool = True):
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"The 'mode' parameter of EarlyStopping must be one of "
+                             f"('auto', 'min', 'max'). Got {mode!r} instead.")
+        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
+            raise ValueError(f"The 'patience' parameter of EarlyStopping must be an int >= 0. "
+                             f"Got {patience!r} instead.")
+        if not min_delta >= 0:
+            raise ValueError(f"The 'min_delta' parameter of EarlyStopping must be >= 0. "
+                             f"Got {min_delta!r} instead.")
+        if mode == "auto":
+            mode = "min" if ("cost" in monitor or "loss" in monitor) else "max"
+        self.monitor = monitor
+        self.patience = patience
+        self.mode = mode
+        self.min_delta = min_delta
+        self.restore_best = restore_best
+        self._reset()
+
+    def _reset(self) -> None:
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.best_epoch = None
+        self.best_state = None
+        self.stopped_epoch = None
+        self.wait = 0
+        self.model = None
+
+    def _improved(self, value: float) -> bool:
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+    def on_train_begin(self, model) -> None:
+        self._reset()
+        self.model = model
+
+    def on_epoch_end(self, epoch: int, logs: dict) -> bool:
+        if self.monitor not in logs:
+            raise ValueError(f"EarlyStopping: monitor {self.monitor!r} is not among the "
+                             f"epoch's logs {sorted(logs)}; pass dev= to fit to monitor "
+                             "dev figures")
+        value = float(logs[self.monitor])
+        if math.isfinite(value) and self._improved(value):
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+            if self.restore_best and self.model is not None:
+                self.best_state = self.model.state_dict()  # copies
+            return False
+        self.wait += 1
+        if self.wait >= max(self.patience, 1):
+            self.stopped_epoch = epoch
+            return True
+        return False
+
+    def on_train_end(self, model) -> None:
+        if self.restore_best and self.best_state is not None:
+            model.load_state_dict(self.best_state)
+
+    def __repr__(self) -> str:
+        return (f"EarlyStopping(monitor={self.monitor!r}, patience={self.patience}, "
+                f"mode={self.mode!r}, restore_best={self.restore_best})")

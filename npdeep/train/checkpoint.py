@@ -1,0 +1,175 @@
+"""Saving and loading weights as safetensors, written atomically; never pickle.
+
+A checkpoint is a safetensors file: named arrays plus a string-to-string metadata header.
+Loading one reads numbers only, so a file from an untrusted source cannot run code (a pickle
+can). Every write goes to a temporary file in the same folder, is flushed to disk, then
+renamed over the target: a crash or Ctrl-C mid-write leaves the previous file intact, never a
+half-written one. Each array's CRC-32 is stored in the header so that a file damaged after it
+was written (a flipped byte, a bad copy) is refused instead of silently loading wrong weights.
+
+Example:
+    >>> npdeep.save(model, "model.safetensors")
+    >>> npdeep.load(model, "model.safetensors")   # shapes and names are checked
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zlib
+
+import numpy as np
+
+FORMAT_KEY = "npdeep.format"
+CRC_KEY = "npdeep.crc32"
+# In a training checkpoint (fit's checkpoint_dir) the model's arrays carry this prefix.
+MODEL_PREFIX = "model/"
+
+
+def _safetensors_numpy():
+    try:
+        import safetensors.numpy
+    except ImportError as error:  # an optional dependency: only saving needs it
+        raise ImportError("npdeep.save/load need the 'safetensors' package "
+                          "(pip install safetensors, or npdeep[train])") from error
+    return safetensors.numpy
+
+
+def _crc32(array: np.ndarray) -> int:
+    return zlib.crc32(np.ascontiguousarray(array).view(np.uint8).reshape(-1))
+
+
+def atomic_write(path, write) -> None:
+    """Call ``write(tmp_path)``, fsync the result, then os.replace it onto ``path``.
+
+    The temporary file lives in ``path``'s folder (a rename is atomic only within one file
+    system) and is removed on any failure, Ctrl-C included, so ``path`` always holds either
+    the old content or the complete new one and no partial file is left behind.
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".",
+                               suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+    _fsync_folder(folder)
+
+
+def write_text_atomic(path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically."""
+    def write(tmp):
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+
+    atomic_write(path, write)
+
+
+def write_safetensors(path, arrays: dict, metadata: dict | None = None) -> None:
+    """Write ``arrays`` (name -> ndarray) and string ``metadata`` to ``path`` atomically."""
+    st = _safetensors_numpy()
+    arrays = {name: np.ascontiguousarray(a) for name, a in arrays.items()}
+    header = dict(metadata or {})
+    header[CRC_KEY] = json.dumps({name: _crc32(a) for name, a in arrays.items()})
+    atomic_write(path, lambda tmp: st.save_file(arrays, tmp, metadata=header))
+
+
+def _fsync_folder(folder: str) -> None:
+    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def read_safetensors(path) -> tuple[dict, dict]:
+    """Read a safetensors file: (name -> ndarray, metadata dict).
+
+    Raises:
+        FileNotFoundError: if ``path`` does not exist.
+        ValueError: naming the file, if it is truncated, corrupted or not safetensors.
+    """
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"No checkpoint file at '{path}'")
+    _safetensors_numpy()  # a clear ImportError where safetensors is missing
+    from safetensors import safe_open
+    try:
+        with safe_open(path, framework="numpy") as f:
+            metadata = dict(f.metadata() or {})
+            arrays = {name: f.get_tensor(name) for name in f.keys()}
+    except Exception as error:  # SafetensorError and friends: the file is damaged
+        raise ValueError(f"'{path}' is not a readable safetensors file (truncated or "
+                         f"corrupted?): {error}") from error
+    if CRC_KEY in metadata:
+        try:
+            expected = json.loads(metadata.pop(CRC_KEY))
+        except ValueError as error:
+            raise ValueError(f"'{path}' is corrupted: its checksum header is not valid JSON"
+                             ) from error
+        damaged = sorted(name for name, a in arrays.items()
+                         if expected.get(name) != _crc32(a))
+        if damaged or set(expected) != set(arrays):
+            what = damaged or "the list of arrays"
+            raise ValueError(f"'{path}' is corrupted: checksum mismatch for {what}; restore "
+                             "it from a backup or retrain")
+    return arrays, metadata
+
+
+def save(module, path) -> None:
+    """Save ``module.state_dict()`` (parameters and buffers) to ``path`` as safetensors.
+
+    The write is atomic (temporary file, fsync, rename): an interrupted save never leaves a
+    half-written ``path``.
+
+    Args:
+        module: an npdeep.nn.Module.
+        path: the file to write, conventionally ``*.safetensors``.
+    """
+    write_safetensors(path, module.state_dict(),
+                      {FORMAT_KEY: "module", "npdeep.class": type(module).__name__})
+
+
+def load(module, path) -> None:
+    """Load weights saved by :func:`save` (or a fit checkpoint) into ``module``, in place.
+
+    Args:
+        module: a Module of the same architecture as the one saved.
+        path: a file written by :func:`save`, or fit's ``checkpoint.safetensors``.
+
+    Raises:
+        FileNotFoundError: if ``path`` does not exist.
+        ValueError: for a truncated or corrupted file, or parameter shapes that differ from
+            the module's (each listed with both shapes).
+        KeyError: listing the missing and unexpected parameter names (another architecture).
+    """
+    arrays, metadata = read_safetensors(path)
+    if metadata.get(FORMAT_KEY) == "training":
+        arrays = {name[len(MODEL_PREFIX):]: a for name, a in arrays.items()
+                  if name.startswith(MODEL_PREFIX)}
+    load_state_into(module, arrays, path)
+
+
+def load_state_into(module, state: dict, path) -> None:
+    """module.load_state_dict(state), with the file's name added to its error messages."""
+    try:
+        module.load_state_dict(state)
+    except KeyError as error:
+        raise KeyError(f"Cannot load '{path}' into this {type(module).__name__}: it was saved "
+                       f"from a different architecture. {error.args[0]}") from None
+    except ValueError as error:
+        raise ValueError(f"Cannot load '{path}' into this {type(module).__name__}: "
+                         f"{error}") from None
