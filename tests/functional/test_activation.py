@@ -1,0 +1,104 @@
+"""Activations: gradient checks, PyTorch, and numerical stability at large |z|."""
+import warnings
+
+import numpy as np
+import pytest
+
+import npdeep
+import npdeep.functional as F
+
+from harness import assert_gradcheck, assert_matches_torch, randn, torch_or_skip
+
+SHAPES = [(3, 4), (1, 5), (1, 1), (6,), (2, 3, 4)]
+
+
+def away_from_zero(*shape, seed=0):
+    """|z| >= 0.3: relu and leaky_relu have a kink at 0 that central differences would straddle."""
+    t = randn(*shape, seed=seed)
+    t.data[...] = np.sign(t.data + 1e-3) * (0.3 + np.abs(t.data))
+    return t
+
+
+def _torch():
+    return torch_or_skip()
+
+
+ACTIVATIONS = [
+    ("sigmoid", F.sigmoid, lambda t: _torch().sigmoid(t)),
+    ("tanh", F.tanh, lambda t: _torch().tanh(t)),
+    ("relu", F.relu, lambda t: _torch().relu(t)),
+    ("leaky_relu", F.leaky_relu, lambda t: _torch().nn.functional.leaky_relu(t, 0.01)),
+    ("leaky_relu_0.2", lambda z: F.leaky_relu(z, 0.2),
+     lambda t: _torch().nn.functional.leaky_relu(t, 0.2)),
+    ("softmax", F.softmax, lambda t: _torch().softmax(t, dim=-1)),
+    ("log_softmax", F.log_softmax, lambda t: _torch().log_softmax(t, dim=-1)),
+    ("softmax_axis0", lambda z: F.softmax(z, axis=0), lambda t: _torch().softmax(t, dim=0)),
+    ("log_softmax_axis0", lambda z: F.log_softmax(z, axis=0),
+     lambda t: _torch().log_softmax(t, dim=0)),
+]
+
+
+@pytest.mark.parametrize("name, op, torch_op", ACTIVATIONS, ids=[a[0] for a in ACTIVATIONS])
+@pytest.mark.parametrize("shape", SHAPES)
+def test_activation_gradcheck_and_torch(name, op, torch_op, shape):
+    Z = away_from_zero(*shape, seed=1, ) if "relu" in name else randn(*shape, seed=1, scale=2)
+    assert_gradcheck(op, [Z])
+    assert_matches_torch(op, torch_op, [Z])
+
+
+def test_relu_at_zero_has_zero_gradient():
+    Z = npdeep.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    F.relu(Z).sum().backward()
+    np.testing.assert_array_equal(Z.grad, [0, 0, 1])
+
+
+def test_sigmoid_is_stable_at_large_z():
+    for dtype in (np.float32, np.float64):
+        Z = npdeep.tensor(np.array([-1000.0, -50.0, 0.0, 50.0, 1000.0], dtype=dtype),
+                          requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # an overflow RuntimeWarning fails the test
+            with np.errstate(over="raise", invalid="raise", divide="raise"):
+                A = F.sigmoid(Z)
+                A.sum().backward()
+        assert A.data[0] == 0.0 and A.data[-1] == 1.0 and A.data[2] == 0.5
+        assert np.all(np.isfinite(Z.grad))
+        assert Z.grad[0] == 0.0 and Z.grad[-1] == 0.0 and Z.grad[2] == 0.25
+
+
+def test_softmax_and_log_softmax_finite_for_large_logits():
+    Z = npdeep.tensor(np.array([[1000.0, 0.0, -1000.0], [5000.0, 5000.0, 5000.0]]),
+                      requires_grad=True, dtype=np.float64)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        log_A = F.log_softmax(Z)
+        A = F.softmax(Z)
+        (log_A[:, 0].sum() + A[:, 1].sum()).backward()
+    assert np.all(np.isfinite(log_A.data)) and np.all(np.isfinite(Z.grad))
+    np.testing.assert_allclose(log_A.data[0], [0.0, -1000.0, -2000.0])
+    np.testing.assert_allclose(A.data[1], [1 / 3] * 3)
+    np.testing.assert_allclose(A.data.sum(axis=1), [1.0, 1.0])
+
+
+def test_softmax_matches_slow_loop():
+    Z = randn(3, 4, seed=2)
+    slow = np.zeros((3, 4))
+    for i in range(3):
+        total = sum(np.exp(Z.data[i, j]) for j in range(4))
+        for j in range(4):
+            slow[i, j] = np.exp(Z.data[i, j]) / total
+    np.testing.assert_allclose(F.softmax(Z).data, slow)
+    np.testing.assert_allclose(F.log_softmax(Z).data, np.log(slow))
+
+
+def test_sigmoid_and_tanh_match_formulas():
+    Z = randn(2, 3, seed=3)
+    np.testing.assert_allclose(F.sigmoid(Z).data, 1 / (1 + np.exp(-Z.data)))
+    np.testing.assert_allclose(F.tanh(Z).data, np.tanh(Z.data))
+    np.testing.assert_allclose(F.leaky_relu(Z, 0.1).data, np.where(Z.data > 0, Z.data,
+                                                                     0.1 * Z.data))
+
+
+def test_activations_keep_float32():
+    Z = npdeep.tensor(np.ones((2, 3), dtype=np.float32), requires_grad=True)
+    for op in (F.sigmoid, F.tanh, F.relu, F.leaky_relu, F.softmax, F.log_softmax):
+        assert op(Z).dtype == np.float32
