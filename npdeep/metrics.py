@@ -21,11 +21,13 @@ from npdeep.tensor import Tensor
 # --------------------------------------------------------------------------- labels
 
 
-def _to_labels(y, where: str, name: str, threshold: float = 0.5) -> np.ndarray:
+def _to_labels(y, where: str, name: str, threshold: float | None = None) -> np.ndarray:
     """Labels (m,) from labels (m,) or (m, 1), one-hot / scores (m, C), or probabilities.
 
     A float column (m, 1) or vector (m,) holding any non-integer value is read as probabilities
-    of class 1 and thresholded: label = 1 where y > threshold.
+    of class 1 and thresholded: label = 1 where y > threshold. With the default threshold
+    (None: 0.5) such values must lie in [0, 1]; an explicit threshold (0 for logits) skips that
+    check.
     """
     y = np.asarray(y.data if isinstance(y, Tensor) else y)
     if y.dtype.kind not in "fiub":
@@ -41,14 +43,17 @@ def _to_labels(y, where: str, name: str, threshold: float = 0.5) -> np.ndarray:
         if not np.all(np.isfinite(y)):
             raise ValueError(f"{where}: {name} holds NaN or inf")
         if np.any(y != np.round(y)):
-            if y.min() < 0 or y.max() > 1:
-                raise ValueError(f"{where}: {name} of shape {y.shape} holds non-integer values "
-                                 f"outside [0, 1]: neither labels nor probabilities")
+            if threshold is None:
+                if y.min() < 0 or y.max() > 1:
+                    raise ValueError(f"{where}: {name} of shape {y.shape} holds non-integer "
+                                     f"values outside [0, 1]: neither labels nor probabilities "
+                                     f"(for logits pass threshold=0)")
+                threshold = 0.5
             return (y > threshold).astype(np.int64)
     return y.astype(np.int64)
 
 
-def _pair(y_true, y_pred, where: str, threshold: float = 0.5) -> tuple:
+def _pair(y_true, y_pred, where: str, threshold: float | None = None) -> tuple:
     t = _to_labels(y_true, where, "y_true", threshold)
     p = _to_labels(y_pred, where, "y_pred", threshold)
     if t.shape != p.shape:
@@ -59,7 +64,7 @@ def _pair(y_true, y_pred, where: str, threshold: float = 0.5) -> tuple:
     return t, p
 
 
-def accuracy(y_true, y_pred, threshold: float = 0.5) -> float:
+def accuracy(y_true, y_pred, threshold: float | None = None) -> float:
     """The fraction of examples whose predicted label equals the true label.
 
     Args:
@@ -67,7 +72,8 @@ def accuracy(y_true, y_pred, threshold: float = 0.5) -> float:
         y_pred: (m,) labels; (m, C) one-hot rows, probabilities or logits (the argmax per row is
             the prediction); or (m, 1) probabilities of class 1, predicted 1 where
             ŷ > threshold (for (m, 1) logits pass threshold=0).
-        threshold: the decision threshold for probabilities, 0.5 by default.
+        threshold: the decision threshold for (m, 1) or (m,) scores; None means 0.5 for
+            probabilities (values outside [0, 1] are then refused).
 
     Returns:
         A float in [0, 1].
