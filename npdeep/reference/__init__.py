@@ -5,3 +5,4 @@ read these next to the notes; the tests use them as the independent reference th
 must agree with.
 """
 from npdeep.reference import dnn  # noqa: F401
+from npdeep.reference import cnn  # noqa: F401

@@ -1,0 +1,217 @@
+"""conv2d and zero_pad: gradient checks, the course's loop reference, PyTorch, and errors."""
+import numpy as np
+import pytest
+
+from harness import assert_gradcheck, randn, torch_or_skip
+from npdeep import functional as F
+from npdeep.functional import conv
+from npdeep.reference import cnn
+from npdeep.tensor import Tensor
+
+# (m, n_H_prev, n_W_prev, n_C_prev, n_C, f, stride, padding): small, since gradcheck is O(size²).
+GRADCHECK_CASES = [
+    (2, 5, 5, 2, 3, 3, 1, 0),
+    (1, 5, 6, 2, 2, 3, 1, 1),
+    (2, 6, 5, 1, 2, 2, 2, 0),
+    (1, 7, 7, 2, 2, 3, 3, 2),
+    (2, 4, 5, 2, 3, 1, 1, 0),
+    (1, 6, 6, 1, 2, 5, 1, "same"),
+    (2, 5, 4, 2, 2, 2, 1, "same"),
+    (1, 7, 6, 2, 2, 3, 2, "same"),
+    (1, 6, 7, 2, 1, 4, 3, "same"),
+    (2, 5, 5, 2, 2, 3, 2, "valid"),
+    (1, 1, 1, 3, 2, 1, 1, 0),  # 1 × 1 image, 1 × 1 filter
+    (1, 1, 1, 1, 1, 1, 2, "same"),
+]
+
+
+def make_inputs(m, n_H_prev, n_W_prev, n_C_prev, n_C, f, seed=0):
+    A_prev = randn(m, n_H_prev, n_W_prev, n_C_prev, seed=seed)
+    W = randn(f, f, n_C_prev, n_C, seed=seed + 1)
+    b = randn(n_C, seed=seed + 2)
+    return A_prev, W, b
+
+
+@pytest.mark.parametrize("case", GRADCHECK_CASES)
+def test_conv2d_gradcheck(case):
+    m, n_H_prev, n_W_prev, n_C_prev, n_C, f, stride, padding = case
+    A_prev, W, b = make_inputs(m, n_H_prev, n_W_prev, n_C_prev, n_C, f)
+    assert_gradcheck(lambda A, W, b: F.conv2d(A, W, b, stride, padding), [A_prev, W, b])
+
+
+def test_conv2d_gradcheck_without_bias():
+    A_prev, W, _ = make_inputs(2, 5, 5, 2, 2, 3)
+    assert_gradcheck(lambda A, W: F.conv2d(A, W, None, 2, 1), [A_prev, W])
+
+
+def test_conv2d_random_shapes_gradcheck():
+    rng = np.random.default_rng(5)
+    for trial in range(4):
+        f = int(rng.choice([1, 2, 3]))
+        stride = int(rng.integers(1, 4))
+        padding = [0, 1, "same", "valid"][trial]
+        n_H_prev, n_W_prev = (int(n) for n in rng.integers(f, f + 4, size=2))
+        A_prev, W, b = make_inputs(int(rng.integers(1, 3)), n_H_prev, n_W_prev,
+                                   int(rng.integers(1, 3)), int(rng.integers(1, 3)), f,
+                                   seed=trial)
+        assert_gradcheck(lambda A, W, b: F.conv2d(A, W, b, stride, padding), [A_prev, W, b])
+
+
+REFERENCE_CASES = [
+    (2, 7, 6, 3, 4, 3, 1, 0),
+    (2, 7, 7, 3, 4, 3, 2, 1),
+    (3, 9, 8, 2, 5, 2, 3, 2),
+    (1, 5, 5, 4, 2, 5, 1, 2),
+    (2, 6, 6, 2, 3, 1, 2, 0),
+    (1, 1, 1, 2, 2, 1, 1, 0),
+]
+
+
+@pytest.mark.parametrize("case", REFERENCE_CASES)
+def test_conv2d_matches_course_loops(case):
+    m, n_H_prev, n_W_prev, n_C_prev, n_C, f, stride, pad = case
+    A_prev, W, b = make_inputs(m, n_H_prev, n_W_prev, n_C_prev, n_C, f)
+    b_course = b.data.reshape(1, 1, 1, n_C)
+    Z_ref, cache = cnn.conv_forward(A_prev.data, W.data, b_course, {"stride": stride, "pad": pad})
+    Z = F.conv2d(A_prev, W, b, stride, pad)
+    np.testing.assert_allclose(Z.data, Z_ref, rtol=1e-10, atol=1e-12)
+    dZ = np.random.default_rng(3).standard_normal(Z.shape)
+    Z.backward(dZ)
+    dA_prev_ref, dW_ref, db_ref = cnn.conv_backward(dZ, cache)
+    np.testing.assert_allclose(A_prev.grad, dA_prev_ref, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(W.grad, dW_ref, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(b.grad, db_ref.reshape(n_C), rtol=1e-10, atol=1e-12)
+
+
+def test_conv2d_accepts_the_course_bias_shape():
+    A_prev, W, b = make_inputs(2, 5, 5, 2, 3, 3)
+    b4 = Tensor(b.data.reshape(1, 1, 1, 3), requires_grad=True)
+    Z = F.conv2d(A_prev, W, b4, 1, 1)
+    np.testing.assert_allclose(Z.data, F.conv2d(A_prev, W, b, 1, 1).data)
+    Z.sum().backward()
+    assert b4.grad.shape == (1, 1, 1, 3)
+
+
+def torch_conv(A_prev, W, b, stride, padding):
+    """torch.nn.functional.conv2d on NHWC inputs (explicit asymmetric padding for "same")."""
+    torch = torch_or_skip()
+    f = W.shape[0]
+    pads = conv.resolve_padding(padding, A_prev.shape[1], A_prev.shape[2], f, stride)
+    X = A_prev.permute(0, 3, 1, 2)  # NHWC -> NCHW
+    X = torch.nn.functional.pad(X, (pads[1][0], pads[1][1], pads[0][0], pads[0][1]))
+    Z = torch.nn.functional.conv2d(X, W.permute(3, 2, 0, 1), b, stride=stride)
+    return Z.permute(0, 2, 3, 1)  # NCHW -> NHWC
+
+
+TORCH_CASES = [
+    (4, 10, 9, 3, 5, 3, 1, 0),
+    (3, 11, 12, 4, 6, 3, 2, 1),
+    (2, 13, 11, 2, 3, 5, 3, 2),
+    (2, 8, 8, 3, 4, 4, 1, "same"),
+    (2, 9, 7, 3, 4, 3, 2, "same"),
+    (1, 8, 8, 1, 2, 2, 3, "same"),
+    (2, 8, 8, 2, 3, 3, 1, "valid"),
+    (1, 1, 1, 3, 2, 1, 1, 0),
+]
+
+
+@pytest.mark.parametrize("case", TORCH_CASES)
+def test_conv2d_matches_torch(case):
+    torch = torch_or_skip()
+    m, n_H_prev, n_W_prev, n_C_prev, n_C, f, stride, padding = case
+    A_prev, W, b = make_inputs(m, n_H_prev, n_W_prev, n_C_prev, n_C, f)
+    Z = F.conv2d(A_prev, W, b, stride, padding)
+    tensors = [torch.tensor(t.data, requires_grad=True) for t in (A_prev, W, b)]
+    Z_torch = torch_conv(*tensors, stride, padding)
+    np.testing.assert_allclose(Z.data, Z_torch.detach().numpy(), rtol=1e-10, atol=1e-12)
+    dZ = np.random.default_rng(4).standard_normal(Z.shape)
+    Z.backward(dZ)
+    Z_torch.backward(torch.tensor(dZ))
+    for t, t_torch in zip((A_prev, W, b), tensors):
+        np.testing.assert_allclose(t.grad, t_torch.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore:Using padding=.same.")
+def test_conv2d_same_padding_matches_torch_same():
+    torch = torch_or_skip()
+    A_prev, W, b = make_inputs(2, 7, 8, 2, 3, 4)  # even f: the extra zero goes bottom/right
+    Z = F.conv2d(A_prev, W, b, 1, "same")
+    Z_torch = torch.nn.functional.conv2d(torch.tensor(A_prev.data).permute(0, 3, 1, 2),
+                                         torch.tensor(W.data).permute(3, 2, 0, 1),
+                                         torch.tensor(b.data), padding="same")
+    assert Z.shape == (2, 7, 8, 3)
+    np.testing.assert_allclose(Z.data, Z_torch.permute(0, 2, 3, 1).numpy(), rtol=1e-10,
+                               atol=1e-12)
+
+
+@pytest.mark.parametrize("n_prev,f,stride,expected", [
+    (28, 5, 1, (2, 2)), (32, 3, 1, (1, 1)), (64, 4, 1, (1, 2)), (7, 3, 2, (1, 1)),
+    (8, 3, 2, (0, 1)), (5, 1, 3, (0, 0)), (6, 4, 3, (0, 1)), (10, 4, 3, (1, 2))])
+def test_same_padding(n_prev, f, stride, expected):
+    pads = conv.same_padding(n_prev, f, stride)
+    assert pads == expected
+    assert conv.output_size(n_prev, f, stride, pads) == -(-n_prev // stride)
+
+
+def test_conv2d_float32_stays_float32():
+    A_prev = Tensor(np.ones((2, 5, 5, 3), dtype=np.float32), requires_grad=True)
+    W = Tensor(np.ones((3, 3, 3, 4), dtype=np.float32), requires_grad=True)
+    Z = F.conv2d(A_prev, W, None, 1, "same")
+    assert Z.dtype == np.float32
+    Z.sum().backward()
+    assert A_prev.grad.dtype == np.float32 and W.grad.dtype == np.float32
+    assert Z.data[0, 2, 2, 0] == 27.0 and Z.data[0, 0, 0, 0] == 12.0
+
+
+# ---------------------------------------------------------------------------- zero_pad
+def test_zero_pad_matches_course_and_gradcheck():
+    X = randn(2, 3, 4, 2)
+    X_pad = F.zero_pad(X, 2)
+    np.testing.assert_array_equal(X_pad.data, cnn.zero_pad(X.data, 2))
+    assert X_pad.shape == (2, 7, 8, 2)
+    assert_gradcheck(lambda X: F.zero_pad(X, 1), [X])
+    assert_gradcheck(lambda X: F.zero_pad(X, ((0, 1), (2, 0))), [X])
+
+
+def test_zero_pad_errors():
+    with pytest.raises(ValueError, match=r"zero_pad expected X of shape \(m, n_H, n_W, n_C\) "
+                                         r"but got \(3, 4\)"):
+        F.zero_pad(np.ones((3, 4)), 1)
+    with pytest.raises(ValueError, match=r"zero_pad: pad must be >= 0. Got -1 instead."):
+        F.zero_pad(np.ones((1, 3, 4, 1)), -1)
+
+
+# ---------------------------------------------------------------------------- errors
+def test_conv2d_errors():
+    W = np.ones((3, 3, 3, 8))
+    with pytest.raises(ValueError, match=r"conv2d expected input of shape \(m, n_H, n_W, 3\) "
+                                         r"but got \(16, 3, 64, 64\); images are NHWC — did "
+                                         r"you pass NCHW\?"):
+        F.conv2d(np.ones((16, 3, 64, 64)), W)
+    with pytest.raises(ValueError, match=r"conv2d expected input of shape \(m, n_H, n_W, 3\) "
+                                         r"but got \(16, 64, 64, 4\)$"):
+        F.conv2d(np.ones((16, 64, 64, 4)), W)
+    with pytest.raises(ValueError, match=r"conv2d expected input of shape \(m, n_H, n_W, 3\) "
+                                         r"but got \(64, 64, 3\); images are 4-D"):
+        F.conv2d(np.ones((64, 64, 3)), W)
+    with pytest.raises(ValueError, match=r"conv2d: the \(padded\) image of size 2x5 is smaller "
+                                         r"than the 3x3 filter \(input \(1, 2, 5, 3\), "
+                                         r"padding=0\)"):
+        F.conv2d(np.ones((1, 2, 5, 3)), W)
+    with pytest.raises(ValueError, match=r"W must have shape \(f, f, n_C_prev, n_C\); got "
+                                         r"\(3, 2, 3, 8\)"):
+        F.conv2d(np.ones((1, 5, 5, 3)), np.ones((3, 2, 3, 8)))
+    with pytest.raises(ValueError, match=r"b must have shape \(n_C,\) = \(8,\) for W of shape "
+                                         r"\(3, 3, 3, 8\); got \(3,\)"):
+        F.conv2d(np.ones((1, 5, 5, 3)), W, np.ones(3))
+    with pytest.raises(ValueError, match=r"The 'stride' parameter of conv2d must be an int "
+                                         r">= 1. Got 0 instead."):
+        F.conv2d(np.ones((1, 5, 5, 3)), W, stride=0)
+    with pytest.raises(ValueError, match=r"The 'padding' parameter of conv2d must be an int "
+                                         r">= 0, 'valid' or 'same'. Got 'full' instead."):
+        F.conv2d(np.ones((1, 5, 5, 3)), W, padding="full")
+    with pytest.raises(ValueError, match=r"The 'padding' parameter of conv2d must be an int "
+                                         r">= 0, 'valid' or 'same'. Got -1 instead."):
+        F.conv2d(np.ones((1, 5, 5, 3)), W, padding=-1)
+    with pytest.raises(ValueError, match=r"conv2d: the input \(0, 5, 5, 3\) is empty"):
+        F.conv2d(np.ones((0, 5, 5, 3)), W)

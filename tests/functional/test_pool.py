@@ -1,0 +1,125 @@
+"""max_pool2d, avg_pool2d, global_avg_pool2d: gradient checks, course loops, PyTorch, errors."""
+import numpy as np
+import pytest
+
+from harness import assert_gradcheck, randn, torch_or_skip
+from npdeep import functional as F
+from npdeep.reference import cnn
+from npdeep.tensor import Tensor
+
+# (m, n_H_prev, n_W_prev, n_C, f, stride)
+CASES = [
+    (2, 4, 4, 2, 2, None),
+    (1, 5, 5, 2, 2, None),  # floor mode: the last row and column are dropped
+    (2, 5, 6, 1, 3, 2),  # overlapping windows
+    (1, 7, 7, 2, 3, 3),
+    (2, 6, 5, 2, 2, 1),
+    (1, 6, 6, 1, 5, 1),
+    (2, 3, 3, 2, 1, 2),
+    (1, 1, 1, 3, 1, None),  # 1 × 1 image
+]
+POOLS = {"max": F.max_pool2d, "average": F.avg_pool2d}
+
+
+@pytest.mark.parametrize("mode", ["max", "average"])
+@pytest.mark.parametrize("case", CASES)
+def test_pool_gradcheck(mode, case):
+    m, n_H_prev, n_W_prev, n_C, f, stride = case
+    # Distinct values keep every window's max unique, so max is differentiable here.
+    A_prev = randn(m, n_H_prev, n_W_prev, n_C, seed=7)
+    assert_gradcheck(lambda A: POOLS[mode](A, f, stride), [A_prev])
+
+
+@pytest.mark.parametrize("mode", ["max", "average"])
+@pytest.mark.parametrize("case", CASES)
+def test_pool_matches_course_loops(mode, case):
+    m, n_H_prev, n_W_prev, n_C, f, stride = case
+    A_prev = randn(m, n_H_prev, n_W_prev, n_C, seed=8)
+    hparameters = {"f": f, "stride": f if stride is None else stride}
+    A_ref, cache = cnn.pool_forward(A_prev.data, hparameters, mode)
+    A = POOLS[mode](A_prev, f, stride)
+    np.testing.assert_allclose(A.data, A_ref, rtol=1e-12, atol=1e-14)
+    dA = np.random.default_rng(2).standard_normal(A.shape)
+    A.backward(dA)
+    np.testing.assert_allclose(A_prev.grad, cnn.pool_backward(dA, cache, mode), rtol=1e-12,
+                               atol=1e-14)
+
+
+@pytest.mark.parametrize("case", CASES + [(4, 28, 28, 6, 2, None), (3, 13, 11, 4, 3, 2)])
+def test_pool_matches_torch(case):
+    torch = torch_or_skip()
+    m, n_H_prev, n_W_prev, n_C, f, stride = case
+    for mode, torch_pool in (("max", torch.nn.functional.max_pool2d),
+                             ("average", torch.nn.functional.avg_pool2d)):
+        A_prev = randn(m, n_H_prev, n_W_prev, n_C, seed=9)
+        A = POOLS[mode](A_prev, f, stride)
+        X = torch.tensor(A_prev.data, requires_grad=True)
+        A_torch = torch_pool(X.permute(0, 3, 1, 2), f, stride).permute(0, 2, 3, 1)
+        np.testing.assert_allclose(A.data, A_torch.detach().numpy(), rtol=1e-12, atol=1e-14)
+        dA = np.random.default_rng(3).standard_normal(A.shape)
+        A.backward(dA)
+        A_torch.backward(torch.tensor(dA))
+        np.testing.assert_allclose(A_prev.grad, X.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_max_pool_ties_route_to_first_max_like_torch():
+    torch = torch_or_skip()
+    # Integer values in a small range: most windows hold several equal maxima (ReLU zeros too).
+    data = np.random.default_rng(0).integers(0, 3, size=(2, 6, 6, 3)).astype(np.float64)
+    data[0, :2, :2, 0] = 0.0  # a window of all-equal entries
+    for f, stride in ((2, 2), (3, 2), (2, 1)):
+        A_prev = Tensor(data.copy(), requires_grad=True)
+        A = F.max_pool2d(A_prev, f, stride)
+        dA = np.random.default_rng(1).standard_normal(A.shape)
+        A.backward(dA)
+        X = torch.tensor(data, requires_grad=True)
+        A_torch = torch.nn.functional.max_pool2d(X.permute(0, 3, 1, 2), f, stride)
+        A_torch.permute(0, 2, 3, 1).backward(torch.tensor(dA))
+        np.testing.assert_allclose(A_prev.grad, X.grad.numpy(), rtol=1e-12, atol=1e-14)
+    # Non-overlapping windows: exactly one entry per window receives its gradient.
+    A_prev = Tensor(data.copy(), requires_grad=True)
+    F.max_pool2d(A_prev, 2).sum().backward()
+    assert A_prev.grad[0, :2, :2, 0].tolist() == [[1.0, 0.0], [0.0, 0.0]]
+    assert A_prev.grad.sum() == 2 * 3 * 3 * 3
+
+
+def test_pool_float32_stays_float32():
+    A_prev = Tensor(np.arange(32, dtype=np.float32).reshape(1, 4, 4, 2), requires_grad=True)
+    for pool in (F.max_pool2d, F.avg_pool2d):
+        A = pool(A_prev, 2)
+        assert A.dtype == np.float32
+        A.sum().backward()
+        assert A_prev.grad.dtype == np.float32
+        A_prev.grad = None
+
+
+def test_global_avg_pool2d():
+    A_prev = randn(3, 4, 5, 2)
+    A = F.global_avg_pool2d(A_prev)
+    assert A.shape == (3, 2)
+    np.testing.assert_allclose(A.data, A_prev.data.mean(axis=(1, 2)))
+    assert_gradcheck(F.global_avg_pool2d, [A_prev])
+    assert_gradcheck(F.global_avg_pool2d, [randn(1, 1, 1, 1)])
+    torch = torch_or_skip()
+    X = torch.tensor(A_prev.data)
+    pooled = torch.nn.functional.adaptive_avg_pool2d(X.permute(0, 3, 1, 2), 1)
+    np.testing.assert_allclose(A.data, pooled[:, :, 0, 0].numpy())
+
+
+def test_pool_errors():
+    for name, pool in (("max_pool2d", F.max_pool2d), ("avg_pool2d", F.avg_pool2d)):
+        with pytest.raises(ValueError, match=rf"{name} expected input of shape \(m, n_H, n_W, "
+                                             rf"n_C\) but got \(4, 4, 3\); images are 4-D"):
+            pool(np.ones((4, 4, 3)), 2)
+        with pytest.raises(ValueError, match=rf"{name}: the image of size 2x5 \(input "
+                                             rf"\(1, 2, 5, 3\)\) is smaller than the 3x3 window"):
+            pool(np.ones((1, 2, 5, 3)), 3)
+        with pytest.raises(ValueError, match=rf"The 'f' parameter of {name} must be an int "
+                                             r">= 1. Got 0 instead."):
+            pool(np.ones((1, 4, 4, 3)), 0)
+        with pytest.raises(ValueError, match=rf"The 'stride' parameter of {name} must be an "
+                                             r"int >= 1. Got -2 instead."):
+            pool(np.ones((1, 4, 4, 3)), 2, -2)
+    with pytest.raises(ValueError, match=r"global_avg_pool2d expected input of shape "
+                                         r"\(m, n_H, n_W, n_C\) but got \(4, 3\)"):
+        F.global_avg_pool2d(np.ones((4, 3)))
