@@ -2,5 +2,6 @@
 from npdeep.data.datasets import (FASHION_MNIST_CLASSES, MNIST_CLASSES, load_digits,
                                   load_fashion_mnist, load_mnist)
 from npdeep.data.minibatch import ArrayDataset, DataLoader, random_mini_batches
+from npdeep.data.planar import load_moons, load_planar
 from npdeep.data.preprocessing import Standardizer, from_one_hot, one_hot
 from npdeep.data.split import Splits, split
