@@ -9,6 +9,7 @@ from npdeep.functional.elementwise import (abs, add, clip, div, exp, log, maximu
 from npdeep.functional.linalg import linear, matmul
 from npdeep.functional.loss import (binary_cross_entropy, binary_cross_entropy_with_logits,
                                     cross_entropy, l2_penalty, mse_loss)
+from npdeep.functional.multitask import multitask_loss
 from npdeep.functional.norm import batch_norm
 from npdeep.functional.pool import avg_pool2d, global_avg_pool2d, max_pool2d
 from npdeep.functional.reduce import max, mean, min, sum
