@@ -1,0 +1,25 @@
+"""Shape bookkeeping shared by the model builders."""
+from __future__ import annotations
+
+
+def check_positive(value, name: str, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"The '{name}' parameter of {where} must be an int >= 1. "
+                         f"Got {value!r} instead.")
+    return value
+
+
+def check_input_shape(input_shape, where: str) -> tuple:
+    """(n_H, n_W, n_C) of one image, all ints >= 1."""
+    shape = tuple(input_shape)
+    if len(shape) != 3 or any(isinstance(s, bool) or not isinstance(s, int) or s < 1
+                              for s in shape):
+        raise ValueError(f"The 'input_shape' parameter of {where} must be (n_H, n_W, n_C), "
+                         f"three ints >= 1, without the batch axis m. Got {input_shape!r} "
+                         "instead.")
+    return shape
+
+
+def conv_out(n: int, f: int, stride: int = 1, pad: int = 0) -> int:
+    """n_H of a convolution or pool: ⌊(n_H_prev + 2·pad − f) / stride⌋ + 1."""
+    return (n + 2 * pad - f) // stride + 1

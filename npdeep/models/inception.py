@@ -1,0 +1,35 @@
+"""A small GoogLeNet (Szegedy et al. 2014) built from Inception modules (Course 4, week 2)."""
+from __future__ import annotations
+
+from npdeep import nn
+from npdeep.models._util import check_input_shape, check_positive
+
+
+def googlenet_small(input_shape=(32, 32, 3), n_classes: int = 10) -> nn.Sequential:
+    """A three-module GoogLeNet for small images.
+
+    CONV 3x3 same (32) -> ReLU -> Inception (-> 56 channels) -> Inception (-> 80) ->
+    MAX POOL 2 -> Inception (-> 112) -> global average pool -> FC (n_classes). As in
+    GoogLeNet, a global average pool replaces the big dense layers at the end.
+
+    Args:
+        input_shape: (n_H, n_W, n_C), n_H and n_W >= 2.
+        n_classes: the number of logits.
+
+    Returns:
+        nn.Sequential mapping (m, n_H, n_W, n_C) to (m, n_classes).
+    """
+    n_H, n_W, n_C = check_input_shape(input_shape, "googlenet_small")
+    check_positive(n_classes, "n_classes", "googlenet_small")
+    if n_H < 2 or n_W < 2:
+        raise ValueError(f"googlenet_small: input_shape {tuple(input_shape)} is too small; "
+                         "its 2x2 max pool needs n_H, n_W >= 2")
+    return nn.Sequential(
+        nn.Conv2d(n_C, 32, 3, padding="same"), nn.ReLU(),
+        nn.InceptionModule(32, 16, 16, 24, 4, 8, 8),      # (m, n_H, n_W, 56)
+        nn.InceptionModule(56, 24, 24, 32, 4, 12, 12),    # (m, n_H, n_W, 80)
+        nn.MaxPool2d(2),                                  # (m, n_H/2, n_W/2, 80)
+        nn.InceptionModule(80, 32, 32, 48, 8, 16, 16),    # (m, n_H/2, n_W/2, 112)
+        nn.GlobalAvgPool2d(),                             # (m, 112)
+        nn.Linear(112, n_classes, init="xavier"),
+    )

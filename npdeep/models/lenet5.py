@@ -1,0 +1,59 @@
+"""LeNet-5 (LeCun et al. 1998), in the course's modern form (Course 4, week 2).
+
+32x32x1 -> CONV 5x5, 6 -> POOL 2 -> CONV 5x5, 16 -> POOL 2 -> FC 120 -> FC 84 -> 10 logits.
+About 60k parameters; n_H and n_W shrink while n_C grows, the pattern of most CNNs since.
+"""
+from __future__ import annotations
+
+from npdeep import nn
+from npdeep.models._util import check_input_shape, conv_out, check_positive
+
+
+def lenet5(input_shape=(32, 32, 1), n_classes: int = 10, activation: str = "relu",
+           pool: str = "avg") -> nn.Sequential:
+    """Build LeNet-5 as a Sequential.
+
+    The output is n_classes logits; the softmax is applied by the loss (cross-entropy on
+    logits). Exactly 61,706 parameters at the defaults:
+    156 + 2,416 (convs) + 48,120 + 10,164 + 850 (dense).
+
+    Args:
+        input_shape: (n_H, n_W, n_C) of one image; 32x32x1 as in the paper (pad MNIST's
+            28x28 by 2 with ``npdeep.data.transforms.Pad(2)``).
+        n_classes: the number of logits.
+        activation: "relu" (with He initialization) or "tanh" (the paper's, Xavier).
+        pool: "avg" (the paper's subsampling) or "max".
+
+    Returns:
+        nn.Sequential mapping (m, n_H, n_W, n_C) to (m, n_classes).
+
+    Raises:
+        ValueError: for an unknown activation or pool, or an image too small for the two
+            5x5 convolutions and two pools (n_H and n_W must be at least 16).
+    """
+    n_H, n_W, n_C = check_input_shape(input_shape, "lenet5")
+    check_positive(n_classes, "n_classes", "lenet5")
+    acts = {"relu": (nn.ReLU, "he"), "tanh": (nn.Tanh, "xavier")}
+    pools = {"avg": nn.AvgPool2d, "max": nn.MaxPool2d}
+    if activation not in acts:
+        raise ValueError(f"The 'activation' parameter of lenet5 must be one of {tuple(acts)}. "
+                         f"Got {activation!r} instead.")
+    if pool not in pools:
+        raise ValueError(f"The 'pool' parameter of lenet5 must be one of {tuple(pools)}. "
+                         f"Got {pool!r} instead.")
+    Act, init = acts[activation]
+    Pool = pools[pool]
+    for _ in range(2):  # CONV 5x5 valid, then POOL 2 stride 2
+        n_H, n_W = conv_out(n_H, 5), conv_out(n_W, 5)
+        n_H, n_W = conv_out(n_H, 2, 2), conv_out(n_W, 2, 2)
+        if n_H < 1 or n_W < 1:
+            raise ValueError(f"lenet5: input_shape {tuple(input_shape)} is too small; LeNet-5 "
+                             "needs images of at least 16x16 (the paper uses 32x32)")
+    return nn.Sequential(
+        nn.Conv2d(n_C, 6, 5, init=init), Act(), Pool(2),       # (m, 28, 28, 6) -> (m, 14, 14, 6)
+        nn.Conv2d(6, 16, 5, init=init), Act(), Pool(2),        # (m, 10, 10, 16) -> (m, 5, 5, 16)
+        nn.Flatten(),                                          # (m, 400)
+        nn.Linear(n_H * n_W * 16, 120, init=init), Act(),
+        nn.Linear(120, 84, init=init), Act(),
+        nn.Linear(84, n_classes, init="xavier"),
+    )
