@@ -1,2 +1,8 @@
 """The model zoo: builders that return ready-to-train npdeep.nn models."""
+from npdeep.models.alexnet import alexnet
+from npdeep.models.inception import googlenet_small
+from npdeep.models.lenet5 import lenet5
 from npdeep.models.mlp import mlp
+from npdeep.models.resnet import resnet50, resnet_small
+from npdeep.models.transfer import precompute_features, replace_head
+from npdeep.models.vgg import vgg16
