@@ -5,3 +5,4 @@ from npdeep.data.minibatch import ArrayDataset, DataLoader, random_mini_batches
 from npdeep.data.planar import load_moons, load_planar
 from npdeep.data.preprocessing import Standardizer, from_one_hot, one_hot
 from npdeep.data.split import Splits, split
+from npdeep.data import transforms  # noqa: F401  (npdeep.data.transforms.Pad ...)
