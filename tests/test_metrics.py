@@ -235,7 +235,7 @@ def test_select_errors():
 
 def course_spreadsheet():
     """100 dev-set mistakes: 8 dogs, 43 great cats, 61 blurry (some overlap), 6 mislabeled."""
-    analysis = ErrorAnalysis = M.ErrorAnalysis(categories=["dog", "great cat", "blurry"])
+    analysis = M.ErrorAnalysis(categories=["dog", "great cat", "blurry"])
     for i in range(100):
         tags = []
         if i < 8:
@@ -246,7 +246,7 @@ def course_spreadsheet():
             tags.append("blurry")
         if 51 <= i < 57:
             tags.append("mislabeled")
-        ErrorAnalysis.add(i, *tags)
+        analysis.add(i, *tags)
     return analysis
 
 
