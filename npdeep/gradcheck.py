@@ -58,6 +58,8 @@ def _scalar_cost(out: Tensor, projection: list) -> Tensor:
 
 
 def _check(cost, tensors: list, epsilon: float, names: list) -> GradcheckResult:
+    if not any(t.requires_grad for t in tensors):
+        raise ValueError("gradcheck: no input requires a gradient")
     for t in tensors:
         t.grad = None
     cost().backward()
@@ -83,8 +85,6 @@ def _check(cost, tensors: list, epsilon: float, names: list) -> GradcheckResult:
     per_input = [None if g is None else relative_difference(g, a)
                  for g, a in zip(analytic, numeric)]
     checked = [(g, a) for g, a in zip(analytic, numeric) if g is not None]
-    if not checked:
-        raise ValueError("gradcheck: no input requires a gradient")
     overall = relative_difference(np.concatenate([g.ravel() for g, _ in checked]),
                                   np.concatenate([a.ravel() for _, a in checked]))
     return GradcheckResult(overall, per_input, names)

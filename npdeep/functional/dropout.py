@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import numbers
 
-import numpy as np
-
 from npdeep import backend
 from npdeep.autograd import Function
 from npdeep.tensor import Tensor

@@ -32,7 +32,7 @@ BINARY = [
     ("mul", F.mul, lambda a, b: a * b),
     ("div", F.div, lambda a, b: a / b),
     ("pow", F.pow, lambda a, b: a ** b),
-    ("maximum", F.maximum, lambda a, b: __import__("torch").maximum(a, b)),
+    ("maximum", F.maximum, lambda a, b: torch_or_skip().maximum(a, b)),
 ]
 
 

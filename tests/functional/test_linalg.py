@@ -2,7 +2,6 @@
 import numpy as np
 import pytest
 
-import npdeep
 import npdeep.functional as F
 
 from harness import assert_gradcheck, assert_matches_torch, randn, torch_or_skip
