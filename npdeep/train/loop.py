@@ -194,6 +194,25 @@ def _resolve_metrics(metrics, where: str) -> list:
     return resolved
 
 
+def _batch_metric(fn, Y_batch: np.ndarray, Z) -> float:
+    """fn(Y_batch, Z) for one training mini-batch, with a fast path for accuracy on logits.
+
+    The general accuracy validates and converts its inputs, which costs more than the argmax
+    itself on a small mini-batch; the fast path gives the same number for the common case,
+    integer labels (m,) against logits (m, C).
+    """
+    Z = Z.data if isinstance(Z, Tensor) else Z
+    if (fn is _accuracy() and Z.ndim == 2 and Z.shape[1] > 1 and Y_batch.ndim == 1
+            and Y_batch.dtype.kind in "iu"):
+        return np.count_nonzero(Z.argmax(axis=1) == Y_batch) / len(Y_batch)
+    return float(fn(Y_batch, Z))
+
+
+def _accuracy():
+    from npdeep.metrics import accuracy
+    return accuracy
+
+
 def _outputs(model, batches, dtype) -> tuple:
     """Run ``model`` over (X_batch, Y_batch) pairs; (outputs, labels) concatenated."""
     outputs, labels = [], []
@@ -599,7 +618,7 @@ def fit(model, loss_fn, optimizer, train, dev=None, epochs: int = 10,
                     position.seen += size
                     for name, fn in metric_fns:
                         position.metric_sums[name] = (position.metric_sums.get(name, 0.0)
-                                                      + float(fn(Y_batch, Z.data)) * size)
+                                                      + _batch_metric(fn, Y_batch, Z) * size)
                     position.step = step + 1
                     position.consistent = True
                     bar.batch(step, position.cost_sum, position.seen)
