@@ -284,7 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--data-root", dest="data_root",
                        help="folder with the data set's files (MNIST: the four .gz files)")
     train.add_argument("--no-progress", action="store_true", dest="no_progress")
-    train.set_defaults(run=cmd_train)
+    train.set_defaults(handler=cmd_train)
 
     evaluate = sub.add_parser("evaluate", help="evaluate a trained run")
     evaluate.add_argument("--run", required=True, help="a run folder written by npdeep train")
@@ -292,7 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="data set (default: the one trained on)")
     evaluate.add_argument("--split", choices=("train", "dev", "test"), default="test")
     evaluate.add_argument("--data-root", dest="data_root")
-    evaluate.set_defaults(run=cmd_evaluate)
+    evaluate.set_defaults(handler=cmd_evaluate)
 
     diag = sub.add_parser("diagnose", help="bias / variance / data mismatch from error rates",
                           description="Errors as percentages (8) or fractions (0.08), "
@@ -302,7 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
     diag.add_argument("--dev", type=float, required=True, help="dev error")
     diag.add_argument("--train-dev", type=float, dest="train_dev", help="train-dev error")
     diag.add_argument("--test", type=float, help="test error")
-    diag.set_defaults(run=cmd_diagnose)
+    diag.set_defaults(handler=cmd_diagnose)
     return parser
 
 
@@ -310,7 +310,7 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.run(args)
+        return args.handler(args)
     except (ValueError, FileNotFoundError, KeyError) as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"npdeep {args.command}: {message}", file=sys.stderr)

@@ -53,6 +53,8 @@ def atomic_write(path, write) -> None:
     os.close(fd)
     try:
         write(tmp)
+        # mkstemp creates the file private (0600); give it the mode a plain open() would.
+        os.chmod(tmp, _file_mode(path))
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -61,6 +63,16 @@ def atomic_write(path, write) -> None:
             os.remove(tmp)
         raise
     _fsync_folder(folder)
+
+
+def _file_mode(path: str) -> int:
+    """The existing file's permissions, or those umask gives a new file."""
+    try:
+        return os.stat(path).st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def write_text_atomic(path, text: str) -> None:

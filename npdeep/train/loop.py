@@ -440,13 +440,17 @@ def _load_checkpoint(path, model, optimizer) -> tuple:
     model_state = {k[len(MODEL_PREFIX):]: v for k, v in arrays.items()
                    if k.startswith(MODEL_PREFIX)}
     load_state_into(model, model_state, path)
+    saved = metadata.get("optimizer.class", "?")
+    if saved != type(optimizer).__name__:
+        raise ValueError(f"Cannot resume from '{path}': it was written by a run with the "
+                         f"{saved} optimizer, but this run uses {type(optimizer).__name__}; "
+                         "resume with the same optimizer or start a new run")
     optimizer_state = json.loads(metadata["optimizer"])
     optimizer_state.update({k[len(OPTIMIZER_PREFIX):]: v for k, v in arrays.items()
                             if k.startswith(OPTIMIZER_PREFIX)})
     try:
         optimizer.load_state_dict(optimizer_state)
     except (KeyError, ValueError) as error:
-        saved = metadata.get("optimizer.class", "?")
         raise ValueError(f"Cannot resume from '{path}': its {saved} state does not fit this "
                          f"{type(optimizer).__name__}: {error}") from None
     history = History.from_json(metadata["history"])
