@@ -8,3 +8,4 @@ from npdeep.nn.linear import Linear
 from npdeep.nn.module import Module, Parameter
 from npdeep.nn.normalization import BatchNorm1d, BatchNorm2d
 from npdeep.nn.pooling import AvgPool2d, GlobalAvgPool2d, MaxPool2d
+from npdeep.nn.resize import Upsample2d, ZeroPad2d
