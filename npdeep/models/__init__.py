@@ -1,7 +1,7 @@
 """The model zoo: builders that return ready-to-train npdeep.nn models."""
 from npdeep.models.alexnet import alexnet
 from npdeep.models.inception import googlenet_small
-from npdeep.models.lenet5 import lenet5
+from npdeep.models.lenet5 import lenet5, lenet5_resized
 from npdeep.models.mlp import mlp
 from npdeep.models.resnet import resnet50, resnet_small
 from npdeep.models.transfer import precompute_features, replace_head

@@ -57,3 +57,28 @@ def lenet5(input_shape=(32, 32, 1), n_classes: int = 10, activation: str = "relu
         nn.Linear(120, 84, init=init), Act(),
         nn.Linear(84, n_classes, init="xavier"),
     )
+
+
+def lenet5_resized(input_shape, n_classes: int = 10, activation: str = "relu",
+                   pool: str = "avg") -> nn.Sequential:
+    """LeNet-5 after a layer that brings smaller images to its 32x32 input.
+
+    Square images whose side divides 32 are enlarged with :class:`~npdeep.nn.Upsample2d`
+    (the 8x8 digits: factor 4, so the digit fills the frame); others are zero-padded to 32x32
+    with :class:`~npdeep.nn.ZeroPad2d` (MNIST's 28x28: 2 on each side, as in the paper).
+    Images of 32x32 or more go to LeNet-5 unchanged.
+
+    Returns:
+        nn.Sequential mapping (m, n_H, n_W, n_C) to (m, n_classes).
+    """
+    n_H, n_W, n_C = check_input_shape(input_shape, "lenet5_resized")
+    if n_H >= 32 and n_W >= 32:
+        return lenet5((n_H, n_W, n_C), n_classes, activation, pool)
+    if n_H == n_W and 32 % n_H == 0 and n_H <= 16:
+        adapter = nn.Upsample2d(32 // n_H)
+    else:
+        pad_H, pad_W = max(32 - n_H, 0), max(32 - n_W, 0)
+        adapter = nn.ZeroPad2d(((pad_H // 2, pad_H - pad_H // 2),
+                                (pad_W // 2, pad_W - pad_W // 2)))
+    body = lenet5((max(n_H, 32), max(n_W, 32), n_C), n_classes, activation, pool)
+    return nn.Sequential(adapter, *body)
