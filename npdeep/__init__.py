@@ -7,5 +7,6 @@ from npdeep.backend import get_default_dtype, manual_seed, set_default_dtype
 from npdeep.functional import concatenate, stack, where
 from npdeep.gradcheck import gradcheck, gradcheck_model  # the functions; module stays importable
 from npdeep.tensor import Tensor, tensor
+from npdeep.train import EarlyStopping, History, evaluate, fit, load, predict, save
 
 __version__ = "0.1.0"
