@@ -133,7 +133,8 @@ def _to_input(X_batch: np.ndarray, dtype) -> Tensor:
     return Tensor(X_batch)
 
 
-def _check_labels(model, loss_fn, X_batch, Y_batch, Y_all, name: str, where: str, dtype):
+def _check_labels(model, loss_fn, X_batch, Y_batch, Y_all, name: str, where: str, dtype,
+                  metric_fns=()):
     """Run one mini-batch forward (eval mode, no graph) and check the labels fit the output."""
     was_training = model.training
     try:
@@ -159,6 +160,13 @@ def _check_labels(model, loss_fn, X_batch, Y_batch, Y_all, name: str, where: str
                 except (ValueError, TypeError) as error:
                     raise type(error)(f"{where}: the loss function rejected the first {name} "
                                       f"mini-batch: {error}") from error
+            for metric, fn in metric_fns:
+                try:
+                    fn(np.asarray(Y_batch), Z.data if isinstance(Z, Tensor) else Z)
+                except (ValueError, TypeError) as error:
+                    raise type(error)(f"{where}: the metric {metric!r} rejected the first "
+                                      f"{name} mini-batch: {error}. Pass metrics=() or metrics "
+                                      "that fit this model's outputs") from error
     finally:
         model.train(was_training)
 
@@ -536,7 +544,8 @@ def fit(model, loss_fn, optimizer, train, dev=None, epochs: int = 10,
     train = _check_source(train, "train", where, dtype)
     X_first, Y_first = _first_batch(train, mini_batch_size)
     _check_labels(model, loss_fn, X_first, Y_first,
-                  train[1] if isinstance(train, tuple) else Y_first, "train", where, dtype)
+                  train[1] if isinstance(train, tuple) else Y_first, "train", where, dtype,
+                  metric_fns)
     if dev is not None:
         dev = _check_source(dev, "dev", where, dtype)
         X_dev_first, Y_dev_first = _first_batch(dev, mini_batch_size)

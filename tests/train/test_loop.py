@@ -285,6 +285,20 @@ def test_loss_errors_surface_in_pre_flight():
         npdeep.fit(model, F.mse_loss, opt, (X, y), epochs=1, progress=False)
 
 
+def test_metric_errors_surface_in_pre_flight():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20, 4)).astype(np.float32)
+    Y = rng.standard_normal((20, 1)).astype(np.float32)  # regression targets
+    npdeep.manual_seed(0)
+    model = mlp(4, hidden=(8,), n_classes=1)
+    opt = npdeep.optim.GD(model.parameters())
+    with pytest.raises(ValueError, match=r"fit: the metric 'accuracy' rejected the first train "
+                                         r"mini-batch.*Pass metrics=\(\)"):
+        npdeep.fit(model, F.mse_loss, opt, (X, Y), epochs=1, progress=False)
+    history = npdeep.fit(model, F.mse_loss, opt, (X, Y), epochs=1, progress=False, metrics=())
+    assert set(history.train) == {"cost"}
+
+
 def test_unwritable_checkpoint_dir_fails_before_training(tmp_path):
     X, y = _blobs()
     blocker = tmp_path / "a_file"
