@@ -267,7 +267,8 @@ def test_resume_other_optimizer_is_refused(tmp_path):
     _run((X, y), None, tmp_path, epochs=1)
     model = _model(keep_prob=0.7, batch_norm=True)
     optimizer = npdeep.optim.GD(model.parameters())
-    with pytest.raises(ValueError, match="written by a run with the Adam optimizer, but this run uses GD"):
+    with pytest.raises(ValueError, match="written by a run with the Adam optimizer, but this "
+                                         "run uses GD"):
         npdeep.fit(model, F.cross_entropy, optimizer, (X, y), epochs=2,
                    checkpoint_dir=tmp_path, resume=True, progress=False)
 
