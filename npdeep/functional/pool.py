@@ -37,32 +37,91 @@ def _offsets(f: int, stride: int, n_H: int, n_W: int):
                    slice(j, j + stride * (n_W - 1) + 1, stride))
 
 
+def _blocks(A_prev: np.ndarray, f: int, n_H: int, n_W: int) -> np.ndarray:
+    """Non-overlapping windows (stride == f) as a view (m, n_H, f, n_W, f, n_C): window (h, w)
+    is [:, h, :, w, :, :]. The rows and columns left over (floor mode) are cropped."""
+    m, _, _, n_C = A_prev.shape
+    return A_prev[:, :n_H * f, :n_W * f].reshape(m, n_H, f, n_W, f, n_C)
+
+
+def _first_max(xs: list) -> tuple:
+    """Elementwise max of equally shaped arrays, and for k >= 1 the boolean masks
+    ``later[k-1]``: xs[k] is strictly larger than every earlier x (ties go to the first)."""
+    if len(xs) == 1:
+        return xs[0].copy(), []
+    best = np.maximum(xs[0], xs[1])
+    later = [xs[1] > xs[0]]
+    for x in xs[2:]:
+        later.append(x > best)
+        np.maximum(best, x, out=best)
+    return best, later
+
+
+def _route(dA: np.ndarray, later: list) -> list:
+    """Split dA over the candidates of _first_max: each element goes to its winner only.
+
+    The winner is the last k whose ``later`` mask is set (0 if none)."""
+    routed = [None] * (len(later) + 1)
+    rest = dA
+    for k in range(len(later), 0, -1):
+        routed[k] = rest * later[k - 1]
+        rest = np.where(later[k - 1], 0, rest) if k > 1 else rest - routed[k]
+    routed[0] = rest
+    return routed
+
+
 class MaxPool2d(Function):
+    # NOTE: ties. When several entries of a window equal its max, the whole gradient goes to
+    # the first of them in row-major order inside the window, as PyTorch does (the course's
+    # create_mask_from_window would give it to every tied entry; the two agree whenever each
+    # window's max is unique, e.g. for continuous inputs).
+
     @staticmethod
     def forward(ctx, A_prev, f=2, stride=2):
         _, n_H_prev, n_W_prev, _ = A_prev.shape
         n_H, n_W = (n_H_prev - f) // stride + 1, (n_W_prev - f) // stride + 1
+        ctx.shape, ctx.f, ctx.stride = A_prev.shape, f, stride
+        if stride == f:
+            # Two stages, each over one axis of the window: the first max along each window
+            # row (j), then the first row (i) holding the max. That is the row-major first
+            # max; each stage remembers which entry won ("later" masks: entry k beat all
+            # entries before it).
+            V = _blocks(A_prev, f, n_H, n_W)
+            row_max, j_later = [], []
+            for i in range(f):
+                best, later = _first_max([V[:, :, i, :, j] for j in range(f)])
+                row_max.append(best)
+                j_later.append(later)
+            A, i_later = _first_max(row_max)
+            ctx.i_later, ctx.j_later = i_later, j_later
+            return A
         A = None
         for index in _offsets(f, stride, n_H, n_W):
             A = A_prev[index].copy() if A is None else np.maximum(A, A_prev[index], out=A)
-        ctx.A_prev, ctx.A, ctx.f, ctx.stride = A_prev, A, f, stride
+        ctx.A_prev, ctx.A = A_prev, A
         return A
 
     @staticmethod
     def backward(ctx, dA):
-        A_prev, A, f, stride = ctx.A_prev, ctx.A, ctx.f, ctx.stride
-        n_H, n_W = A.shape[1], A.shape[2]
+        f, stride = ctx.f, ctx.stride
+        n_H, n_W = dA.shape[1], dA.shape[2]
+        if stride == f:
+            covered = ctx.shape[1] == n_H * f and ctx.shape[2] == n_W * f
+            dA_prev = (np.empty if covered else np.zeros)(ctx.shape, dA.dtype)
+            dV = _blocks(dA_prev, f, n_H, n_W)
+            for i, dA_row in enumerate(_route(dA, ctx.i_later)):  # the gradient of row i
+                for j, dA_entry in enumerate(_route(dA_row, ctx.j_later[i])):
+                    dV[:, :, i, :, j] = dA_entry
+            return dA_prev
+        # Overlapping (or spaced) windows: an entry may win several windows; gradients add.
+        A_prev, A = ctx.A_prev, ctx.A
         dA_prev = np.zeros_like(A_prev, dtype=dA.dtype)
-        # NOTE: ties. When several entries of a window equal its max, the whole gradient goes
-        # to the first of them in row-major order inside the window, as PyTorch does (the
-        # course's create_mask_from_window would give it to every tied entry). ``taken`` marks
-        # the windows whose max has already been routed.
-        taken = np.zeros(A.shape, dtype=bool)
+        taken = np.zeros(A.shape, dtype=bool)  # windows whose max was already routed
         for index in _offsets(f, stride, n_H, n_W):
             mask = A_prev[index] == A
             mask &= ~taken
             taken |= mask
-            dA_prev[index] += np.where(mask, dA, 0)
+            dA_prev[index] += dA * mask
         return dA_prev
 
 
@@ -82,8 +141,13 @@ class AvgPool2d(Function):
     def backward(ctx, dA):
         f, stride = ctx.f, ctx.stride
         n_H, n_W = dA.shape[1], dA.shape[2]
-        dA_prev = np.zeros(ctx.shape, dtype=dA.dtype)
         share = dA * (1.0 / (f * f))  # every entry of a window gets an equal share
+        if stride == f:
+            covered = ctx.shape[1] == n_H * f and ctx.shape[2] == n_W * f
+            dA_prev = (np.empty if covered else np.zeros)(ctx.shape, dA.dtype)
+            _blocks(dA_prev, f, n_H, n_W)[...] = share[:, :, None, :, None, :]
+            return dA_prev
+        dA_prev = np.zeros(ctx.shape, dtype=dA.dtype)
         for index in _offsets(f, stride, n_H, n_W):
             dA_prev[index] += share
         return dA_prev

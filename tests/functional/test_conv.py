@@ -163,6 +163,90 @@ def test_conv2d_float32_stays_float32():
     assert Z.data[0, 2, 2, 0] == 27.0 and Z.data[0, 0, 0, 0] == 12.0
 
 
+# ---------------------------------------------------------------------------- fast paths
+def run_conv(A_prev, W, b, stride, padding, dZ, **settings):
+    """Z and the three gradients of conv.Conv2d with the given internal settings."""
+    A_prev, W, b = (Tensor(t.data.copy(), requires_grad=True) for t in (A_prev, W, b))
+    pads = conv.resolve_padding(padding, A_prev.shape[1], A_prev.shape[2], W.shape[0], stride)
+    Z = conv.Conv2d.apply(A_prev, W, b, stride=stride, pads=pads, **settings)
+    Z.backward(dZ)
+    return Z.data, A_prev.grad, W.grad, b.grad
+
+
+@pytest.mark.parametrize("case", [
+    (3, 9, 7, 3, 4, 3, 1, 1), (2, 8, 8, 2, 3, 4, 1, "same"), (2, 6, 9, 1, 2, 5, 1, 0),
+    (1, 1, 1, 2, 3, 1, 1, 0), (2, 5, 5, 3, 2, 1, 1, 2), (4, 6, 5, 2, 3, 2, 1, "valid")])
+def test_flat_and_strided_paths_agree_across_blocks(case):
+    """The stride-1 "flat" path, the general "strided" path, and both cut in many small
+    blocks (a block edge inside images and inside windows) give the same Z and gradients."""
+    m, n_H_prev, n_W_prev, n_C_prev, n_C, f, stride, padding = case
+    A_prev, W, b = make_inputs(m, n_H_prev, n_W_prev, n_C_prev, n_C, f)
+    n_H = conv.output_size(n_H_prev, f, stride,
+                           conv.resolve_padding(padding, n_H_prev, n_W_prev, f, stride)[0])
+    n_W = conv.output_size(n_W_prev, f, stride,
+                           conv.resolve_padding(padding, n_H_prev, n_W_prev, f, stride)[1])
+    dZ = np.random.default_rng(6).standard_normal((m, n_H, n_W, n_C))
+    reference = run_conv(A_prev, W, b, stride, padding, dZ, method="strided",
+                         chunk_bytes=2**30)
+    for method in ("flat", "strided"):
+        for chunk_bytes in (2**30, 200, 1):  # one block; a few columns; one column (image)
+            got = run_conv(A_prev, W, b, stride, padding, dZ, method=method,
+                           chunk_bytes=chunk_bytes)
+            for x, y in zip(got, reference):
+                np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-12)
+
+
+def test_strided_path_in_blocks_matches_course_loops():
+    A_prev, W, b = make_inputs(3, 9, 8, 2, 3, 3)
+    Z_ref, cache = cnn.conv_forward(A_prev.data, W.data, b.data, {"stride": 2, "pad": 1})
+    dZ = np.random.default_rng(2).standard_normal(Z_ref.shape)
+    Z, dA_prev, dW, db = run_conv(A_prev, W, b, 2, 1, dZ, chunk_bytes=1)
+    for x, y in zip((Z, dA_prev, dW, db), (Z_ref,) + cnn.conv_backward(dZ, cache)):
+        np.testing.assert_allclose(x, y.reshape(x.shape), rtol=1e-10, atol=1e-12)
+
+
+def test_conv2d_backward_twice_with_retain_graph():
+    A_prev, W, b = make_inputs(2, 6, 6, 2, 3, 3)
+    Z = F.conv2d(A_prev, W, b, 1, 1)
+    dZ = np.random.default_rng(0).standard_normal(Z.shape)
+    Z.backward(dZ, retain_graph=True)
+    first = [t.grad.copy() for t in (A_prev, W, b)]
+    Z.backward(dZ)
+    for t, g in zip((A_prev, W, b), first):
+        np.testing.assert_allclose(t.grad, 2 * g, rtol=1e-12)
+
+
+def test_stacked_convs_and_reused_buffers_match_loops():
+    """A conv of a conv's output (a channel-major view), run twice on new values of the same
+    shapes (the scratch buffers are reused), agrees with the course's loops each time."""
+    for seed in (0, 10):
+        A_prev, W1, b1 = make_inputs(2, 7, 6, 2, 3, 3, seed=seed)
+        W2, b2 = randn(2, 2, 3, 4, seed=seed + 5), randn(4, seed=seed + 6)
+        Z1 = F.conv2d(A_prev, W1, b1, 1, "same")
+        Z2 = F.conv2d(Z1, W2, b2, 1, 0)
+        dZ2 = np.random.default_rng(seed).standard_normal(Z2.shape)
+        Z2.backward(dZ2)
+        Z1_ref, cache1 = cnn.conv_forward(A_prev.data, W1.data, b1.data, {"stride": 1, "pad": 1})
+        Z2_ref, cache2 = cnn.conv_forward(Z1_ref, W2.data, b2.data, {"stride": 1, "pad": 0})
+        np.testing.assert_allclose(Z2.data, Z2_ref, rtol=1e-10, atol=1e-12)
+        dZ1, dW2, db2 = cnn.conv_backward(dZ2, cache2)
+        dA_prev, dW1, db1 = cnn.conv_backward(dZ1, cache1)
+        for got, want in ((A_prev.grad, dA_prev), (W1.grad, dW1), (b1.grad, db1),
+                          (W2.grad, dW2), (b2.grad, db2)):
+            np.testing.assert_allclose(got, want.reshape(got.shape), rtol=1e-10, atol=1e-12)
+
+
+def test_conv2d_without_grad_and_first_layer():
+    A_prev, W, b = make_inputs(2, 6, 6, 2, 3, 3)
+    Z_ref = F.conv2d(A_prev, W, b, 1, 1).data
+    from npdeep.autograd import no_grad
+    with no_grad():
+        np.testing.assert_allclose(F.conv2d(A_prev, W, b, 1, 1).data, Z_ref)
+    X = Tensor(A_prev.data)  # a data batch: no gradient wanted for the input
+    F.conv2d(X, W, b, 1, 1).sum().backward()
+    assert X.grad is None and W.grad is not None
+
+
 # ---------------------------------------------------------------------------- zero_pad
 def test_zero_pad_matches_course_and_gradcheck():
     X = randn(2, 3, 4, 2)

@@ -67,7 +67,7 @@ def test_max_pool_ties_route_to_first_max_like_torch():
     # Integer values in a small range: most windows hold several equal maxima (ReLU zeros too).
     data = np.random.default_rng(0).integers(0, 3, size=(2, 6, 6, 3)).astype(np.float64)
     data[0, :2, :2, 0] = 0.0  # a window of all-equal entries
-    for f, stride in ((2, 2), (3, 2), (2, 1)):
+    for f, stride in ((2, 2), (3, 3), (3, 2), (2, 1)):
         A_prev = Tensor(data.copy(), requires_grad=True)
         A = F.max_pool2d(A_prev, f, stride)
         dA = np.random.default_rng(1).standard_normal(A.shape)
@@ -123,3 +123,20 @@ def test_pool_errors():
     with pytest.raises(ValueError, match=r"global_avg_pool2d expected input of shape "
                                          r"\(m, n_H, n_W, n_C\) but got \(4, 3\)"):
         F.global_avg_pool2d(np.ones((4, 3)))
+
+
+def test_pool_on_channel_major_views():
+    """conv2d returns NHWC views of channel-major memory; pooling must not care."""
+    data = np.random.default_rng(4).standard_normal((3, 5, 8, 9))  # (n_C, m, n_H, n_W)
+    for f, stride in ((2, None), (3, 2)):
+        for pool, mode in ((F.max_pool2d, "max"), (F.avg_pool2d, "average")):
+            A_prev = Tensor(data.transpose(1, 2, 3, 0), requires_grad=True)
+            A = pool(A_prev, f, stride)
+            A_ref, cache = cnn.pool_forward(np.ascontiguousarray(A_prev.data),
+                                            {"f": f, "stride": f if stride is None else stride},
+                                            mode)
+            np.testing.assert_allclose(A.data, A_ref, rtol=1e-12)
+            dA = np.random.default_rng(5).standard_normal(A.shape)
+            A.backward(dA)
+            np.testing.assert_allclose(A_prev.grad, cnn.pool_backward(dA, cache, mode),
+                                       rtol=1e-12, atol=1e-14)
