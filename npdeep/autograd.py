@@ -11,10 +11,12 @@ gradients of tensors used twice, and frees the graph as it goes.
 from __future__ import annotations
 
 import contextlib
+import itertools
 
 import numpy as np
 
 _grad_enabled = True
+_sequence = itertools.count()  # numbers the recorded nodes in creation order
 
 
 def is_grad_enabled() -> bool:
@@ -71,15 +73,18 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         Tensor = cls._Tensor
-        ctx = cls.__new__(cls)
+        ctx = object.__new__(cls)
         arrays = []
         needs = []
         any_needs = False
         for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a.data)
-                needs.append(a.requires_grad)
-                any_needs = any_needs or a.requires_grad
+                if a.requires_grad:
+                    needs.append(True)
+                    any_needs = True
+                else:
+                    needs.append(False)
             else:
                 arrays.append(a)
                 needs.append(False)
@@ -89,6 +94,8 @@ class Function:
         result = Tensor._make(out, any_needs)
         if any_needs:
             ctx.parents = args
+            # Creation order is a topological order: every node is made after its inputs.
+            ctx._sequence = next(_sequence)
             result._ctx = ctx
         return result
 
@@ -129,32 +136,43 @@ def unbroadcast(grad: np.ndarray, shape: tuple, where: str = "backward") -> np.n
     return grad
 
 
+_SECOND_BACKWARD = ("backward(): trying to backward through a graph a second time; its buffers "
+                    "were freed by the first backward(). Pass retain_graph=True to the first "
+                    "call.")
+
+
 def _topological_order(root) -> list:
-    """Non-leaf tensors reachable from root, each after all of its inputs (iterative DFS)."""
-    order = []
-    visited = set()
-    stack = [(root, False)]
+    """Non-leaf tensors reachable from root, each after all of its inputs.
+
+    One walk collects the nodes (and refuses a freed graph before any gradient is computed);
+    sorting them by creation number then orders them, since a node is always created after
+    its inputs. Returns (number, tensor) pairs.
+    """
+    ctx = root._ctx
+    if ctx is None:
+        return []
+    if ctx is FREED:
+        raise RuntimeError(_SECOND_BACKWARD)
+    order = [(ctx._sequence, root)]
+    visited = {id(root)}
+    stack = [ctx]
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if id(node) in visited:
-            continue
-        ctx = node._ctx
-        if ctx is None:
-            continue
-        if ctx is FREED:
-            raise RuntimeError(
-                "backward(): trying to backward through a graph a second time; its buffers were "
-                "freed by the first backward(). Pass retain_graph=True to the first call.")
-        visited.add(id(node))
-        stack.append((node, True))
-        Tensor = Function._Tensor
-        for parent in ctx.parents:
-            if isinstance(parent, Tensor) and parent.requires_grad and id(parent) not in visited:
-                stack.append((parent, False))
+        ctx = stack.pop()
+        for parent, needed in zip(ctx.parents, ctx.needs_input_grad):
+            if needed:
+                parent_ctx = parent._ctx
+                if parent_ctx is not None and id(parent) not in visited:
+                    if parent_ctx is FREED:
+                        raise RuntimeError(_SECOND_BACKWARD)
+                    visited.add(id(parent))
+                    order.append((parent_ctx._sequence, parent))
+                    stack.append(parent_ctx)
+    order.sort(key=_first)
     return order
+
+
+def _first(pair):
+    return pair[0]
 
 
 def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
@@ -164,13 +182,14 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
         root.grad = grad.copy() if root.grad is None else root.grad + grad
         return
     grads = {id(root): grad}
-    for node in reversed(order):
-        dZ = grads.pop(id(node), None)
+    pop = grads.pop
+    for _, node in reversed(order):
+        dZ = pop(id(node), None)
         ctx = node._ctx
         if dZ is None:  # not on a path to the root
             continue
         input_grads = ctx.backward(ctx, dZ)
-        if not isinstance(input_grads, tuple):
+        if type(input_grads) is not tuple:
             input_grads = (input_grads,)
         for parent, needed, g in zip(ctx.parents, ctx.needs_input_grad, input_grads):
             if not needed:

@@ -146,7 +146,7 @@ class Tensor:
                     f"backward(): called on a tensor of shape {self.shape} without a gradient. "
                     "Pass grad= an array of that shape (dJ/dZ), e.g. "
                     "t.backward(np.ones(t.shape)), or reduce it to a scalar first (t.sum()).")
-            grad = np.ones_like(self.data)
+            grad = np.ones(self.data.shape, self.data.dtype)  # (ones_like is slower)
         else:
             grad = as_array(grad, self.data.dtype, "backward")
             if grad.shape != self.shape:

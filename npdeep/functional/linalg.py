@@ -16,6 +16,9 @@ class MatMul(Function):
     @staticmethod
     def backward(ctx, dZ):
         a, b = ctx.a, ctx.b
+        if a.ndim == 2 and b.ndim == 2:  # the common case, without the general case's overhead
+            return (dZ @ b.T if ctx.needs_input_grad[0] else None,
+                    a.T @ dZ if ctx.needs_input_grad[1] else None)
         # Treat 1-D operands as matrices, as matmul itself does: a (n,) is (1, n), b (n,) is (n, 1).
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b

@@ -56,16 +56,17 @@ class Adam(Optimizer):
         np.multiply(g, 1.0 - beta1, out=step)
         v += step
         s *= beta2
+        g *= math.sqrt(1.0 - beta2)         # then g² is (1 − β2)·dW² in one more pass
         np.multiply(g, g, out=g)
-        g *= 1.0 - beta2
         s += g
-        # α·v_corrected/(√s_corrected + ε) = (α/(1 − β1^t)) · v / (√s/√(1 − β2^t) + ε): the
-        # corrections become two scalars, so no corrected copy of v or s is ever made.
+        # α·v_corrected/(√s_corrected + ε) = c · v/(√s + ε·√(1 − β2^t)) with
+        # c = α·√(1 − β2^t)/(1 − β1^t): the corrections become scalars, so no corrected copy
+        # of v or s is made and each pass over the buffers does useful work.
+        correction2 = math.sqrt(1.0 - beta2 ** t)
         np.sqrt(s, out=step)
-        step *= 1.0 / math.sqrt(1.0 - beta2 ** t)
-        step += self.epsilon
+        step += self.epsilon * correction2
         np.divide(v, step, out=step)
-        step *= self.learning_rate / (1.0 - beta1 ** t)
+        step *= self.learning_rate * correction2 / (1.0 - beta1 ** t)
 
 
 Adam.__doc__ = (Adam.__doc__ or "").format(lambd=LAMBD_DOC)

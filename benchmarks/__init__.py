@@ -1,0 +1,1 @@
+"""Speed of npdeep against PyTorch (CPU) on the same machine: ``python -m benchmarks``."""

@@ -1,0 +1,149 @@
+"""Dense workloads: (a) an MLP training step with Adam, (b) the course-1 deep network with
+gradient descent, (c) forward + backward of a 10-op graph on 4x4 tensors (per-op overhead).
+
+Both sides start from the same float32 weights and data and run the same algorithm.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+import npdeep
+import npdeep.functional as F
+from benchmarks.common import compare, torch_or_none
+from npdeep import nn, optim
+
+
+def _mlp(layer_dims, hidden="relu", output=None):
+    layers = []
+    for l in range(1, len(layer_dims)):
+        layers.append(nn.Linear(layer_dims[l - 1], layer_dims[l], init="he"))
+        if l < len(layer_dims) - 1:
+            layers.append(nn.ReLU())
+    if output == "sigmoid":
+        layers.append(nn.Sigmoid())
+    return nn.Sequential(*layers)
+
+
+def _torch_copy(torch, model):
+    """The same network in torch.nn, with npdeep's weights (W has the same (out, in) shape)."""
+    layers = []
+    for layer in model:
+        if isinstance(layer, nn.Linear):
+            linear = torch.nn.Linear(layer.n_in, layer.n_out)
+            with torch.no_grad():
+                linear.weight.copy_(torch.from_numpy(layer.W.data))
+                linear.bias.copy_(torch.from_numpy(layer.b.data))
+            layers.append(linear)
+        elif isinstance(layer, nn.ReLU):
+            layers.append(torch.nn.ReLU())
+        elif isinstance(layer, nn.Sigmoid):
+            layers.append(torch.nn.Sigmoid())
+    return torch.nn.Sequential(*layers)
+
+
+def bench_mlp_adam(quick=False):
+    """(a) MLP 784-256-128-10, batch 128, ReLU, softmax cross-entropy, Adam."""
+    rng = np.random.default_rng(0)
+    X = rng.random((128, 784), dtype=np.float32)
+    y = rng.integers(0, 10, 128)
+    model = _mlp([784, 256, 128, 10])
+    optimizer = optim.Adam(model.parameters(), learning_rate=1e-3)
+    Xt = npdeep.tensor(X)
+
+    def npdeep_step():
+        optimizer.zero_grad()
+        F.cross_entropy(model(Xt), y).backward()
+        optimizer.step()
+
+    torch = torch_or_none()
+    torch_step = None
+    if torch is not None:
+        tmodel = _torch_copy(torch, model)
+        toptimizer = torch.optim.Adam(tmodel.parameters(), lr=1e-3)
+        tX, ty = torch.from_numpy(X), torch.from_numpy(y)
+
+        def torch_step():
+            toptimizer.zero_grad()
+            torch.nn.functional.cross_entropy(tmodel(tX), ty).backward()
+            toptimizer.step()
+
+    return compare("(a) MLP 784-256-128-10 train step, batch 128, Adam", npdeep_step,
+                   torch_step, quick=quick)
+
+
+def bench_course_deep_net(quick=False):
+    """(b) The course-1 deep net [12288, 20, 7, 5, 1], sigmoid output, 209 examples, GD."""
+    rng = np.random.default_rng(1)
+    X = rng.random((209, 12288), dtype=np.float32)   # the cat images, flattened, in [0, 1]
+    Y = (rng.random((209, 1)) > 0.65).astype(np.float32)
+    model = _mlp([12288, 20, 7, 5, 1], output="sigmoid")
+    optimizer = optim.GD(model.parameters(), learning_rate=0.0075)
+    Xt = npdeep.tensor(X)
+
+    def npdeep_step():
+        optimizer.zero_grad()
+        F.binary_cross_entropy(model(Xt), Y).backward()
+        optimizer.step()
+
+    torch = torch_or_none()
+    torch_step = None
+    if torch is not None:
+        tmodel = _torch_copy(torch, model)
+        toptimizer = torch.optim.SGD(tmodel.parameters(), lr=0.0075)
+        tX, tY = torch.from_numpy(X), torch.from_numpy(Y)
+
+        def torch_step():
+            toptimizer.zero_grad()
+            torch.nn.functional.binary_cross_entropy(tmodel(tX), tY).backward()
+            toptimizer.step()
+
+    return compare("(b) course deep net [12288,20,7,5,1], m=209, GD", npdeep_step, torch_step,
+                   quick=quick)
+
+
+def bench_small_graph(quick=False):
+    """(c) Forward + backward of a 10-op graph on 4x4 tensors: pure per-op overhead."""
+    rng = np.random.default_rng(2)
+    a0, b0 = rng.standard_normal((4, 4), dtype=np.float32), rng.standard_normal(
+        (4, 4), dtype=np.float32)
+    a = npdeep.tensor(a0, requires_grad=True)
+    b = npdeep.tensor(b0, requires_grad=True)
+
+    def npdeep_graph():
+        a.grad = b.grad = None
+        z = a @ b                 # 1
+        z = z + a                 # 2
+        z = z * b                 # 3
+        z = F.tanh(z)             # 4
+        z = z - a                 # 5
+        z = F.relu(z)             # 6
+        z = F.sigmoid(z)          # 7
+        z = z * z                 # 8
+        z = z / b                 # 9 (no zero in b: standard normal draws)
+        z.sum().backward()        # 10
+
+    torch = torch_or_none()
+    torch_graph = None
+    if torch is not None:
+        ta = torch.from_numpy(a0.copy()).requires_grad_()
+        tb = torch.from_numpy(b0.copy()).requires_grad_()
+
+        def torch_graph():
+            ta.grad = tb.grad = None
+            z = ta @ tb
+            z = z + ta
+            z = z * tb
+            z = torch.tanh(z)
+            z = z - ta
+            z = torch.relu(z)
+            z = torch.sigmoid(z)
+            z = z * z
+            z = z / tb
+            z.sum().backward()
+
+    return compare("(c) 10-op graph on 4x4, forward + backward", npdeep_graph, torch_graph,
+                   quick=quick)
+
+
+def run(quick: bool = False) -> list:
+    return [bench_mlp_adam(quick), bench_course_deep_net(quick), bench_small_graph(quick)]
