@@ -1,0 +1,78 @@
+"""Smoke tests of the CNN examples (tiny runs) and the small digits CNN's accuracy."""
+import importlib.util
+import os
+
+import numpy as np
+import pytest
+from conftest import SHARED_DATA
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def load_example(name):
+    path = os.path.join(REPO, "examples", f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"example_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def needs(folder):
+    path = os.path.join(SHARED_DATA, folder)
+    if not os.path.isdir(path):
+        pytest.skip(f"{folder} data not found at {path}")
+    return path
+
+
+def test_small_cnn_digits_reaches_98_percent():
+    pytest.importorskip("sklearn")
+    result = load_example("small_cnn_digits").main(["--quiet"])
+    assert result["test_acc"] >= 0.98
+
+
+def test_cnn_transfer_smoke(tmp_path):
+    pytest.importorskip("sklearn")
+    cache = tmp_path / "cache"
+    result = load_example("cnn_transfer").main(["--epochs", "1", "--head-epochs", "2",
+                                                "--cache-dir", str(cache)])
+    assert sorted(os.listdir(cache)) == ["test.npz", "train.npz"]
+    assert 0.2 < result["transfer_acc"] <= 1.0 and 0.2 < result["source_acc"] <= 1.0
+
+
+def test_cnn_visualize_writes_pngs(tmp_path):
+    pytest.importorskip("sklearn")
+    pytest.importorskip("matplotlib")
+    result = load_example("cnn_visualize").main(["--epochs", "1", "--out", str(tmp_path)])
+    for key in ("filters", "feature_maps"):
+        with open(result[key], "rb") as f:
+            assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_lenet5_mnist_smoke():
+    root = needs("mnist")
+    result = load_example("lenet5_mnist").main(["--data-root", root, "--epochs", "1",
+                                                "--train-size", "256", "--test-size", "100"])
+    assert 0.0 <= result["test_acc"] <= 1.0 and len(result["history"]) == 1
+
+
+def test_resnet_fashion_smoke():
+    root = needs("fashion-mnist")
+    result = load_example("resnet_fashion").main(["--data-root", root, "--epochs", "1",
+                                                  "--train-size", "128", "--test-size", "64",
+                                                  "--widths", "4,8"])
+    assert 0.0 <= result["test_acc"] <= 1.0
+
+
+def test_bench_lenet_torch_model_is_equivalent():
+    torch = pytest.importorskip("torch")
+    import npdeep
+    from benchmarks.bench_lenet import torch_lenet5
+    from npdeep import models
+
+    for kwargs in ({}, {"activation": "tanh", "pool": "max"}):
+        model = models.lenet5(**kwargs)
+        X = np.random.default_rng(0).random((4, 32, 32, 1), dtype=np.float32)
+        with torch.no_grad():
+            out_t = torch_lenet5(torch, model)(torch.from_numpy(X.transpose(0, 3, 1, 2).copy()))
+        np.testing.assert_allclose(model(npdeep.tensor(X)).data, out_t.numpy(), rtol=1e-4,
+                                   atol=1e-5)
