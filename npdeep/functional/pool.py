@@ -37,6 +37,31 @@ def _offsets(f: int, stride: int, n_H: int, n_W: int):
                    slice(j, j + stride * (n_W - 1) + 1, stride))
 
 
+def _new_like(shape: tuple, dtype, channel_major: bool, zeros: bool) -> np.ndarray:
+    """A new (m, n_H, n_W, n_C) array, in channel-major memory when the input was (as conv2d's
+    outputs are): elementwise ops between arrays of one memory order run several times
+    faster than between an NHWC and a channel-major one (e.g. ReLU's backward after this)."""
+    new = np.zeros if zeros else np.empty
+    if channel_major:
+        m, n_H, n_W, n_C = shape
+        return new((n_C, m, n_H, n_W), dtype).transpose(1, 2, 3, 0)
+    return new(shape, dtype)
+
+
+def _is_channel_major(A: np.ndarray) -> bool:
+    return not A.flags.c_contiguous and A.transpose(3, 0, 1, 2).flags.c_contiguous
+
+
+def _in_layout(dA: np.ndarray, channel_major: bool) -> np.ndarray:
+    """dA in the memory order of the pooling's input: one transposing copy of the small
+    (pooled) array, instead of every later op striding across two orders."""
+    if channel_major and not _is_channel_major(dA):
+        return np.ascontiguousarray(dA.transpose(3, 0, 1, 2)).transpose(1, 2, 3, 0)
+    if not channel_major and not dA.flags.c_contiguous:
+        return np.ascontiguousarray(dA)
+    return dA
+
+
 def _blocks(A_prev: np.ndarray, f: int, n_H: int, n_W: int) -> np.ndarray:
     """Non-overlapping windows (stride == f) as a view (m, n_H, f, n_W, f, n_C): window (h, w)
     is [:, h, :, w, :, :]. The rows and columns left over (floor mode) are cropped."""
@@ -48,7 +73,7 @@ def _first_max(xs: list) -> tuple:
     """Elementwise max of equally shaped arrays, and for k >= 1 the boolean masks
     ``later[k-1]``: xs[k] is strictly larger than every earlier x (ties go to the first)."""
     if len(xs) == 1:
-        return xs[0].copy(), []
+        return xs[0].copy(order="K"), []
     best = np.maximum(xs[0], xs[1])
     later = [xs[1] > xs[0]]
     for x in xs[2:]:
@@ -81,6 +106,7 @@ class MaxPool2d(Function):
         _, n_H_prev, n_W_prev, _ = A_prev.shape
         n_H, n_W = (n_H_prev - f) // stride + 1, (n_W_prev - f) // stride + 1
         ctx.shape, ctx.f, ctx.stride = A_prev.shape, f, stride
+        ctx.channel_major = _is_channel_major(A_prev)
         if stride == f:
             # Two stages, each over one axis of the window: the first max along each window
             # row (j), then the first row (i) holding the max. That is the row-major first
@@ -97,7 +123,7 @@ class MaxPool2d(Function):
             return A
         A = None
         for index in _offsets(f, stride, n_H, n_W):
-            A = A_prev[index].copy() if A is None else np.maximum(A, A_prev[index], out=A)
+            A = A_prev[index].copy(order="K") if A is None else np.maximum(A, A_prev[index], out=A)
         ctx.A_prev, ctx.A = A_prev, A
         return A
 
@@ -106,8 +132,9 @@ class MaxPool2d(Function):
         f, stride = ctx.f, ctx.stride
         n_H, n_W = dA.shape[1], dA.shape[2]
         if stride == f:
+            dA = _in_layout(dA, ctx.channel_major)
             covered = ctx.shape[1] == n_H * f and ctx.shape[2] == n_W * f
-            dA_prev = (np.empty if covered else np.zeros)(ctx.shape, dA.dtype)
+            dA_prev = _new_like(ctx.shape, dA.dtype, ctx.channel_major, zeros=not covered)
             dV = _blocks(dA_prev, f, n_H, n_W)
             for i, dA_row in enumerate(_route(dA, ctx.i_later)):  # the gradient of row i
                 for j, dA_entry in enumerate(_route(dA_row, ctx.j_later[i])):
@@ -132,22 +159,28 @@ class AvgPool2d(Function):
         n_H, n_W = (n_H_prev - f) // stride + 1, (n_W_prev - f) // stride + 1
         A = None
         for index in _offsets(f, stride, n_H, n_W):
-            A = A_prev[index].copy() if A is None else np.add(A, A_prev[index], out=A)
+            A = A_prev[index].copy(order="K") if A is None else np.add(A, A_prev[index], out=A)
         A *= 1.0 / (f * f)
         ctx.shape, ctx.f, ctx.stride = A_prev.shape, f, stride
+        ctx.channel_major = _is_channel_major(A_prev)
         return A
 
     @staticmethod
     def backward(ctx, dA):
         f, stride = ctx.f, ctx.stride
         n_H, n_W = dA.shape[1], dA.shape[2]
-        share = dA * (1.0 / (f * f))  # every entry of a window gets an equal share
+        share = _in_layout(dA, ctx.channel_major) * (1.0 / (f * f))  # an equal share each
         if stride == f:
             covered = ctx.shape[1] == n_H * f and ctx.shape[2] == n_W * f
-            dA_prev = (np.empty if covered else np.zeros)(ctx.shape, dA.dtype)
-            _blocks(dA_prev, f, n_H, n_W)[...] = share[:, :, None, :, None, :]
+            dA_prev = _new_like(ctx.shape, dA.dtype, ctx.channel_major, zeros=not covered)
+            dV = _blocks(dA_prev, f, n_H, n_W)
+            # One strided copy per window entry: a single broadcast assignment would run its
+            # innermost loop over the f entries of a window row only, several times slower.
+            for i in range(f):
+                for j in range(f):
+                    dV[:, :, i, :, j] = share
             return dA_prev
-        dA_prev = np.zeros(ctx.shape, dtype=dA.dtype)
+        dA_prev = _new_like(ctx.shape, dA.dtype, ctx.channel_major, zeros=True)
         for index in _offsets(f, stride, n_H, n_W):
             dA_prev[index] += share
         return dA_prev
