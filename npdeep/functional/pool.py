@@ -64,7 +64,8 @@ def _in_layout(dA: np.ndarray, channel_major: bool) -> np.ndarray:
 
 def _blocks(A_prev: np.ndarray, f: int, n_H: int, n_W: int) -> np.ndarray:
     """Non-overlapping windows (stride == f) as a view (m, n_H, f, n_W, f, n_C): window (h, w)
-    is [:, h, :, w, :, :]. The rows and columns left over (floor mode) are cropped."""
+    is [:, h, :, w, :, :]. The rows and columns left over (floor mode) are cropped. Splitting
+    an axis never copies, so writes through the view land in A_prev, whatever its strides."""
     m, _, _, n_C = A_prev.shape
     return A_prev[:, :n_H * f, :n_W * f].reshape(m, n_H, f, n_W, f, n_C)
 
