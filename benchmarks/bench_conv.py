@@ -7,8 +7,7 @@ each timed call is one forward and one backward of the layer alone, with dJ/dZ g
     conv 4x4 same    batch 16, 64x64x3  -> 8 filters   (even f: asymmetric padding)
     max pool 2x2     on (64, 28, 28, 6)
     avg pool 2x2     on (64, 28, 28, 6)
-    LeNet-5 training step, batch 128 of 32x32x1 (forward, cross-entropy, backward, one
-        gradient-descent update), both sides from the same weights
+(The LeNet-5 training step is in bench_lenet.py.)
 
 PyTorch runs NCHW, its native layout; npdeep runs NHWC. For each convolution the row also
 gives the GFLOP/s reached (2·m·n_H·n_W·n_C·f·f·n_C_prev per pass, three passes: Z, dW and
@@ -119,71 +118,6 @@ def bench_pool(name, pool, quick=False):
     return compare(name, npdeep_step, torch_step, quick=quick)
 
 
-def bench_lenet5(quick=False):
-    from npdeep import optim
-    from npdeep.models.lenet5 import lenet5
-
-    rng = np.random.default_rng(0)
-    X = rng.random((128, 32, 32, 1), dtype=np.float32)
-    y = rng.integers(0, 10, 128)
-    model = lenet5()
-    optimizer = optim.GD(model.parameters(), learning_rate=0.01)
-    X_t = Tensor(X)
-
-    def npdeep_step():
-        optimizer.zero_grad()
-        F.cross_entropy(model(X_t), y).backward()
-        optimizer.step()
-
-    torch = torch_or_none()
-    torch_step = None
-    if torch is not None:
-        layers = []
-        for layer in model:
-            kind = type(layer).__name__
-            if kind == "Conv2d":
-                conv = torch.nn.Conv2d(layer.n_C_prev, layer.n_C, layer.f)
-                with torch.no_grad():
-                    conv.weight.copy_(torch.from_numpy(layer.W.data).permute(3, 2, 0, 1))
-                    conv.bias.copy_(torch.from_numpy(layer.b.data))
-                layers.append(conv)
-            elif kind == "Linear":
-                linear = torch.nn.Linear(layer.n_in, layer.n_out)
-                with torch.no_grad():
-                    linear.weight.copy_(torch.from_numpy(layer.W.data))
-                    linear.bias.copy_(torch.from_numpy(layer.b.data))
-                layers.append(linear)
-            elif kind == "Flatten":  # flatten in npdeep's (n_H, n_W, n_C) order: same weights
-                layers.append(torch.nn.Flatten())
-                layers.insert(-1, _Permute(torch))
-            else:
-                layers.append({"ReLU": torch.nn.ReLU, "Tanh": torch.nn.Tanh,
-                               "AvgPool2d": lambda: torch.nn.AvgPool2d(2),
-                               "MaxPool2d": lambda: torch.nn.MaxPool2d(2)}[kind]())
-        torch_model = torch.nn.Sequential(*layers)
-        torch_optimizer = torch.optim.SGD(torch_model.parameters(), lr=0.01)
-        X_torch = torch.from_numpy(X).permute(0, 3, 1, 2).contiguous()
-        y_torch = torch.from_numpy(y)
-        with torch.no_grad():  # the two networks compute the same function
-            np.testing.assert_allclose(torch_model(X_torch).numpy(), model(X_t).data,
-                                       rtol=1e-3, atol=1e-4)
-
-        def torch_step():
-            torch_optimizer.zero_grad()
-            torch.nn.functional.cross_entropy(torch_model(X_torch), y_torch).backward()
-            torch_optimizer.step()
-
-    return compare("LeNet-5 train step, batch 128 (GD)", npdeep_step, torch_step, quick=quick)
-
-
-def _Permute(torch):
-    class Permute(torch.nn.Module):
-        def forward(self, x):
-            return x.permute(0, 2, 3, 1)  # NCHW -> NHWC
-
-    return Permute()
-
-
 def run(quick: bool = False) -> list:
     rows = []
     gemm_rate = matmul_gflops()
@@ -194,7 +128,6 @@ def run(quick: bool = False) -> list:
         rows.append(row)
     rows.append(bench_pool("max pool 2x2, 64x28x28x6 fwd+bwd", "max", quick=quick))
     rows.append(bench_pool("avg pool 2x2, 64x28x28x6 fwd+bwd", "avg", quick=quick))
-    rows.append(bench_lenet5(quick=quick))
     return rows
 
 
