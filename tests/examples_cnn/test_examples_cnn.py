@@ -76,3 +76,18 @@ def test_bench_lenet_torch_model_is_equivalent():
             out_t = torch_lenet5(torch, model)(torch.from_numpy(X.transpose(0, 3, 1, 2).copy()))
         np.testing.assert_allclose(model(npdeep.tensor(X)).data, out_t.numpy(), rtol=1e-4,
                                    atol=1e-5)
+
+
+def test_cli_trains_lenet5_on_digits(tmp_path):
+    pytest.importorskip("sklearn")
+    import json
+
+    from npdeep import cli
+
+    out = tmp_path / "run"
+    assert cli.main(["train", "--data", "digits", "--model", "lenet5", "--epochs", "1",
+                     "--out", str(out), "--no-progress"]) == 0
+    with open(out / "results.json") as f:
+        results = json.load(f)
+    assert results["test"]["accuracy"] > 0.3
+    assert cli.main(["evaluate", "--run", str(out)]) == 0
