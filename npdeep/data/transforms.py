@@ -18,7 +18,7 @@ import numpy as np
 from npdeep import backend
 
 __all__ = ["Compose", "RandomHorizontalFlip", "RandomCrop", "RandomRotation", "ColorShift",
-           "PCAColorAugmentation", "fit_pca_color", "Pad", "Upsample", "Normalize"]
+           "PCAColorAugmentation", "fit_pca_color", "Pad", "Upsample", "Normalize", "rotate"]
 
 
 def _check_batch(X, where: str) -> np.ndarray:

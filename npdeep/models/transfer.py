@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import tempfile
+import zipfile
 
 import numpy as np
 
@@ -47,7 +48,7 @@ def _load_cache(cache_path: str, key: dict):
             if stored != key:
                 return None
             return cache["features"]
-    except (OSError, KeyError, ValueError):
+    except (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile):
         return None  # missing, partial or foreign file: compute again and overwrite
 
 

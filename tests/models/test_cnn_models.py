@@ -185,12 +185,15 @@ def test_precompute_features_cache(tmp_path, monkeypatch):
     changed = models.precompute_features(body, X, cache_path=path)
     assert calls and not np.allclose(changed, first)
 
-    calls.clear()
-    with open(path, "wb") as f:
-        f.write(b"not a cache")  # a corrupt cache is recomputed and replaced
-    np.testing.assert_array_equal(models.precompute_features(body, X, cache_path=path),
-                                  changed)
-    assert calls
+    with open(path, "rb") as f:
+        valid = f.read()
+    for corrupt in (b"not a cache", valid[:len(valid) // 2]):  # garbage, or cut short
+        calls.clear()
+        with open(path, "wb") as f:
+            f.write(corrupt)  # a corrupt cache is recomputed and replaced
+        np.testing.assert_array_equal(models.precompute_features(body, X, cache_path=path),
+                                      changed)
+        assert calls
 
 
 def test_precompute_features_errors():
