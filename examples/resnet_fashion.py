@@ -1,12 +1,14 @@
 """A small ResNet on Fashion-MNIST (28x28 clothing images, 10 classes).
 
-CONV 3x3 -> BN -> RELU, then three stages of BasicBlocks (widths 8, 16, 32 by default; the
-second and third halve n_H and n_W), global average pool, FC 10. Trained with Adam, with
-random horizontal flips as augmentation (a mirrored shirt is still a shirt).
+CONV 3x3 -> BN -> RELU, then three stages of one BasicBlock each (widths 16, 32, 64; the
+second and third halve n_H and n_W), global average pool, FC 10: resnet_small's defaults,
+77,754 parameters. Trained with Adam (α decayed by 0.7 per epoch), with random horizontal
+flips as augmentation (a mirrored shirt is still a shirt). The defaults (4 epochs on all
+60,000 images) reach about 90% test accuracy.
 
-    python examples/resnet_fashion.py                       # full training set, 3 epochs
-    python examples/resnet_fashion.py --train-size 10000 --epochs 2   # quicker
-    python examples/resnet_fashion.py --widths 16,32,64       # the wider default of resnet_small
+    python examples/resnet_fashion.py                                  # full run
+    python examples/resnet_fashion.py --widths 8,16,32 --epochs 2      # ~4x cheaper, ~86%
+    python examples/resnet_fashion.py --train-size 10000 --epochs 1    # a quick look
 
 Prints each epoch's cost and test accuracy and the wall time. On a CPU the NumPy convolutions
 make this the slowest of the CNN examples: use --train-size to trade accuracy for time.
@@ -30,11 +32,11 @@ def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-root", default=None,
                         help="folder of the four Fashion-MNIST IDX files")
-    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=4)
     parser.add_argument("--mini-batch-size", type=int, default=128)
     parser.add_argument("--learning-rate", type=float, default=3e-3)
-    parser.add_argument("--decay", type=float, default=0.6)
-    parser.add_argument("--widths", default="8,16,32")
+    parser.add_argument("--decay", type=float, default=0.7)
+    parser.add_argument("--widths", default="16,32,64")
     parser.add_argument("--train-size", type=int, default=None)
     parser.add_argument("--test-size", type=int, default=None)
     parser.add_argument("--seed", type=int, default=0)
