@@ -7,7 +7,26 @@ from npdeep.nn.module import Module
 from npdeep.tensor import Tensor
 
 
-class MaxPool2d(Module):
+class _Pool2d(Module):
+    """A window op of size f × f and a stride, shared by the max and average pools."""
+
+    _pool = None  # the functional op, set by each subclass
+
+    def __init__(self, f: int, stride: int | None = None):
+        super().__init__()
+        name = type(self).__name__
+        self.f = check_positive_int(f, "f", name)
+        self.stride = self.f if stride is None else check_positive_int(stride, "stride", name)
+
+    def forward(self, A_prev: Tensor) -> Tensor:
+        pool_ops.check_pool_input(tuple(A_prev.shape), self.f, self.stride, repr(self))
+        return type(self)._pool(A_prev, self.f, self.stride)
+
+    def extra_repr(self) -> str:
+        return f"f={self.f}, stride={self.stride}"
+
+
+class MaxPool2d(_Pool2d):
     """The max of each f × f window, per channel: n_H = ⌊(n_H_prev − f)/stride⌋ + 1.
 
     Args:
@@ -18,21 +37,10 @@ class MaxPool2d(Module):
         input (m, n_H_prev, n_W_prev, n_C) -> output (m, n_H, n_W, n_C).
     """
 
-    def __init__(self, f: int, stride: int | None = None):
-        super().__init__()
-        self.f = check_positive_int(f, "f", "MaxPool2d")
-        self.stride = self.f if stride is None else check_positive_int(stride, "stride",
-                                                                       "MaxPool2d")
-
-    def forward(self, A_prev: Tensor) -> Tensor:
-        pool_ops.check_pool_input(tuple(A_prev.shape), self.f, self.stride, repr(self))
-        return pool_ops.max_pool2d(A_prev, self.f, self.stride)
-
-    def extra_repr(self) -> str:
-        return f"f={self.f}, stride={self.stride}"
+    _pool = staticmethod(pool_ops.max_pool2d)
 
 
-class AvgPool2d(Module):
+class AvgPool2d(_Pool2d):
     """The mean of each f × f window, per channel: n_H = ⌊(n_H_prev − f)/stride⌋ + 1.
 
     Args:
@@ -43,18 +51,7 @@ class AvgPool2d(Module):
         input (m, n_H_prev, n_W_prev, n_C) -> output (m, n_H, n_W, n_C).
     """
 
-    def __init__(self, f: int, stride: int | None = None):
-        super().__init__()
-        self.f = check_positive_int(f, "f", "AvgPool2d")
-        self.stride = self.f if stride is None else check_positive_int(stride, "stride",
-                                                                       "AvgPool2d")
-
-    def forward(self, A_prev: Tensor) -> Tensor:
-        pool_ops.check_pool_input(tuple(A_prev.shape), self.f, self.stride, repr(self))
-        return pool_ops.avg_pool2d(A_prev, self.f, self.stride)
-
-    def extra_repr(self) -> str:
-        return f"f={self.f}, stride={self.stride}"
+    _pool = staticmethod(pool_ops.avg_pool2d)
 
 
 class GlobalAvgPool2d(Module):

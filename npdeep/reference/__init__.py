@@ -4,5 +4,5 @@ Examples are stacked in columns here (X of shape (n_x, m)), as in the course not
 read these next to the notes; the tests use them as the independent reference that the engine
 must agree with.
 """
-from npdeep.reference import dnn  # noqa: F401
 from npdeep.reference import cnn  # noqa: F401
+from npdeep.reference import dnn  # noqa: F401
