@@ -74,22 +74,12 @@ class Function:
     def apply(cls, *args, **kwargs):
         Tensor = cls._Tensor
         ctx = object.__new__(cls)
-        arrays = []
-        needs = []
-        any_needs = False
-        for a in args:
-            if isinstance(a, Tensor):
-                arrays.append(a.data)
-                if a.requires_grad:
-                    needs.append(True)
-                    any_needs = True
-                else:
-                    needs.append(False)
-            else:
-                arrays.append(a)
-                needs.append(False)
-        any_needs = any_needs and _grad_enabled
-        ctx.needs_input_grad = tuple(needs) if any_needs else (False,) * len(args)
+        # Comprehensions rather than one loop with appends: this runs once per op, and per-op
+        # overhead is what small graphs pay for.
+        arrays = [a.data if isinstance(a, Tensor) else a for a in args]
+        needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
+        any_needs = _grad_enabled and True in needs
+        ctx.needs_input_grad = needs if any_needs else (False,) * len(args)
         out = cls.forward(ctx, *arrays, **kwargs)
         result = Tensor._make(out, any_needs)
         if any_needs:
@@ -146,7 +136,8 @@ def _topological_order(root) -> list:
 
     One walk collects the nodes (and refuses a freed graph before any gradient is computed);
     sorting them by creation number then orders them, since a node is always created after
-    its inputs. Returns (number, tensor) pairs.
+    its inputs. Returns (number, tensor) pairs; the numbers are unique, so the sort never
+    compares two tensors.
     """
     ctx = root._ctx
     if ctx is None:
@@ -154,25 +145,21 @@ def _topological_order(root) -> list:
     if ctx is FREED:
         raise RuntimeError(_SECOND_BACKWARD)
     order = [(ctx._sequence, root)]
-    visited = {id(root)}
+    visited = {ctx}  # nodes are keyed by their Function: its hash is the C default, fast
     stack = [ctx]
     while stack:
         ctx = stack.pop()
         for parent, needed in zip(ctx.parents, ctx.needs_input_grad):
             if needed:
                 parent_ctx = parent._ctx
-                if parent_ctx is not None and id(parent) not in visited:
+                if parent_ctx is not None and parent_ctx not in visited:
                     if parent_ctx is FREED:
                         raise RuntimeError(_SECOND_BACKWARD)
-                    visited.add(id(parent))
+                    visited.add(parent_ctx)
                     order.append((parent_ctx._sequence, parent))
                     stack.append(parent_ctx)
-    order.sort(key=_first)
+    order.sort()
     return order
-
-
-def _first(pair):
-    return pair[0]
 
 
 def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
@@ -181,11 +168,11 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
     if not order:  # root is a leaf
         root.grad = grad.copy() if root.grad is None else root.grad + grad
         return
-    grads = {id(root): grad}
+    grads = {root._ctx: grad}  # dJ/d(output) of each node, keyed by its Function
     pop = grads.pop
     for _, node in reversed(order):
-        dZ = pop(id(node), None)
         ctx = node._ctx
+        dZ = pop(ctx, None)
         if dZ is None:  # not on a path to the root
             continue
         input_grads = ctx.backward(ctx, dZ)
@@ -197,9 +184,10 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
             pdata = parent.data
             if g.shape != pdata.shape:
                 g = unbroadcast(g, pdata.shape, f"{type(ctx).__name__}.backward")
-            if g.dtype != pdata.dtype:
+            if g.dtype is not pdata.dtype and g.dtype != pdata.dtype:
                 g = g.astype(pdata.dtype)
-            if parent._ctx is None:  # leaf: gradients land in .grad
+            parent_ctx = parent._ctx
+            if parent_ctx is None:  # leaf: gradients land in .grad
                 if parent.grad is None:
                     # NOTE: a leaf's .grad must be its own array: broadcast views are read-only,
                     # and dZ itself or a view of it (x + y, reshape) may also land in another
@@ -209,7 +197,7 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
                 else:
                     parent.grad = parent.grad + g
             else:
-                previous = grads.get(id(parent))
-                grads[id(parent)] = g if previous is None else previous + g
+                previous = grads.get(parent_ctx)
+                grads[parent_ctx] = g if previous is None else previous + g
         if not retain_graph:
             node._ctx = FREED

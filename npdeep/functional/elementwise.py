@@ -64,14 +64,16 @@ class Mul(Function):
 class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.a, ctx.b = a, b
-        return a / b
+        ctx.b = b
+        ctx.out = a / b
+        return ctx.out
 
     @staticmethod
     def backward(ctx, dZ):
-        da = dZ / ctx.b if ctx.needs_input_grad[0] else None
-        db = -dZ * ctx.a / (ctx.b * ctx.b) if ctx.needs_input_grad[1] else None
-        return da, db
+        da = dZ / ctx.b
+        # d(a/b)/db = −a/b² = −(a/b)/b, so db = −(dZ/b)·out reuses da and the saved output.
+        db = -(da * ctx.out) if ctx.needs_input_grad[1] else None
+        return (da if ctx.needs_input_grad[0] else None), db
 
 
 class Neg(Function):
