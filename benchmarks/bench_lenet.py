@@ -11,7 +11,7 @@ import numpy as np
 
 import npdeep
 import npdeep.functional as F
-from benchmarks.common import compare, torch_or_none
+from benchmarks.common import compare, torch_or_none, train_step
 from npdeep import models, nn, optim
 
 
@@ -63,10 +63,7 @@ def bench_lenet5_step(quick=False):
     optimizer = optim.Adam(model.parameters(), learning_rate=1e-3)
     Xt = npdeep.tensor(X)
 
-    def npdeep_step():
-        optimizer.zero_grad()
-        F.cross_entropy(model(Xt), y).backward()
-        optimizer.step()
+    npdeep_step = train_step(model, optimizer, F.cross_entropy, Xt, y)
 
     torch = torch_or_none()
     torch_step = None
@@ -79,10 +76,7 @@ def bench_lenet5_step(quick=False):
         tX = torch.from_numpy(X.transpose(0, 3, 1, 2).copy())
         ty = torch.from_numpy(y)
 
-        def torch_step():
-            toptimizer.zero_grad()
-            torch.nn.functional.cross_entropy(tmodel(tX), ty).backward()
-            toptimizer.step()
+        torch_step = train_step(tmodel, toptimizer, torch.nn.functional.cross_entropy, tX, ty)
 
     return compare("LeNet-5 train step, batch 128, 32x32x1, Adam", npdeep_step, torch_step,
                    quick=quick)

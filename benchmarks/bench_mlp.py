@@ -9,7 +9,7 @@ import numpy as np
 
 import npdeep
 import npdeep.functional as F
-from benchmarks.common import compare, torch_or_none
+from benchmarks.common import compare, torch_or_none, train_step
 from npdeep import nn, optim
 
 
@@ -50,10 +50,7 @@ def bench_mlp_adam(quick=False):
     optimizer = optim.Adam(model.parameters(), learning_rate=1e-3)
     Xt = npdeep.tensor(X)
 
-    def npdeep_step():
-        optimizer.zero_grad()
-        F.cross_entropy(model(Xt), y).backward()
-        optimizer.step()
+    npdeep_step = train_step(model, optimizer, F.cross_entropy, Xt, y)
 
     torch = torch_or_none()
     torch_step = None
@@ -62,10 +59,7 @@ def bench_mlp_adam(quick=False):
         toptimizer = torch.optim.Adam(tmodel.parameters(), lr=1e-3)
         tX, ty = torch.from_numpy(X), torch.from_numpy(y)
 
-        def torch_step():
-            toptimizer.zero_grad()
-            torch.nn.functional.cross_entropy(tmodel(tX), ty).backward()
-            toptimizer.step()
+        torch_step = train_step(tmodel, toptimizer, torch.nn.functional.cross_entropy, tX, ty)
 
     return compare("(a) MLP 784-256-128-10 train step, batch 128, Adam", npdeep_step,
                    torch_step, quick=quick)
@@ -80,10 +74,7 @@ def bench_course_deep_net(quick=False):
     optimizer = optim.GD(model.parameters(), learning_rate=0.0075)
     Xt = npdeep.tensor(X)
 
-    def npdeep_step():
-        optimizer.zero_grad()
-        F.binary_cross_entropy(model(Xt), Y).backward()
-        optimizer.step()
+    npdeep_step = train_step(model, optimizer, F.binary_cross_entropy, Xt, Y)
 
     torch = torch_or_none()
     torch_step = None
@@ -92,10 +83,8 @@ def bench_course_deep_net(quick=False):
         toptimizer = torch.optim.SGD(tmodel.parameters(), lr=0.0075)
         tX, tY = torch.from_numpy(X), torch.from_numpy(Y)
 
-        def torch_step():
-            toptimizer.zero_grad()
-            torch.nn.functional.binary_cross_entropy(tmodel(tX), tY).backward()
-            toptimizer.step()
+        torch_step = train_step(tmodel, toptimizer, torch.nn.functional.binary_cross_entropy,
+                                tX, tY)
 
     return compare("(b) course deep net [12288,20,7,5,1], m=209, GD", npdeep_step, torch_step,
                    quick=quick)

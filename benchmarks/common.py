@@ -59,6 +59,19 @@ def _time(fn, number: int) -> float:
     return (time.perf_counter() - start) * 1e3 / number
 
 
+def train_step(model, optimizer, loss_fn, X, Y):
+    """One training step as a closure: zero the gradients, forward, cost, backward, update.
+
+    The same closure serves both sides: npdeep's (model, optimizer, loss function) and
+    PyTorch's, since both libraries spell a step the same way.
+    """
+    def step():
+        optimizer.zero_grad()
+        loss_fn(model(X), Y).backward()
+        optimizer.step()
+    return step
+
+
 def calls_per_sample(fn, target_ms: float = 20.0) -> int:
     """How many calls make one timing sample last about target_ms (at least 1)."""
     fn()
