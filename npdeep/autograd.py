@@ -74,12 +74,27 @@ class Function:
     def apply(cls, *args, **kwargs):
         Tensor = cls._Tensor
         ctx = object.__new__(cls)
-        # Comprehensions rather than one loop with appends: this runs once per op, and per-op
+        # Unrolled for one and two inputs (nearly every op): this runs once per op, and per-op
         # overhead is what small graphs pay for.
-        arrays = [a.data if isinstance(a, Tensor) else a for a in args]
-        needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
+        n_args = len(args)
+        if n_args == 2:
+            a, b = args
+            if isinstance(a, Tensor):
+                a_data, a_needs = a.data, a.requires_grad
+            else:
+                a_data, a_needs = a, False
+            if isinstance(b, Tensor):
+                b_data, b_needs = b.data, b.requires_grad
+            else:
+                b_data, b_needs = b, False
+            arrays, needs = (a_data, b_data), (a_needs, b_needs)
+        elif n_args == 1 and isinstance(args[0], Tensor):
+            arrays, needs = (args[0].data,), (args[0].requires_grad,)
+        else:
+            arrays = [a.data if isinstance(a, Tensor) else a for a in args]
+            needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
         any_needs = _grad_enabled and True in needs
-        ctx.needs_input_grad = needs if any_needs else (False,) * len(args)
+        ctx.needs_input_grad = needs if any_needs else (False,) * n_args
         out = cls.forward(ctx, *arrays, **kwargs)
         result = Tensor._make(out, any_needs)
         if any_needs:
