@@ -103,7 +103,6 @@ def test_console_script_runs():
     assert "Focus on avoidable bias" in done.stdout
 
 
-@pytest.mark.slow
 def test_default_digits_run_reaches_97_percent(tmp_path):
     out = _train(tmp_path)
     results = json.loads((out / "results.json").read_text())
