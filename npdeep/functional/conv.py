@@ -370,15 +370,35 @@ class Conv2d(Function):
         K = cols.K
         dtype = W2T.dtype
         dZ = dZ.astype(dtype, copy=False)
+        # dZT2 (n_C, columns): dZ with one column per column of colsᵀ. Both GEMMs below take
+        # it in either memory order (BLAS reads a transposed operand at the same speed), so
+        # dZ keeps the order it came in: channel-major (as our own layers pass it on) or
+        # NHWC. Transposing a whole NHWC dZ into channel-major memory would cost more than
+        # either GEMM's share of the work.
+        nhwc = dZ.flags.c_contiguous
+        dZT = None  # a scratch buffer to give back
         if cols.method == "flat":
             # dZ placed on the padded grid, zeros where a window ran off the edge.
-            dZT = _pool.take((n_C, m, n_H_pad, n_W_pad), dtype)
-            dZT[:, :, n_H:] = 0
-            dZT[:, :, :n_H, n_W:] = 0
+            if nhwc:
+                dZT = _pool.take((m, n_H_pad, n_W_pad, n_C), dtype)
+                dZT[:, n_H:] = 0
+                dZT[:, :n_H, n_W:] = 0
+                dZT[:, :n_H, :n_W] = dZ
+                dZT2 = dZT.reshape(-1, n_C).T  # (n_C, columns), a view
+            else:
+                dZT = _pool.take((n_C, m, n_H_pad, n_W_pad), dtype)
+                dZT[:, :, n_H:] = 0
+                dZT[:, :, :n_H, n_W:] = 0
+                dZT[:, :, :n_H, :n_W] = dZ.transpose(3, 0, 1, 2)
+                dZT2 = dZT.reshape(n_C, -1)
+        elif nhwc:
+            dZT2 = dZ.reshape(-1, n_C).T  # no copy at all
+        elif dZ.transpose(3, 0, 1, 2).flags.c_contiguous:
+            dZT2 = dZ.transpose(3, 0, 1, 2).reshape(n_C, -1)
         else:
             dZT = _pool.take((n_C, m, n_H, n_W), dtype)
-        dZT[:, :, :n_H, :n_W] = dZ.transpose(3, 0, 1, 2)
-        dZT2 = dZT.reshape(n_C, -1)  # (n_C, columns)
+            dZT[...] = dZ.transpose(3, 0, 1, 2)
+            dZT2 = dZT.reshape(n_C, -1)
         needs = ctx.needs_input_grad
         need_dW = needs[1] or needs[2]
         dWb = np.zeros((K + 1, n_C), dtype) if need_dW else None
@@ -395,7 +415,8 @@ class Conv2d(Function):
             if needs[0]:
                 dcols = np.matmul(W2, dZ_block, out=block_T[:K, :stop - start])
                 cols.add_back((start, stop), dcols, dX)
-        _pool.give(dZT)
+        if dZT is not None:
+            _pool.give(dZT)
         dA_prev = dW = db = None
         if need_dW:
             dW = dWb[:K].reshape(cols.f, cols.f, n_C_prev, n_C)

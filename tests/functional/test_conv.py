@@ -299,3 +299,31 @@ def test_conv2d_errors():
         F.conv2d(np.ones((1, 5, 5, 3)), W, padding=-1)
     with pytest.raises(ValueError, match=r"conv2d: the input \(0, 5, 5, 3\) is empty"):
         F.conv2d(np.ones((0, 5, 5, 3)), W)
+
+
+@pytest.mark.parametrize("method", ["flat", "strided"])
+@pytest.mark.parametrize("case", [(3, 7, 6, 2, 3, 3, 1, "same"), (1, 6, 6, 1, 2, 2, 1, 0),
+                                  (2, 7, 7, 2, 3, 3, 2, 1)])
+def test_backward_takes_dZ_in_any_memory_order(method, case):
+    """dJ/dZ arrives NHWC-contiguous (a user's array), channel-major (our layers' outputs) or
+    strided; the backward reads the first two in place and must give the same gradients."""
+    m, n_H_prev, n_W_prev, n_C_prev, n_C, f, stride, padding = case
+    if method == "flat" and stride != 1:
+        pytest.skip("the flat path is for stride 1")
+    A_prev, W, b = make_inputs(m, n_H_prev, n_W_prev, n_C_prev, n_C, f)
+    pads = conv.resolve_padding(padding, n_H_prev, n_W_prev, f, stride)
+    n_H, n_W = (conv.output_size(n, f, stride, p) for n, p in zip((n_H_prev, n_W_prev), pads))
+    dZ = np.random.default_rng(4).standard_normal((m, n_H, n_W, n_C))
+    channel_major = np.ascontiguousarray(dZ.transpose(3, 0, 1, 2)).transpose(1, 2, 3, 0)
+    strided = np.zeros((m, n_H, 2 * n_W, n_C))[:, :, ::2]
+    strided[...] = dZ
+    assert not channel_major.flags.c_contiguous and not strided.flags.c_contiguous
+    results = [run_conv(A_prev, W, b, stride, padding, g, method=method, chunk_bytes=300)
+               for g in (dZ, channel_major, strided)]
+    _, cache = cnn.conv_forward(A_prev.data, W.data, b.data,
+                                {"stride": stride, "pad": pads[0][0]})  # pads are symmetric
+    for got, want in zip(results[0][1:], cnn.conv_backward(dZ, cache)):
+        np.testing.assert_allclose(got, want.reshape(got.shape), rtol=1e-10, atol=1e-12)
+    for other in results[1:]:
+        for x, y in zip(other, results[0]):
+            np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-12)
