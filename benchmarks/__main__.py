@@ -54,6 +54,8 @@ def main(argv=None) -> list:
             results.append(row)
             print(f"{row['name']:<58} {_format(row['npdeep_ms'], '10.3f')} "
                   f"{_format(row['torch_ms'], '10.3f')} {_format(row['ratio'], '7.2f')}")
+            if row.get("note"):
+                print(f"    {row['note']}")
     report = {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "machine": {"platform": platform.platform(), "processor": platform.processor(),

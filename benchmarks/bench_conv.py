@@ -12,7 +12,8 @@ each timed call is one forward and one backward of the layer alone, with dJ/dZ g
 PyTorch runs NCHW, its native layout; npdeep runs NHWC. For each convolution the row also
 gives the GFLOP/s reached (2·m·n_H·n_W·n_C·f·f·n_C_prev per pass, three passes: Z, dW and
 dA_prev) and that rate as a fraction of NumPy's own float32 matmul rate on a 1024x1024
-product, measured in the same process ("blas_fraction").
+product, measured in the same process (row keys "gflops" and "gemm_fraction"; also
+"torch_gflops" and "numpy_matmul_gflops").
 """
 from __future__ import annotations
 
@@ -86,7 +87,7 @@ def bench_conv(name, m, n_H_prev, n_C_prev, n_C, f, padding, quick=False):
 
     row = compare(name, npdeep_step, torch_step, quick=quick)
     flops = 3 * 2 * m * n_H * n_W * n_C * f * f * n_C_prev
-    row["npdeep_gflops"] = flops / row["npdeep_ms"] / 1e6
+    row["gflops"] = flops / row["npdeep_ms"] / 1e6
     if row["torch_ms"] is not None:
         row["torch_gflops"] = flops / row["torch_ms"] / 1e6
     return row
@@ -124,7 +125,9 @@ def run(quick: bool = False) -> list:
     for name, *shape in CONVS:
         row = bench_conv(name + " fwd+bwd", *shape, quick=quick)
         row["numpy_matmul_gflops"] = gemm_rate
-        row["blas_fraction"] = row["npdeep_gflops"] / gemm_rate
+        row["gemm_fraction"] = row["gflops"] / gemm_rate
+        row["note"] = (f"{row['gflops']:.1f} GFLOP/s = {row['gemm_fraction']:.2f} of NumPy's "
+                       f"float32 matmul ({gemm_rate:.0f} GFLOP/s)")
         rows.append(row)
     rows.append(bench_pool("max pool 2x2, 64x28x28x6 fwd+bwd", "max", quick=quick))
     rows.append(bench_pool("avg pool 2x2, 64x28x28x6 fwd+bwd", "avg", quick=quick))
@@ -133,10 +136,7 @@ def run(quick: bool = False) -> list:
 
 if __name__ == "__main__":
     for row in run():
-        extra = ""
-        if "blas_fraction" in row:
-            extra = (f"  {row['npdeep_gflops']:.1f} GFLOP/s = {row['blas_fraction']:.2f} of "
-                     f"matmul ({row['numpy_matmul_gflops']:.0f})")
+        extra = f"  {row['note']}" if "note" in row else ""
         torch_ms = "-" if row["torch_ms"] is None else f"{row['torch_ms']:.2f}"
         ratio = "-" if row["ratio"] is None else f"{row['ratio']:.2f}"
         print(f"{row['name']:<48} {row['npdeep_ms']:8.2f} {torch_ms:>8} {ratio:>6}{extra}")
