@@ -83,17 +83,15 @@ def _first_max(xs: list) -> tuple:
     return best, later
 
 
-def _route(dA: np.ndarray, later: list) -> list:
-    """Split dA over the candidates of _first_max: each element goes to its winner only.
-
-    The winner is the last k whose ``later`` mask is set (0 if none)."""
-    routed = [None] * (len(later) + 1)
-    rest = dA
-    for k in range(len(later), 0, -1):
-        routed[k] = rest * later[k - 1]
-        rest = np.where(later[k - 1], 0, rest) if k > 1 else rest - routed[k]
-    routed[0] = rest
-    return routed
+def _winner(later: list) -> np.ndarray:
+    """The index of the winner of _first_max (the last k whose ``later[k-1]`` is set, else 0):
+    for two candidates the boolean mask itself (True: the second won)."""
+    if len(later) == 1:
+        return later[0]
+    won = np.zeros(later[0].shape, np.int8)
+    for k, mask in enumerate(later, start=1):
+        np.copyto(won, k, where=mask)
+    return won
 
 
 class MaxPool2d(Function):
@@ -137,9 +135,19 @@ class MaxPool2d(Function):
             covered = ctx.shape[1] == n_H * f and ctx.shape[2] == n_W * f
             dA_prev = _new_like(ctx.shape, dA.dtype, ctx.channel_major, zeros=not covered)
             dV = _blocks(dA_prev, f, n_H, n_W)
-            for i, dA_row in enumerate(_route(dA, ctx.i_later)):  # the gradient of row i
-                for j, dA_entry in enumerate(_route(dA_row, ctx.j_later[i])):
-                    dV[:, :, i, :, j] = dA_entry
+            # Which row won each window, and which entry won inside each row; entry (i, j)
+            # gets dA where both match, 0 elsewhere: one product per entry, written straight
+            # into its strided place in dA_prev (no routed temporaries).
+            if f == 1:  # every window is one entry
+                dV[:, :, 0, :, 0] = dA
+                return dA_prev
+            i_won = _winner(ctx.i_later)
+            for i in range(f):
+                row_won = i_won == i if f > 2 else (i_won if i else ~i_won)
+                j_won = _winner(ctx.j_later[i])
+                for j in range(f):
+                    entry_won = j_won == j if f > 2 else (j_won if j else ~j_won)
+                    np.multiply(dA, entry_won & row_won, out=dV[:, :, i, :, j])
             return dA_prev
         # Overlapping (or spaced) windows: an entry may win several windows; gradients add.
         A_prev, A = ctx.A_prev, ctx.A
