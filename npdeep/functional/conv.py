@@ -271,6 +271,11 @@ class Columns:
             self.shifted = np.lib.stride_tricks.as_strided(
                 X, (f, f, n_C_prev, self.n_cols), (n_W_pad * size, size, X.strides[0], size),
                 writeable=False)
+            # Whole images per block where one fits: the backward then places dZ on the
+            # padded grid a block at a time, in a buffer that stays in cache.
+            self.images_per_block = width // (n_H_pad * n_W_pad) or None
+            if self.images_per_block:
+                width = self.images_per_block * n_H_pad * n_W_pad
         else:
             self.n_cols = m * n_H * n_W
             width = max(1, width // (n_H * n_W)) * n_H * n_W  # whole images per block
@@ -308,6 +313,17 @@ class Columns:
         for i in range(f):
             for j in range(f):
                 dX[_window(i, j, self.stride, self.n_H, self.n_W)] += dcolsT[i, j]
+
+
+def _place_dZ(dZ: np.ndarray, dZT: np.ndarray, first: int, last: int, nhwc: bool) -> None:
+    """Copy images first..last-1 of dZ (m, n_H, n_W, n_C) into the top-left corner of the padded
+    grid dZT, from its first image on: (images, n_H_pad, n_W_pad, n_C) when nhwc, else
+    channel-major (n_C, images, n_H_pad, n_W_pad)."""
+    _, n_H, n_W, _ = dZ.shape
+    if nhwc:
+        dZT[:last - first, :n_H, :n_W] = dZ[first:last]
+    else:
+        dZT[:, :last - first, :n_H, :n_W] = dZ[first:last].transpose(3, 0, 1, 2)
 
 
 # ---------------------------------------------------------------------------- convolution
@@ -377,20 +393,25 @@ class Conv2d(Function):
         # either GEMM's share of the work.
         nhwc = dZ.flags.c_contiguous
         dZT = None  # a scratch buffer to give back
+        per_block = None  # flat path, whole images per block: dZ is placed block by block
         if cols.method == "flat":
-            # dZ placed on the padded grid, zeros where a window ran off the edge.
+            # dZ placed on the padded grid, zeros where a window ran off the edge: the whole
+            # of it, or (whole images per block) one block's images at a time, into one buffer
+            # whose borders are zeroed once.
+            per_block = cols.images_per_block
+            n_images = per_block or m
             if nhwc:
-                dZT = _pool.take((m, n_H_pad, n_W_pad, n_C), dtype)
+                dZT = _pool.take((n_images, n_H_pad, n_W_pad, n_C), dtype)
                 dZT[:, n_H:] = 0
                 dZT[:, :n_H, n_W:] = 0
-                dZT[:, :n_H, :n_W] = dZ
                 dZT2 = dZT.reshape(-1, n_C).T  # (n_C, columns), a view
             else:
-                dZT = _pool.take((n_C, m, n_H_pad, n_W_pad), dtype)
+                dZT = _pool.take((n_C, n_images, n_H_pad, n_W_pad), dtype)
                 dZT[:, :, n_H:] = 0
                 dZT[:, :, :n_H, n_W:] = 0
-                dZT[:, :, :n_H, :n_W] = dZ.transpose(3, 0, 1, 2)
                 dZT2 = dZT.reshape(n_C, -1)
+            if per_block is None:
+                _place_dZ(dZ, dZT, 0, m, nhwc)
         elif nhwc:
             dZT2 = dZ.reshape(-1, n_C).T  # no copy at all
         elif dZ.transpose(3, 0, 1, 2).flags.c_contiguous:
@@ -407,7 +428,12 @@ class Conv2d(Function):
         block_T = np.empty((K + 1, cols.blocks[0][1]), dtype)
         block_T[K] = 1.0
         for start, stop in cols.blocks:
-            dZ_block = dZT2[:, start:stop]
+            if per_block is None:
+                dZ_block = dZT2[:, start:stop]
+            else:  # the block's images, from the first
+                first = start // (n_H_pad * n_W_pad)
+                _place_dZ(dZ, dZT, first, min(first + per_block, m), nhwc)
+                dZ_block = dZT2[:, :stop - start]
             if need_dW:
                 out = block_T[:, :stop - start]
                 cols.fill((start, stop), out[:K])

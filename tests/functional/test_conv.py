@@ -188,8 +188,12 @@ def test_flat_and_strided_paths_agree_across_blocks(case):
     dZ = np.random.default_rng(6).standard_normal((m, n_H, n_W, n_C))
     reference = run_conv(A_prev, W, b, stride, padding, dZ, method="strided",
                          chunk_bytes=2**30)
+    pads = conv.resolve_padding(padding, n_H_prev, n_W_prev, f, stride)
+    image_bytes = ((n_H_prev + sum(pads[0])) * (n_W_prev + sum(pads[1]))
+                   * (f * f * n_C_prev + 1) * 8)  # one padded image's columns, float64
     for method in ("flat", "strided"):
-        for chunk_bytes in (2**30, 200, 1):  # one block; a few columns; one column (image)
+        # one block; a few columns; one column (image); blocks of two whole padded images
+        for chunk_bytes in (2**30, 200, 1, 2 * image_bytes):
             got = run_conv(A_prev, W, b, stride, padding, dZ, method=method,
                            chunk_bytes=chunk_bytes)
             for x, y in zip(got, reference):
@@ -318,8 +322,11 @@ def test_backward_takes_dZ_in_any_memory_order(method, case):
     strided = np.zeros((m, n_H, 2 * n_W, n_C))[:, :, ::2]
     strided[...] = dZ
     assert not channel_major.flags.c_contiguous and not strided.flags.c_contiguous
-    results = [run_conv(A_prev, W, b, stride, padding, g, method=method, chunk_bytes=300)
-               for g in (dZ, channel_major, strided)]
+    image_bytes = ((n_H_prev + sum(pads[0])) * (n_W_prev + sum(pads[1]))
+                   * (f * f * n_C_prev + 1) * 8)  # one padded image's columns, float64
+    # blocks of a few columns, and of whole images (dZ placed a block at a time)
+    results = [run_conv(A_prev, W, b, stride, padding, g, method=method, chunk_bytes=chunk)
+               for g in (dZ, channel_major, strided) for chunk in (300, image_bytes)]
     _, cache = cnn.conv_forward(A_prev.data, W.data, b.data,
                                 {"stride": stride, "pad": pads[0][0]})  # pads are symmetric
     for got, want in zip(results[0][1:], cnn.conv_backward(dZ, cache)):
