@@ -84,10 +84,7 @@ def _first_max(xs: list) -> tuple:
 
 
 def _winner(later: list) -> np.ndarray:
-    """The index of the winner of _first_max (the last k whose ``later[k-1]`` is set, else 0):
-    for two candidates the boolean mask itself (True: the second won)."""
-    if len(later) == 1:
-        return later[0]
+    """The index of the winner of _first_max: the last k whose ``later[k-1]`` is set, else 0."""
     won = np.zeros(later[0].shape, np.int8)
     for k, mask in enumerate(later, start=1):
         np.copyto(won, k, where=mask)
@@ -106,6 +103,15 @@ class MaxPool2d(Function):
         n_H, n_W = (n_H_prev - f) // stride + 1, (n_W_prev - f) // stride + 1
         ctx.shape, ctx.f, ctx.stride = A_prev.shape, f, stride
         ctx.channel_major = _is_channel_major(A_prev)
+        if stride == f == 2:
+            # The max in two passes over halves of the input: the two rows of every window
+            # first (for NHWC input, long contiguous runs), then the two entries left. The
+            # winners (ties: the first, row-major) are found in the backward, from A.
+            V = _blocks(A_prev, f, n_H, n_W)  # (m, n_H, 2, n_W, 2, n_C)
+            rows = np.maximum(V[:, :, 0], V[:, :, 1])  # (m, n_H, n_W, 2, n_C)
+            A = np.maximum(rows[:, :, :, 0], rows[:, :, :, 1])
+            ctx.V, ctx.A = V, A
+            return A
         if stride == f:
             # Two stages, each over one axis of the window: the first max along each window
             # row (j), then the first row (i) holding the max. That is the row-major first
@@ -135,19 +141,31 @@ class MaxPool2d(Function):
             covered = ctx.shape[1] == n_H * f and ctx.shape[2] == n_W * f
             dA_prev = _new_like(ctx.shape, dA.dtype, ctx.channel_major, zeros=not covered)
             dV = _blocks(dA_prev, f, n_H, n_W)
+            if f == 2:
+                # Entry (i, j) wins where it equals the max and no earlier entry (row-major)
+                # did; the last one wins wherever none of the first three did.
+                V, A = ctx.V, ctx.A
+                taken = V[:, :, 0, :, 0] == A
+                np.multiply(dA, taken, out=dV[:, :, 0, :, 0])
+                for i, j in ((0, 1), (1, 0)):
+                    won = V[:, :, i, :, j] == A
+                    np.greater(won, taken, out=won)  # won and not taken
+                    taken |= won
+                    np.multiply(dA, won, out=dV[:, :, i, :, j])
+                np.multiply(dA, ~taken, out=dV[:, :, 1, :, 1])
+                return dA_prev
             # Which row won each window, and which entry won inside each row; entry (i, j)
             # gets dA where both match, 0 elsewhere: one product per entry, written straight
             # into its strided place in dA_prev (no routed temporaries).
             if f == 1:  # every window is one entry
                 dV[:, :, 0, :, 0] = dA
                 return dA_prev
-            i_won = _winner(ctx.i_later)
+            i_won = _winner(ctx.i_later)  # f >= 3 here
             for i in range(f):
-                row_won = i_won == i if f > 2 else (i_won if i else ~i_won)
+                row_won = i_won == i
                 j_won = _winner(ctx.j_later[i])
                 for j in range(f):
-                    entry_won = j_won == j if f > 2 else (j_won if j else ~j_won)
-                    np.multiply(dA, entry_won & row_won, out=dV[:, :, i, :, j])
+                    np.multiply(dA, (j_won == j) & row_won, out=dV[:, :, i, :, j])
             return dA_prev
         # Overlapping (or spaced) windows: an entry may win several windows; gradients add.
         A_prev, A = ctx.A_prev, ctx.A

@@ -140,3 +140,33 @@ def test_pool_on_channel_major_views():
             A.backward(dA)
             np.testing.assert_allclose(A_prev.grad, cnn.pool_backward(dA, cache, mode),
                                        rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("f", [2, 3])
+def test_max_pool_ties_in_either_memory_order(f):
+    """The 2x2 path (max over rows first, winners found from A in the backward) and the
+    general one: NHWC and channel-major inputs (conv2d's outputs) give the same A and route
+    each tied window's gradient to its first max, as the course's loops do for unique maxima."""
+    data = np.random.default_rng(7).integers(0, 2, size=(3, 7, 8, 4)).astype(np.float64)
+    channel_major = np.ascontiguousarray(data.transpose(3, 0, 1, 2)).transpose(1, 2, 3, 0)
+    results = []
+    for A_data in (data, channel_major):
+        A_prev = Tensor(A_data, requires_grad=True)
+        A = F.max_pool2d(A_prev, f)
+        dA = np.random.default_rng(8).standard_normal(A.shape)
+        A.backward(dA)
+        results.append((A.data, A_prev.grad))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
+    A_out, grad = results[0]
+    m, n_H, n_W, n_C = A_out.shape
+    expected = np.zeros_like(data)  # one entry per window gets dA: its first max, row-major
+    for i in range(m):
+        for h in range(n_H):
+            for w in range(n_W):
+                for c in range(n_C):
+                    window = data[i, h * f:(h + 1) * f, w * f:(w + 1) * f, c]
+                    assert window.max() == A_out[i, h, w, c]
+                    first = np.unravel_index(np.argmax(window == window.max()), (f, f))
+                    expected[i, h * f + first[0], w * f + first[1], c] = dA[i, h, w, c]
+    np.testing.assert_array_equal(grad, expected)
