@@ -4,6 +4,10 @@ A callback is any object with ``on_epoch_end(epoch, logs) -> bool`` (return True
 training); ``on_train_begin(model)`` and ``on_train_end(model)`` are optional. ``logs`` holds
 the epoch's figures by name: "train_cost", "train_accuracy", "dev_cost", "dev_accuracy",
 "learning_rate", ...
+
+A callback with state (``state_dict()``/``load_state_dict(state)``) has it saved in fit's
+checkpoints, so that a resumed run ends where an uninterrupted one would. The state is a flat
+dict of names to ndarrays or JSON numbers/strings/None.
 """
 from __future__ import annotations
 
@@ -21,6 +25,13 @@ class Callback:
         return False
 
     def on_train_end(self, model) -> None:
+        pass
+
+    def state_dict(self) -> dict:
+        """What a resumed run needs to continue exactly (empty for a stateless callback)."""
+        return {}
+
+    def load_state_dict(self, state: dict) -> None:
         pass
 
 
@@ -105,6 +116,20 @@ class EarlyStopping(Callback):
     def on_train_end(self, model) -> None:
         if self.restore_best and self.best_state is not None:
             model.load_state_dict(self.best_state)
+
+    def state_dict(self) -> dict:
+        state = {"best": self.best, "best_epoch": self.best_epoch, "wait": self.wait,
+                 "stopped_epoch": self.stopped_epoch}
+        for name, value in (self.best_state or {}).items():
+            state["best_state." + name] = value
+        return state
+
+    def load_state_dict(self, state: dict) -> None:
+        self.best, self.best_epoch = float(state["best"]), state["best_epoch"]
+        self.wait, self.stopped_epoch = int(state["wait"]), state["stopped_epoch"]
+        prefix = "best_state."
+        best_state = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
+        self.best_state = best_state or None
 
     def __repr__(self) -> str:
         return (f"EarlyStopping(monitor={self.monitor!r}, patience={self.patience}, "

@@ -37,6 +37,7 @@ from npdeep.train.history import History
 
 CHECKPOINT_NAME = "checkpoint.safetensors"
 OPTIMIZER_PREFIX = "optimizer/"
+CALLBACK_PREFIX = "callback/"
 EVAL_MINI_BATCH_SIZE = 1024
 
 
@@ -422,7 +423,8 @@ class _Position:
         return position
 
 
-def _save_checkpoint(path, model, optimizer, history: History, position: _Position) -> None:
+def _save_checkpoint(path, model, optimizer, history: History, position: _Position,
+                     callbacks=()) -> None:
     arrays = {MODEL_PREFIX + k: v for k, v in model.state_dict().items()}
     scalars = {}
     for key, value in optimizer.state_dict().items():
@@ -436,6 +438,17 @@ def _save_checkpoint(path, model, optimizer, history: History, position: _Positi
                 "optimizer": json.dumps(scalars), "optimizer.class": type(optimizer).__name__,
                 "rng_state": json.dumps(backend.get_rng_state()),
                 "history": history.to_json()}
+    callback_scalars = []
+    for i, callback in enumerate(callbacks):
+        state = callback.state_dict() if hasattr(callback, "state_dict") else {}
+        scalars_i = {}
+        for key, value in state.items():
+            if isinstance(value, np.ndarray):
+                arrays[f"{CALLBACK_PREFIX}{i}.{key}"] = value
+            else:
+                scalars_i[key] = value
+        callback_scalars.append(scalars_i)
+    metadata["callbacks"] = json.dumps(callback_scalars)
     metadata.update(position.to_metadata())
     write_safetensors(path, arrays, metadata)
 
@@ -462,7 +475,13 @@ def _load_checkpoint(path, model, optimizer) -> tuple:
         raise ValueError(f"Cannot resume from '{path}': its {saved} state does not fit this "
                          f"{type(optimizer).__name__}: {error}") from None
     history = History.from_json(metadata["history"])
-    return history, _Position.from_metadata(metadata), json.loads(metadata["rng_state"])
+    callback_states = json.loads(metadata.get("callbacks", "[]"))
+    for key, value in arrays.items():
+        if key.startswith(CALLBACK_PREFIX):
+            i, name = key[len(CALLBACK_PREFIX):].split(".", 1)
+            callback_states[int(i)][name] = value
+    return (history, _Position.from_metadata(metadata), json.loads(metadata["rng_state"]),
+            callback_states)
 
 
 def fit(model, loss_fn, optimizer, train, dev=None, epochs: int = 10,
@@ -558,8 +577,10 @@ def fit(model, loss_fn, optimizer, train, dev=None, epochs: int = 10,
 
     history = History()
     position = _Position()
+    callback_states = None
     if resume and checkpoint_path is not None and os.path.exists(checkpoint_path):
-        history, position, rng_state = _load_checkpoint(checkpoint_path, model, optimizer)
+        history, position, rng_state, callback_states = _load_checkpoint(
+            checkpoint_path, model, optimizer)
         _restore_rng_state(rng_state)
         if position.finished == "stopped" or (position.finished and position.epoch >= epochs):
             return history
@@ -577,6 +598,14 @@ def fit(model, loss_fn, optimizer, train, dev=None, epochs: int = 10,
     for callback in callbacks:
         if hasattr(callback, "on_train_begin"):
             callback.on_train_begin(model)
+    if callback_states is not None and any(callback_states):  # stateless ones may change
+        if len(callback_states) != len(callbacks):
+            raise ValueError(f"{where}: the checkpoint was written by a run with "
+                             f"{len(callback_states)} callbacks, but this run has "
+                             f"{len(callbacks)}; resume with the same callbacks")
+        for callback, state in zip(callbacks, callback_states):
+            if hasattr(callback, "load_state_dict"):
+                callback.load_state_dict(state)
     bar = _Progress(progress, epochs)
     stop = False
     with _Interrupt(checkpoint_path is not None) as interrupt:
@@ -659,13 +688,13 @@ def fit(model, loss_fn, optimizer, train, dev=None, epochs: int = 10,
                 if stop:
                     position.finished = "stopped"
                 if checkpoint_path is not None:
-                    _save_checkpoint(checkpoint_path, model, optimizer, history, position)
+                    _save_checkpoint(checkpoint_path, model, optimizer, history, position, callbacks)
                 if interrupt.requested:
                     raise KeyboardInterrupt
         except KeyboardInterrupt:
             bar.close()
             if checkpoint_path is not None and position.consistent:
-                _save_checkpoint(checkpoint_path, model, optimizer, history, position)
+                _save_checkpoint(checkpoint_path, model, optimizer, history, position, callbacks)
                 print(f"Checkpoint saved to '{checkpoint_path}'; continue with resume=True",
                       file=sys.stderr)
             raise
@@ -678,5 +707,5 @@ def fit(model, loss_fn, optimizer, train, dev=None, epochs: int = 10,
         # The final state (after e.g. EarlyStopping restored the best weights), marked as
         # finished so that resume=True returns at once instead of training further.
         position.finished = position.finished or "completed"
-        _save_checkpoint(checkpoint_path, model, optimizer, history, position)
+        _save_checkpoint(checkpoint_path, model, optimizer, history, position, callbacks)
     return history

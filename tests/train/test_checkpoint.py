@@ -12,6 +12,7 @@ from npdeep import nn
 from npdeep.data import DataLoader
 from npdeep.models import mlp
 from npdeep.train import checkpoint
+from npdeep.train.callbacks import Callback
 from npdeep.train.loop import CHECKPOINT_NAME
 
 pytest.importorskip("safetensors")
@@ -293,3 +294,35 @@ def test_empty_module_round_trip(tmp_path):
     model = nn.Sequential(nn.ReLU())
     npdeep.save(model, tmp_path / "e.safetensors")
     npdeep.load(model, tmp_path / "e.safetensors")
+
+
+def test_early_stopping_state_survives_resume(tmp_path):
+    """EarlyStopping's best value, patience count and best weights are in the checkpoint, so
+    an interrupted run with early stopping ends with the same (restored best) weights."""
+    X, y = _data()
+    dev = _data(40, seed=1)
+
+    def run(tmp=None, resume=False, extra=()):
+        stopper = npdeep.EarlyStopping("dev_cost", patience=2)
+        result = _run((X, y), dev, tmp, resume=resume, callbacks=[stopper, *extra], epochs=8)
+        return result, stopper
+
+    straight, straight_stopper = run()
+    assert straight_stopper.best_epoch is not None
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path, extra=[InterruptAt(2)])
+    npdeep.manual_seed(999)
+    resumed, resumed_stopper = run(tmp_path, resume=True, extra=[Callback()])
+    _assert_same(straight, resumed)
+    assert resumed_stopper.best == straight_stopper.best
+    assert resumed_stopper.best_epoch == straight_stopper.best_epoch
+    assert resumed_stopper.wait == straight_stopper.wait
+
+
+def test_resume_with_other_stateful_callbacks_is_refused(tmp_path):
+    X, y = _data()
+    with pytest.raises(KeyboardInterrupt):
+        _run((X, y), None, tmp_path, callbacks=[npdeep.EarlyStopping("train_cost"),
+                                                InterruptAt(1)])
+    with pytest.raises(ValueError, match="written by a run with 2 callbacks"):
+        _run((X, y), None, tmp_path, resume=True)
