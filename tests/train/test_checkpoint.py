@@ -303,14 +303,16 @@ def test_early_stopping_state_survives_resume(tmp_path):
     dev = _data(40, seed=1)
 
     def run(tmp=None, resume=False, extra=()):
-        stopper = npdeep.EarlyStopping("dev_cost", patience=2)
+        # min_delta makes it stop at epoch 4 and restore epoch 2's weights, so a resumed run
+        # that forgot its best (or its patience count) would end elsewhere.
+        stopper = npdeep.EarlyStopping("dev_cost", patience=2, min_delta=0.1)
         result = _run((X, y), dev, tmp, resume=resume, callbacks=[stopper, *extra], epochs=8)
         return result, stopper
 
     straight, straight_stopper = run()
-    assert straight_stopper.best_epoch is not None
+    assert (straight_stopper.best_epoch, straight_stopper.stopped_epoch) == (2, 4)
     with pytest.raises(KeyboardInterrupt):
-        run(tmp_path, extra=[InterruptAt(2)])
+        run(tmp_path, extra=[InterruptAt(3)])
     npdeep.manual_seed(999)
     resumed, resumed_stopper = run(tmp_path, resume=True, extra=[Callback()])
     _assert_same(straight, resumed)
