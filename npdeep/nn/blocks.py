@@ -101,7 +101,24 @@ def _shortcut(where: str, n_C_prev: int, n_C: int, stride: int, projection):
     return Sequential(_conv(n_C_prev, n_C, 1, stride=stride), _bn(n_C))
 
 
-class ResidualBlock(Module):
+class _Residual(Module):
+    """ReLU(main(X) + shortcut(X)): what both residual blocks compute once built.
+
+    Subclasses set ``n_C_prev``, ``main`` (a Sequential) and ``shortcut`` (None for the
+    identity).
+    """
+
+    def forward(self, X):
+        _check_input(self, X, self.n_C_prev)
+        Z_main = self.main(X)
+        shortcut = X if self.shortcut is None else self.shortcut(X)
+        return F.relu(Z_main + shortcut)
+
+    def _shortcut_kind(self) -> str:
+        return "identity" if self.shortcut is None else "projection"
+
+
+class ResidualBlock(_Residual):
     """ResNet-50's bottleneck block: the course's identity block and convolutional block.
 
     Main path: CONV 1x1 (F1, stride s) -> BN -> ReLU -> CONV fxf (F2, same) -> BN -> ReLU ->
@@ -141,19 +158,13 @@ class ResidualBlock(Module):
             _conv(F2, F3, 1), _bn(F3))
         self.shortcut = _shortcut("ResidualBlock", n_C_prev, F3, stride, projection)
 
-    def forward(self, X):
-        _check_input(self, X, self.n_C_prev)
-        Z_main = self.main(X)
-        shortcut = X if self.shortcut is None else self.shortcut(X)
-        return F.relu(Z_main + shortcut)
 
     def extra_repr(self) -> str:
-        kind = "identity" if self.shortcut is None else "projection"
         return (f"{self.n_C_prev}, filters={self.filters}, f={self.f}, stride={self.stride}, "
-                f"shortcut={kind!r}")
+                f"shortcut={self._shortcut_kind()!r}")
 
 
-class BasicBlock(Module):
+class BasicBlock(_Residual):
     """The two-layer residual block of small ResNets (ResNet-18/34).
 
     Main path: CONV 3x3 (n_C, stride s, pad 1) -> BN -> ReLU -> CONV 3x3 (n_C, pad 1) -> BN.
@@ -180,15 +191,10 @@ class BasicBlock(Module):
             _conv(n_C, n_C, 3, padding=1), _bn(n_C))
         self.shortcut = _shortcut("BasicBlock", n_C_prev, n_C, stride, projection)
 
-    def forward(self, X):
-        _check_input(self, X, self.n_C_prev)
-        Z_main = self.main(X)
-        shortcut = X if self.shortcut is None else self.shortcut(X)
-        return F.relu(Z_main + shortcut)
 
     def extra_repr(self) -> str:
-        kind = "identity" if self.shortcut is None else "projection"
-        return f"{self.n_C_prev}, {self.n_C}, stride={self.stride}, shortcut={kind!r}"
+        return (f"{self.n_C_prev}, {self.n_C}, stride={self.stride}, "
+                f"shortcut={self._shortcut_kind()!r}")
 
 
 class InceptionModule(Module):
