@@ -19,11 +19,8 @@ def googlenet_small(input_shape=(32, 32, 3), n_classes: int = 10) -> nn.Sequenti
     Returns:
         nn.Sequential mapping (m, n_H, n_W, n_C) to (m, n_classes).
     """
-    n_H, n_W, n_C = check_input_shape(input_shape, "googlenet_small")
+    n_H, n_W, n_C = check_input_shape(input_shape, "googlenet_small", 2, "its 2x2 max pool needs")
     check_positive(n_classes, "n_classes", "googlenet_small")
-    if n_H < 2 or n_W < 2:
-        raise ValueError(f"googlenet_small: input_shape {tuple(input_shape)} is too small; "
-                         "its 2x2 max pool needs n_H, n_W >= 2")
     return nn.Sequential(
         nn.Conv2d(n_C, 32, 3, padding="same"), nn.ReLU(),
         nn.InceptionModule(32, 16, 16, 24, 4, 8, 8),      # (m, n_H, n_W, 56)

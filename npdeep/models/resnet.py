@@ -26,11 +26,8 @@ def resnet50(input_shape=(224, 224, 3), n_classes: int = 1000) -> nn.Sequential:
     Returns:
         nn.Sequential mapping (m, n_H, n_W, n_C) to (m, n_classes).
     """
-    n_H, n_W, n_C = check_input_shape(input_shape, "resnet50")
+    n_H, n_W, n_C = check_input_shape(input_shape, "resnet50", 32, "its five halvings need")
     check_positive(n_classes, "n_classes", "resnet50")
-    if n_H < 32 or n_W < 32:
-        raise ValueError(f"resnet50: input_shape {tuple(input_shape)} is too small; its five "
-                         "halvings need n_H, n_W >= 32")
     layers = [nn.Conv2d(n_C, 64, 7, stride=2, padding=3, bias=False), nn.BatchNorm2d(64),
               nn.ReLU(), nn.PaddedMaxPool2d(3, stride=2, padding=1)]  # (m, n_H/4, n_W/4, 64)
     n_C_prev = 64

@@ -30,11 +30,8 @@ def vgg16(input_shape=(224, 224, 3), n_classes: int = 1000, keep_prob: float = 1
     Memory: the parameters alone are 553 MB in float32 at the defaults; a forward pass at
     224x224 keeps about 15M activations per example for backprop.
     """
-    n_H, n_W, n_C = check_input_shape(input_shape, "vgg16")
+    n_H, n_W, n_C = check_input_shape(input_shape, "vgg16", 32, "its five 2x2 max pools need")
     check_positive(n_classes, "n_classes", "vgg16")
-    if n_H < 32 or n_W < 32:
-        raise ValueError(f"vgg16: input_shape {tuple(input_shape)} is too small; its five 2x2 "
-                         "max pools need n_H, n_W >= 32")
     layers = []
     n_C_prev = n_C
     for n_C_stage, n_convs in VGG16_STAGES:
