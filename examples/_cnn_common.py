@@ -26,26 +26,13 @@ def data_root(name: str, root: str | None = None) -> str:
     return os.path.join(REPO, "..", "shared", "data", name)
 
 
-def predict_labels(model, X, transform=None, mini_batch_size: int = 500) -> np.ndarray:
-    """argmax of the logits, in inference mode, batch by batch."""
-    model.eval()
-    labels = []
-    with npdeep.no_grad():
-        for start in range(0, len(X), mini_batch_size):
-            X_batch = X[start:start + mini_batch_size]
-            if transform is not None:
-                X_batch = transform(X_batch)
-            labels.append(model(npdeep.tensor(X_batch)).data.argmax(axis=-1))
-    model.train()
-    return np.concatenate(labels)
-
-
-def accuracy(model, X, y, transform=None) -> float:
-    return float(np.mean(predict_labels(model, X, transform) == y))
+def accuracy(model, X, y) -> float:
+    """The fraction of X classified as y (argmax of the logits, eval mode, batch by batch)."""
+    return float(np.mean(npdeep.predict(model, X).argmax(axis=-1) == y))
 
 
 def train(model, optimizer, X, y, epochs: int, mini_batch_size: int = 128, transform=None,
-          schedule=None, X_test=None, y_test=None, test_transform=None, log=print):
+          schedule=None, X_test=None, y_test=None, log=print):
     """Mini-batch training with softmax cross-entropy; logs cost (and test accuracy) per epoch.
 
     Returns:
@@ -69,7 +56,7 @@ def train(model, optimizer, X, y, epochs: int, mini_batch_size: int = 128, trans
         record = {"epoch": epoch + 1, "cost": total / m,
                   "seconds": time.perf_counter() - start}
         if X_test is not None:
-            record["test_acc"] = accuracy(model, X_test, y_test, test_transform)
+            record["test_acc"] = accuracy(model, X_test, y_test)
         history.append(record)
         if log is not None:
             extra = f"  test accuracy {record['test_acc']:.4f}" if "test_acc" in record else ""
