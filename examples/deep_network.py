@@ -32,8 +32,7 @@ def build_model(layer_dims) -> nn.Module:
 
 
 def accuracy(model, X, y) -> float:
-    with npdeep.no_grad():
-        return float((model(npdeep.tensor(X)).data.argmax(axis=1) == y).mean())
+    return float((npdeep.predict(model, X).argmax(axis=1) == y).mean())
 
 
 def main(argv=None) -> dict:

@@ -56,8 +56,7 @@ def main(argv=None) -> dict:
             print(f"cost after iteration {i}: {cost.item():.6f}")
 
     def predict(P):
-        with npdeep.no_grad():
-            return (neuron(npdeep.tensor(P)).data > 0.5).astype(np.float32)
+        return (npdeep.predict(neuron, P) > 0.5).astype(np.float32)
 
     train_accuracy = float((predict(X_train) == Y_train).mean())
     test_accuracy = float((predict(X_test) == Y_test).mean())

@@ -57,8 +57,7 @@ def build_model(n_h: int = 4) -> nn.Module:
 
 def predict(model, X) -> np.ndarray:
     """Labels ŷ > 0.5 as (m, 1) floats."""
-    with npdeep.no_grad():
-        return (model(npdeep.tensor(X)).data > 0.5).astype(np.float32)
+    return (npdeep.predict(model, X) > 0.5).astype(np.float32)
 
 
 def main(argv=None) -> dict:
