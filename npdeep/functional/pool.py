@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from npdeep.autograd import Function
-from npdeep.functional.conv import check_stride
+from npdeep.functional.conv import check_stride, output_size
 from npdeep.tensor import Tensor
 
 
@@ -25,7 +25,13 @@ def check_pool_input(A_shape: tuple, f: int, stride: int, where: str) -> tuple:
         raise ValueError(f"{where}: the image of size {n_H_prev}x{n_W_prev} (input "
                          f"{tuple(A_shape)}) is smaller than the {f}x{f} window; images are "
                          "NHWC (m, n_H, n_W, n_C)")
-    return (n_H_prev - f) // stride + 1, (n_W_prev - f) // stride + 1
+    return pooled_size(A_shape, f, stride)
+
+
+def pooled_size(A_shape: tuple, f: int, stride: int) -> tuple:
+    """(n_H, n_W) of a pool's output: ⌊(n_H_prev − f)/stride⌋ + 1 (no padding)."""
+    return (output_size(A_shape[1], f, stride, (0, 0)),
+            output_size(A_shape[2], f, stride, (0, 0)))
 
 
 def _offsets(f: int, stride: int, n_H: int, n_W: int):
@@ -99,8 +105,7 @@ class MaxPool2d(Function):
 
     @staticmethod
     def forward(ctx, A_prev, f=2, stride=2):
-        _, n_H_prev, n_W_prev, _ = A_prev.shape
-        n_H, n_W = (n_H_prev - f) // stride + 1, (n_W_prev - f) // stride + 1
+        n_H, n_W = pooled_size(A_prev.shape, f, stride)
         ctx.shape, ctx.f, ctx.stride = A_prev.shape, f, stride
         ctx.channel_major = _is_channel_major(A_prev)
         if stride == f == 2:
@@ -182,8 +187,7 @@ class MaxPool2d(Function):
 class AvgPool2d(Function):
     @staticmethod
     def forward(ctx, A_prev, f=2, stride=2):
-        _, n_H_prev, n_W_prev, _ = A_prev.shape
-        n_H, n_W = (n_H_prev - f) // stride + 1, (n_W_prev - f) // stride + 1
+        n_H, n_W = pooled_size(A_prev.shape, f, stride)
         A = None
         for index in _offsets(f, stride, n_H, n_W):
             A = A_prev[index].copy(order="K") if A is None else np.add(A, A_prev[index], out=A)

@@ -25,8 +25,3 @@ def check_input_shape(input_shape, where: str, min_size: int = 1,
         raise ValueError(f"{where}: input_shape {shape} is too small; {why} n_H, n_W >= "
                          f"{min_size}")
     return shape
-
-
-def conv_out(n: int, f: int, stride: int = 1, pad: int = 0) -> int:
-    """n_H of a convolution or pool: ⌊(n_H_prev + 2·pad − f) / stride⌋ + 1."""
-    return (n + 2 * pad - f) // stride + 1

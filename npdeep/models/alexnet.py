@@ -7,7 +7,8 @@ softmax. About 62 million parameters (62,378,344 exactly, with 1000 classes).
 from __future__ import annotations
 
 from npdeep import nn
-from npdeep.models._util import check_input_shape, check_positive, conv_out
+from npdeep.functional.conv import output_size
+from npdeep.models._util import check_input_shape, check_positive
 
 
 def alexnet(input_shape=(227, 227, 3), n_classes: int = 1000, keep_prob: float = 0.5
@@ -28,9 +29,9 @@ def alexnet(input_shape=(227, 227, 3), n_classes: int = 1000, keep_prob: float =
     check_positive(n_classes, "n_classes", "alexnet")
 
     def spatial(n):
-        n = conv_out(n, 11, 4)
+        n = output_size(n, 11, 4, (0, 0))
         for _ in range(3):  # the 5x5 / 3x3 "same" convolutions keep n; each pool shrinks it
-            n = conv_out(n, 3, 2) if n >= 3 else 0
+            n = output_size(n, 3, 2, (0, 0)) if n >= 3 else 0
         return n
 
     n_H_out, n_W_out = spatial(n_H), spatial(n_W)

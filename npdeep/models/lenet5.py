@@ -6,7 +6,8 @@ About 60k parameters; n_H and n_W shrink while n_C grows, the pattern of most CN
 from __future__ import annotations
 
 from npdeep import nn
-from npdeep.models._util import check_input_shape, conv_out, check_positive
+from npdeep.functional.conv import output_size
+from npdeep.models._util import check_input_shape, check_positive
 
 
 def lenet5(input_shape=(32, 32, 1), n_classes: int = 10, activation: str = "relu",
@@ -44,8 +45,8 @@ def lenet5(input_shape=(32, 32, 1), n_classes: int = 10, activation: str = "relu
     Act, init = acts[activation]
     Pool = pools[pool]
     for _ in range(2):  # CONV 5x5 valid, then POOL 2 stride 2
-        n_H, n_W = conv_out(n_H, 5), conv_out(n_W, 5)
-        n_H, n_W = conv_out(n_H, 2, 2), conv_out(n_W, 2, 2)
+        n_H, n_W = output_size(n_H, 5, 1, (0, 0)), output_size(n_W, 5, 1, (0, 0))
+        n_H, n_W = output_size(n_H, 2, 2, (0, 0)), output_size(n_W, 2, 2, (0, 0))
         if n_H < 1 or n_W < 1:
             raise ValueError(f"lenet5: input_shape {tuple(input_shape)} is too small; LeNet-5 "
                              "needs images of at least 16x16 (the paper uses 32x32)")
