@@ -16,14 +16,7 @@ import numpy as np
 
 from npdeep import backend
 from npdeep.tensor import Tensor
-
-
-def _check_mini_batch_size(mini_batch_size, where: str) -> int:
-    if (isinstance(mini_batch_size, bool) or not isinstance(mini_batch_size, (int, np.integer))
-            or mini_batch_size < 1):
-        raise ValueError(f"The 'mini_batch_size' parameter of {where} must be an int >= 1. "
-                         f"Got {mini_batch_size!r} instead.")
-    return int(mini_batch_size)
+from npdeep.validation import check_int
 
 
 def _as_rows(X, where: str, name: str = "X") -> np.ndarray:
@@ -63,7 +56,7 @@ def random_mini_batches(X, Y, mini_batch_size: int = 64, seed: int | None = None
         [64, 64, 20]
     """
     where = "random_mini_batches"
-    mini_batch_size = _check_mini_batch_size(mini_batch_size, where)
+    mini_batch_size = check_int(mini_batch_size, "mini_batch_size", where)
     X = _as_rows(X, where)
     Y = _as_rows(Y, where, "Y")
     _check_same_length(X, Y, where)
@@ -137,7 +130,7 @@ class DataLoader:
     def __init__(self, dataset, mini_batch_size: int = 64, shuffle: bool = True,
                  transform: Callable | None = None, drop_last: bool = False):
         where = "DataLoader"
-        self.mini_batch_size = _check_mini_batch_size(mini_batch_size, where)
+        self.mini_batch_size = check_int(mini_batch_size, "mini_batch_size", where)
         if isinstance(dataset, tuple):
             if len(dataset) != 2:
                 raise ValueError(f"{where}: a tuple dataset must be an (X, Y) pair; got a tuple "

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from npdeep import backend
-from npdeep.nn.linear import check_positive_int
+from npdeep.validation import check_int
 
 
 def _generator(seed):
@@ -34,7 +34,7 @@ def load_planar(m: int = 400, seed: int | None = 1):
     Returns:
         X: (m, 2) float32; Y: (m, 1) float32 labels in {0, 1}.
     """
-    check_positive_int(m, "m", "load_planar")
+    check_int(m, "m", "load_planar")
     if m % 2:
         raise ValueError(f"The 'm' parameter of load_planar must be an even int >= 2 (two "
                          f"classes of m/2). Got {m} instead.")
@@ -67,7 +67,7 @@ def load_moons(m: int = 300, noise: float = 0.2, seed: int | None = 3):
     Returns:
         X: (m, 2) float32; Y: (m, 1) float32 labels in {0, 1}.
     """
-    check_positive_int(m, "m", "load_moons")
+    check_int(m, "m", "load_moons")
     if m < 2:
         raise ValueError(f"The 'm' parameter of load_moons must be an int >= 2. Got {m} "
                          "instead.")

@@ -21,6 +21,7 @@ import numpy as np
 
 from npdeep.autograd import Function
 from npdeep.tensor import Tensor
+from npdeep.validation import check_int
 
 
 # ---------------------------------------------------------------------------- validation
@@ -39,13 +40,6 @@ def check_padding(padding, where: str):
         raise ValueError(f"The 'padding' parameter of {where} must be an int >= 0, 'valid' or "
                          f"'same'. Got {padding!r} instead.")
     return int(padding)
-
-
-def check_stride(stride, where: str, name: str = "stride") -> int:
-    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError(f"The '{name}' parameter of {where} must be an int >= 1. "
-                         f"Got {stride!r} instead.")
-    return int(stride)
 
 
 def same_padding(n_prev: int, f: int, stride: int) -> tuple:
@@ -82,7 +76,7 @@ def check_conv_input(A_shape: tuple, W_shape: tuple, b_shape, stride, padding,
     Raises:
         ValueError: naming ``where``, the expected shape and the one received.
     """
-    stride = check_stride(stride, where)
+    stride = check_int(stride, "stride", where)
     padding = check_padding(padding, where)
     if len(W_shape) != 4 or W_shape[0] != W_shape[1]:
         raise ValueError(f"{where}: W must have shape (f, f, n_C_prev, n_C); got {W_shape}")

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from npdeep.autograd import Function
-from npdeep.functional.conv import check_stride, output_size
+from npdeep.functional.conv import output_size
+from npdeep.validation import check_int
 from npdeep.tensor import Tensor
 
 
@@ -231,8 +232,8 @@ class GlobalAvgPool2d(Function):
 
 
 def _pool_args(A_prev, f, stride, where):
-    f = check_stride(f, where, "f")
-    stride = f if stride is None else check_stride(stride, where)
+    f = check_int(f, "f", where)
+    stride = f if stride is None else check_int(stride, "stride", where)
     if not isinstance(A_prev, Tensor):
         A_prev = Tensor(A_prev)
     check_pool_input(A_prev.shape, f, stride, where)

@@ -2,13 +2,6 @@
 from __future__ import annotations
 
 
-def check_positive(value, name: str, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"The '{name}' parameter of {where} must be an int >= 1. "
-                         f"Got {value!r} instead.")
-    return value
-
-
 def check_input_shape(input_shape, where: str, min_size: int = 1,
                       why: str = "the model needs") -> tuple:
     """(n_H, n_W, n_C) of one image, all ints >= 1, with n_H, n_W >= ``min_size``.

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from npdeep import nn
 from npdeep.functional.conv import output_size
-from npdeep.models._util import check_input_shape, check_positive
+from npdeep.models._util import check_input_shape
+from npdeep.validation import check_int
 
 
 def alexnet(input_shape=(227, 227, 3), n_classes: int = 1000, keep_prob: float = 0.5
@@ -26,7 +27,7 @@ def alexnet(input_shape=(227, 227, 3), n_classes: int = 1000, keep_prob: float =
         nn.Sequential mapping (m, n_H, n_W, n_C) to (m, n_classes).
     """
     n_H, n_W, n_C = check_input_shape(input_shape, "alexnet")
-    check_positive(n_classes, "n_classes", "alexnet")
+    check_int(n_classes, "n_classes", "alexnet")
 
     def spatial(n):
         n = output_size(n, 11, 4, (0, 0))

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from npdeep import nn
-from npdeep.models._util import check_input_shape, check_positive
+from npdeep.models._util import check_input_shape
+from npdeep.validation import check_int
 
 
 def googlenet_small(input_shape=(32, 32, 3), n_classes: int = 10) -> nn.Sequential:
@@ -20,7 +21,7 @@ def googlenet_small(input_shape=(32, 32, 3), n_classes: int = 10) -> nn.Sequenti
         nn.Sequential mapping (m, n_H, n_W, n_C) to (m, n_classes).
     """
     n_H, n_W, n_C = check_input_shape(input_shape, "googlenet_small", 2, "its 2x2 max pool needs")
-    check_positive(n_classes, "n_classes", "googlenet_small")
+    check_int(n_classes, "n_classes", "googlenet_small")
     return nn.Sequential(
         nn.Conv2d(n_C, 32, 3, padding="same"), nn.ReLU(),
         nn.InceptionModule(32, 16, 16, 24, 4, 8, 8),      # (m, n_H, n_W, 56)

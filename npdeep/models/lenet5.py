@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from npdeep import nn
 from npdeep.functional.conv import output_size
-from npdeep.models._util import check_input_shape, check_positive
+from npdeep.models._util import check_input_shape
+from npdeep.validation import check_int
 
 
 def lenet5(input_shape=(32, 32, 1), n_classes: int = 10, activation: str = "relu",
@@ -33,7 +34,7 @@ def lenet5(input_shape=(32, 32, 1), n_classes: int = 10, activation: str = "relu
             5x5 convolutions and two pools (n_H and n_W must be at least 16).
     """
     n_H, n_W, n_C = check_input_shape(input_shape, "lenet5")
-    check_positive(n_classes, "n_classes", "lenet5")
+    check_int(n_classes, "n_classes", "lenet5")
     acts = {"relu": (nn.ReLU, "he"), "tanh": (nn.Tanh, "xavier")}
     pools = {"avg": nn.AvgPool2d, "max": nn.MaxPool2d}
     if activation not in acts:

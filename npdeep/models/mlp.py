@@ -10,7 +10,7 @@ from __future__ import annotations
 import numbers
 
 from npdeep import nn
-from npdeep.nn.linear import check_positive_int
+from npdeep.validation import check_int
 
 ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": nn.LeakyReLU, "tanh": nn.Tanh,
                "sigmoid": nn.Sigmoid}
@@ -43,8 +43,8 @@ def mlp(n_x: int, hidden=(128,), n_classes: int = 10, activation: str = "relu",
         >>> model(X).shape     # X (m, 784) -> (m, 10)
     """
     where = "mlp"
-    check_positive_int(n_x, "n_x", where)
-    check_positive_int(n_classes, "n_classes", where)
+    check_int(n_x, "n_x", where)
+    check_int(n_classes, "n_classes", where)
     if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool):
         hidden = (int(hidden),)
     try:

@@ -8,7 +8,8 @@ exactly 25,557,032 parameters at 1000 classes.
 from __future__ import annotations
 
 from npdeep import nn
-from npdeep.models._util import check_input_shape, check_positive
+from npdeep.models._util import check_input_shape
+from npdeep.validation import check_int
 
 # (F1, F2, F3, number of blocks, stride of the first block) of ResNet-50's stages 2-5.
 RESNET50_STAGES = ((64, 64, 256, 3, 1), (128, 128, 512, 4, 2), (256, 256, 1024, 6, 2),
@@ -27,7 +28,7 @@ def resnet50(input_shape=(224, 224, 3), n_classes: int = 1000) -> nn.Sequential:
         nn.Sequential mapping (m, n_H, n_W, n_C) to (m, n_classes).
     """
     n_H, n_W, n_C = check_input_shape(input_shape, "resnet50", 32, "its five halvings need")
-    check_positive(n_classes, "n_classes", "resnet50")
+    check_int(n_classes, "n_classes", "resnet50")
     layers = [nn.Conv2d(n_C, 64, 7, stride=2, padding=3, bias=False), nn.BatchNorm2d(64),
               nn.ReLU(), nn.PaddedMaxPool2d(3, stride=2, padding=1)]  # (m, n_H/4, n_W/4, 64)
     n_C_prev = 64
@@ -57,15 +58,15 @@ def resnet_small(input_shape=(28, 28, 1), n_classes: int = 10, widths=(16, 32, 6
         nn.Sequential mapping (m, n_H, n_W, n_C) to (m, n_classes).
     """
     n_H, n_W, n_C = check_input_shape(input_shape, "resnet_small")
-    check_positive(n_classes, "n_classes", "resnet_small")
+    check_int(n_classes, "n_classes", "resnet_small")
     widths, blocks = tuple(widths), tuple(blocks)
     if not widths or len(widths) != len(blocks):
         raise ValueError("resnet_small: 'widths' and 'blocks' must be non-empty and of the "
                          f"same length (one entry per stage). Got {widths} and {blocks}.")
     for w in widths:
-        check_positive(w, "widths", "resnet_small")
+        check_int(w, "widths", "resnet_small")
     for b in blocks:
-        check_positive(b, "blocks", "resnet_small")
+        check_int(b, "blocks", "resnet_small")
     layers = [nn.Conv2d(n_C, widths[0], 3, padding=1, bias=False), nn.BatchNorm2d(widths[0]),
               nn.ReLU()]
     n_C_prev = widths[0]

@@ -7,7 +7,8 @@ with weights, 138 million parameters.
 from __future__ import annotations
 
 from npdeep import nn
-from npdeep.models._util import check_input_shape, check_positive
+from npdeep.models._util import check_input_shape
+from npdeep.validation import check_int
 
 # (n_C, number of 3x3 convolutions) of each of the five stages; a 2x2 max pool ends each.
 VGG16_STAGES = ((64, 2), (128, 2), (256, 3), (512, 3), (512, 3))
@@ -31,7 +32,7 @@ def vgg16(input_shape=(224, 224, 3), n_classes: int = 1000, keep_prob: float = 1
     224x224 keeps about 15M activations per example for backprop.
     """
     n_H, n_W, n_C = check_input_shape(input_shape, "vgg16", 32, "its five 2x2 max pools need")
-    check_positive(n_classes, "n_classes", "vgg16")
+    check_int(n_classes, "n_classes", "vgg16")
     layers = []
     n_C_prev = n_C
     for n_C_stage, n_convs in VGG16_STAGES:

@@ -18,7 +18,7 @@ from npdeep.functional.shape import concatenate
 from npdeep.nn.activation import ReLU
 from npdeep.nn.container import Sequential
 from npdeep.nn.conv import Conv2d
-from npdeep.nn.linear import check_positive_int
+from npdeep.validation import check_int
 from npdeep.nn.module import Module
 from npdeep.nn.normalization import BatchNorm2d
 from npdeep.tensor import Tensor
@@ -47,8 +47,8 @@ class PaddedMaxPool2d(Module):
 
     def __init__(self, f: int, stride: int | None = None, padding: int = 0):
         super().__init__()
-        self.f = check_positive_int(f, "f", "PaddedMaxPool2d")
-        self.stride = self.f if stride is None else check_positive_int(stride, "stride",
+        self.f = check_int(f, "f", "PaddedMaxPool2d")
+        self.stride = self.f if stride is None else check_int(stride, "stride",
                                                                        "PaddedMaxPool2d")
         if isinstance(padding, bool) or not isinstance(padding, int) or padding < 0:
             raise ValueError("The 'padding' parameter of PaddedMaxPool2d must be an int >= 0. "
@@ -144,14 +144,14 @@ class ResidualBlock(_Residual):
     def __init__(self, n_C_prev: int, filters=(64, 64, 256), f: int = 3, stride: int = 1,
                  projection=None):
         super().__init__()
-        self.n_C_prev = check_positive_int(n_C_prev, "n_C_prev", "ResidualBlock")
+        self.n_C_prev = check_int(n_C_prev, "n_C_prev", "ResidualBlock")
         filters = tuple(filters)
         if len(filters) != 3:
             raise ValueError("The 'filters' parameter of ResidualBlock must be 3 ints "
                              f"(F1, F2, F3). Got {filters!r} instead.")
-        F1, F2, F3 = (check_positive_int(n, "filters", "ResidualBlock") for n in filters)
-        self.filters, self.f = (F1, F2, F3), check_positive_int(f, "f", "ResidualBlock")
-        self.stride = check_positive_int(stride, "stride", "ResidualBlock")
+        F1, F2, F3 = (check_int(n, "filters", "ResidualBlock") for n in filters)
+        self.filters, self.f = (F1, F2, F3), check_int(f, "f", "ResidualBlock")
+        self.stride = check_int(stride, "stride", "ResidualBlock")
         self.main = Sequential(
             _conv(n_C_prev, F1, 1, stride=stride), _bn(F1), ReLU(),
             _conv(F1, F2, f, padding="same"), _bn(F2), ReLU(),
@@ -183,9 +183,9 @@ class BasicBlock(_Residual):
 
     def __init__(self, n_C_prev: int, n_C: int, stride: int = 1, projection=None):
         super().__init__()
-        self.n_C_prev = check_positive_int(n_C_prev, "n_C_prev", "BasicBlock")
-        self.n_C = check_positive_int(n_C, "n_C", "BasicBlock")
-        self.stride = check_positive_int(stride, "stride", "BasicBlock")
+        self.n_C_prev = check_int(n_C_prev, "n_C_prev", "BasicBlock")
+        self.n_C = check_int(n_C, "n_C", "BasicBlock")
+        self.stride = check_int(stride, "stride", "BasicBlock")
         self.main = Sequential(
             _conv(n_C_prev, n_C, 3, stride=stride, padding=1), _bn(n_C), ReLU(),
             _conv(n_C, n_C, 3, padding=1), _bn(n_C))
@@ -219,7 +219,7 @@ class InceptionModule(Module):
         sizes = dict(n_C_prev=n_C_prev, n1x1=n1x1, n3x3_reduce=n3x3_reduce, n3x3=n3x3,
                      n5x5_reduce=n5x5_reduce, n5x5=n5x5, pool_proj=pool_proj)
         for name, value in sizes.items():
-            check_positive_int(value, name, "InceptionModule")
+            check_int(value, name, "InceptionModule")
         self.sizes = sizes
         self.n_C_prev = n_C_prev
         self.n_C = n1x1 + n3x3 + n5x5 + pool_proj

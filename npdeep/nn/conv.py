@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from npdeep import init as initializers
 from npdeep.functional import conv as conv_ops
-from npdeep.nn.linear import check_positive_int
+from npdeep.validation import check_int
 from npdeep.nn.module import Module, Parameter
 from npdeep.tensor import Tensor
 
@@ -37,10 +37,10 @@ class Conv2d(Module):
     def __init__(self, n_C_prev: int, n_C: int, f: int, stride: int = 1, padding=0,
                  bias: bool = True, init: str = "he"):
         super().__init__()
-        self.n_C_prev = check_positive_int(n_C_prev, "n_C_prev", "Conv2d")
-        self.n_C = check_positive_int(n_C, "n_C", "Conv2d")
-        self.f = check_positive_int(f, "f", "Conv2d")
-        self.stride = check_positive_int(stride, "stride", "Conv2d")
+        self.n_C_prev = check_int(n_C_prev, "n_C_prev", "Conv2d")
+        self.n_C = check_int(n_C, "n_C", "Conv2d")
+        self.f = check_int(f, "f", "Conv2d")
+        self.stride = check_int(stride, "stride", "Conv2d")
         self.padding = conv_ops.check_padding(padding, "Conv2d")
         self.init = init
         self.W = Parameter(initializers.initialize(init, (f, f, n_C_prev, n_C), where="Conv2d"))

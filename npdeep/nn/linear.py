@@ -5,14 +5,7 @@ from npdeep import functional as F
 from npdeep import init as initializers
 from npdeep.nn.module import Module, Parameter
 from npdeep.tensor import Tensor
-
-
-def check_positive_int(value, name: str, where: str) -> int:
-    """The shared hyperparameter check: an int >= 1."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"The '{name}' parameter of {where} must be an int >= 1. "
-                         f"Got {value!r} instead.")
-    return value
+from npdeep.validation import check_int
 
 
 class Linear(Module):
@@ -33,8 +26,8 @@ class Linear(Module):
 
     def __init__(self, n_in: int, n_out: int, init: str = "he", bias: bool = True):
         super().__init__()
-        self.n_in = check_positive_int(n_in, "n_in", "Linear")
-        self.n_out = check_positive_int(n_out, "n_out", "Linear")
+        self.n_in = check_int(n_in, "n_in", "Linear")
+        self.n_out = check_int(n_out, "n_out", "Linear")
         self.init = init
         self.W = Parameter(initializers.initialize(init, (n_out, n_in), where="Linear"))
         self.b = Parameter(initializers.zeros((n_out,))) if bias else None

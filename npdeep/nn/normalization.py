@@ -7,7 +7,7 @@ import numpy as np
 
 from npdeep import backend
 from npdeep import functional as F
-from npdeep.nn.linear import check_positive_int
+from npdeep.validation import check_int
 from npdeep.nn.module import Module, Parameter
 from npdeep.tensor import Tensor
 
@@ -18,7 +18,7 @@ class _BatchNorm(Module):
     def __init__(self, n: int, momentum: float, epsilon: float, n_name: str):
         super().__init__()
         where = type(self).__name__
-        self.n = check_positive_int(n, n_name, where)
+        self.n = check_int(n, n_name, where)
         if (isinstance(momentum, bool) or not isinstance(momentum, numbers.Real)
                 or not 0 <= momentum <= 1):
             raise ValueError(f"The 'momentum' parameter of {where} must be a float in [0, 1]. "

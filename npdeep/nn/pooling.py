@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from npdeep.functional import pool as pool_ops
-from npdeep.nn.linear import check_positive_int
+from npdeep.validation import check_int
 from npdeep.nn.module import Module
 from npdeep.tensor import Tensor
 
@@ -15,8 +15,8 @@ class _Pool2d(Module):
     def __init__(self, f: int, stride: int | None = None):
         super().__init__()
         name = type(self).__name__
-        self.f = check_positive_int(f, "f", name)
-        self.stride = self.f if stride is None else check_positive_int(stride, "stride", name)
+        self.f = check_int(f, "f", name)
+        self.stride = self.f if stride is None else check_int(stride, "stride", name)
 
     def forward(self, A_prev: Tensor) -> Tensor:
         pool_ops.check_pool_input(tuple(A_prev.shape), self.f, self.stride, repr(self))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from npdeep.functional.conv import zero_pad
-from npdeep.nn.linear import check_positive_int
+from npdeep.validation import check_int
 from npdeep.nn.module import Module
 from npdeep.tensor import Tensor
 
@@ -67,7 +67,7 @@ class Upsample2d(Module):
 
     def __init__(self, factor: int):
         super().__init__()
-        self.factor = check_positive_int(factor, "factor", "Upsample2d")
+        self.factor = check_int(factor, "factor", "Upsample2d")
 
     def forward(self, X):
         X = _check_images(self, X)

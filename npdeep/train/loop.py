@@ -34,6 +34,7 @@ from npdeep.tensor import Tensor
 from npdeep.train.checkpoint import (FORMAT_KEY, MODEL_PREFIX, load_state_into,
                                      read_safetensors, write_safetensors)
 from npdeep.train.history import History
+from npdeep.validation import check_int
 
 CHECKPOINT_NAME = "checkpoint.safetensors"
 OPTIMIZER_PREFIX = "optimizer/"
@@ -46,12 +47,6 @@ class TrainingDivergedError(FloatingPointError):
 
 
 # ---------------------------------------------------------------------------- helpers
-def _check_int(value, name: str, where: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"The '{name}' parameter of {where} must be an int >= {low}. "
-                         f"Got {value!r} instead.")
-    return int(value)
-
 
 def _model_dtype(model) -> np.dtype | None:
     for p in model.parameters():
@@ -275,7 +270,7 @@ def predict(model, X, mini_batch_size: int = EVAL_MINI_BATCH_SIZE) -> np.ndarray
     Returns:
         (m, ...) outputs, e.g. (m, C) logits: take ``.argmax(axis=1)`` for class labels.
     """
-    _check_int(mini_batch_size, "mini_batch_size", "predict", 1)
+    check_int(mini_batch_size, "mini_batch_size", "predict", 1)
     X = _as_array(X)
     if X.ndim == 0:
         raise ValueError(f"predict: X must have a first axis of m examples; got shape {X.shape}")
@@ -304,7 +299,7 @@ def evaluate(model, data, metrics=("accuracy",), loss_fn=None,
         {"cost": J, "accuracy": ..., ...} as floats.
     """
     where = "evaluate"
-    _check_int(mini_batch_size, "mini_batch_size", where, 1)
+    check_int(mini_batch_size, "mini_batch_size", where, 1)
     dtype = _model_dtype(model)
     source = _check_source(data, "data", where, dtype)
     return _evaluate(model, source, _resolve_metrics(metrics, where), loss_fn,
@@ -540,8 +535,8 @@ def fit(model, loss_fn, optimizer, train, dev=None, epochs: int = 10,
         ...                      epochs=20, checkpoint_dir="runs/digits", resume=True)
     """
     where = "fit"
-    epochs = _check_int(epochs, "epochs", where, 0)
-    mini_batch_size = _check_int(mini_batch_size, "mini_batch_size", where, 1)
+    epochs = check_int(epochs, "epochs", where, 0)
+    mini_batch_size = check_int(mini_batch_size, "mini_batch_size", where, 1)
     if not callable(loss_fn):
         raise TypeError(f"{where}: loss_fn must be a function J(Z, Y) -> scalar Tensor, e.g. "
                         f"npdeep.functional.cross_entropy; got {type(loss_fn).__name__}")
