@@ -683,7 +683,8 @@ def fit(model, loss_fn, optimizer, train, dev=None, epochs: int = 10,
                 if stop:
                     position.finished = "stopped"
                 if checkpoint_path is not None:
-                    _save_checkpoint(checkpoint_path, model, optimizer, history, position, callbacks)
+                    _save_checkpoint(checkpoint_path, model, optimizer, history, position,
+                                     callbacks)
                 if interrupt.requested:
                     raise KeyboardInterrupt
         except KeyboardInterrupt:
