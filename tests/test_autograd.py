@@ -1,4 +1,5 @@
 """The engine: seeding backward, unbroadcasting, accumulation, graph freeing, no_grad, depth."""
+import weakref
 import numpy as np
 import pytest
 
@@ -218,11 +219,18 @@ def test_deep_chain_has_no_recursion_limit():
 
 
 def test_deep_graph_is_released_without_backward():
+    """A long chain is freed when its last tensor goes (no reference cycles, no recursion
+    limit on the way down)."""
     x = randn(1)
-    y = x
+    first = x + 1.0
+    first_node = weakref.ref(first)
+    y = first
+    del first
     for _ in range(5000):
         y = y + 1.0
+    assert first_node() is not None  # held by the graph
     del y
+    assert first_node() is None
 
 
 def test_gradient_dtype_matches_input():

@@ -290,10 +290,19 @@ def test_module_file_is_not_a_training_checkpoint(tmp_path):
         _run((X, y), None, tmp_path, epochs=2, resume=True)
 
 
+def _saved_linear(tmp_path):
+    path = tmp_path / "linear.safetensors"
+    npdeep.save(nn.Linear(2, 3), path)
+    return path
+
+
 def test_empty_module_round_trip(tmp_path):
     model = nn.Sequential(nn.ReLU())
     npdeep.save(model, tmp_path / "e.safetensors")
-    npdeep.load(model, tmp_path / "e.safetensors")
+    assert (tmp_path / "e.safetensors").stat().st_size > 0
+    npdeep.load(model, tmp_path / "e.safetensors")  # no keys on either side: nothing missing
+    with pytest.raises(KeyError, match="unexpected keys"):
+        npdeep.load(model, _saved_linear(tmp_path))
 
 
 def test_early_stopping_state_survives_resume(tmp_path):
