@@ -1,0 +1,212 @@
+"""npdeep's intra-op threads: how many cores an op may use, and the pool that splits a batch.
+
+The execution model (issue 8, measured on a 2-core machine):
+
+- ``set_num_threads(n)`` / ``get_num_threads()`` as in PyTorch. The default is the number of
+  cores this process may run on (``os.sched_getaffinity``), so a test run or a job pinned to
+  fewer cores never starts more threads than it has.
+- The batch-split ops (convolution forward and backward, pooling forward and backward) cut the
+  batch into at most n contiguous blocks of whole images and run each block start to finish in
+  its own thread: im2col, GEMM, col2im, elementwise. NumPy releases the GIL inside copies,
+  ufunc loops and BLAS calls, so the blocks run on different cores. Batches too small to pay
+  for the hand-off (``min_per_thread`` images per thread) run unsplit, in the caller.
+- BLAS is pinned to ONE thread, once, the first time the pool is used with n > 1 (and when
+  ``set_num_threads`` is called). With two BLAS threads inside two split blocks the cores are
+  oversubscribed; and an OpenBLAS worker spins for about 0.13 s of CPU after each call, stealing
+  the core a split block needs. Changing the BLAS count per call would restart that worker each
+  time, which costs more than it saves, so the count is chosen once.
+  Large single GEMMs that are not split (a Linear layer's product) then run on one core; see
+  ``split_rows`` for how they can use the others.
+- A thread's results never depend on timing. The blocks are fixed by (m, n) alone, every block
+  writes its own slice of the output, and per-block partial sums (dW, db) are added in block
+  order after all blocks finish. So for a given thread count a run is bit-for-bit repeatable.
+  A different thread count cuts the batch differently, which changes the order of the sums
+  over the batch (dW = dW_block0 + dW_block1 + ...): results then differ by float rounding
+  only (about 1e-7 relative in float32), exactly as they would between two BLAS libraries.
+
+BLAS threads are set through threadpoolctl when it is importable, else through ctypes to the
+OpenBLAS that NumPy bundles; NumPy stays npdeep's only required dependency. When neither
+finds the BLAS (an MKL or Accelerate build), npdeep leaves it as it is.
+"""
+from __future__ import annotations
+
+import ctypes
+import glob
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor, wait
+
+import numpy as np
+
+__all__ = ["get_num_threads", "set_num_threads", "batch_blocks", "map_blocks"]
+
+
+def _available_cores() -> int:
+    """The cores this process may run on (its CPU affinity), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+_num_threads: int | None = None  # None: not chosen yet, the default applies
+_executor: ThreadPoolExecutor | None = None
+_lock = threading.Lock()
+_local = threading.local()  # .inside: this thread is running a block already
+_blas_threads: int | None = None  # what npdeep last set BLAS to (None: never touched)
+
+
+def get_num_threads() -> int:
+    """The number of threads npdeep's ops may use (default: the cores this process may use)."""
+    return _available_cores() if _num_threads is None else _num_threads
+
+
+def set_num_threads(n: int) -> None:
+    """Set the number of threads npdeep's batch-split ops use (as ``torch.set_num_threads``).
+
+    For a given n every run is bit-for-bit repeatable. Changing n changes how the batch is cut
+    into blocks, and with it the order of the sums over the batch (the weight and bias
+    gradients of a convolution): results then differ by float rounding only.
+
+    Args:
+        n: an int >= 1. 1 runs everything in the calling thread.
+
+    Raises:
+        ValueError: when n is not an int >= 1.
+
+    Example:
+        >>> npdeep.set_num_threads(1)  # one core, e.g. next to other jobs
+    """
+    global _num_threads
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"The 'n' parameter of set_num_threads must be an int >= 1. Got {n!r} "
+                         "instead.")
+    with _lock:
+        _num_threads = int(n)
+        _shutdown_executor()
+    _pin_blas(1)
+
+
+# ---------------------------------------------------------------------------- BLAS threads
+def _openblas_setter():
+    """ctypes function openblas_set_num_threads of the OpenBLAS NumPy bundles, or None."""
+    here = os.path.dirname(np.__file__)
+    candidates = []
+    for folder in (os.path.join(here, "..", "numpy.libs"), os.path.join(here, ".dylibs"),
+                   here):
+        candidates += glob.glob(os.path.join(folder, "*openblas*"))
+    names = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
+             "openblas_set_num_threads64_", "openblas_set_num_threads")
+    for path in candidates:
+        try:
+            library = ctypes.CDLL(path)  # already loaded by NumPy: the same handle
+        except OSError:
+            continue
+        for name in names:
+            setter = getattr(library, name, None)
+            if setter is not None:
+                setter.argtypes, setter.restype = [ctypes.c_int], None
+                return setter
+    return None
+
+
+def _set_blas_threads(n: int) -> bool:
+    """Set the BLAS thread count process-wide; True when a BLAS library was found."""
+    try:
+        import threadpoolctl
+    except ImportError:
+        threadpoolctl = None
+    if threadpoolctl is not None:
+        controller = threadpoolctl.ThreadpoolController().select(user_api="blas")
+        if controller.lib_controllers:
+            controller.limit(limits=n)  # kept: the returned context is never exited
+            return True
+    setter = _openblas_setter()
+    if setter is None:
+        return False
+    setter(n)
+    return True
+
+
+def _pin_blas(n: int) -> None:
+    """Set BLAS to n threads unless npdeep already did (never toggled per call)."""
+    global _blas_threads
+    with _lock:
+        if _blas_threads != n:
+            _set_blas_threads(n)
+            _blas_threads = n
+
+
+# ---------------------------------------------------------------------------- the pool
+def _shutdown_executor() -> None:
+    global _executor
+    if _executor is not None:
+        _executor.shutdown(wait=True)
+        _executor = None
+
+
+def _after_fork() -> None:
+    # A forked child has none of its parent's threads: start a fresh pool when needed.
+    global _executor, _lock
+    _executor, _lock = None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
+
+
+def _get_executor(n: int) -> ThreadPoolExecutor:
+    global _executor
+    if _executor is None:
+        _pin_blas(1)
+        with _lock:
+            if _executor is None:
+                # n − 1 workers: the calling thread runs the first block itself.
+                _executor = ThreadPoolExecutor(max_workers=max(1, n - 1),
+                                               thread_name_prefix="npdeep",
+                                               initializer=_mark_inside)
+    return _executor
+
+
+def _mark_inside() -> None:
+    _local.inside = True
+
+
+def batch_blocks(m: int, min_per_thread: int = 1) -> list:
+    """Cut a batch of m examples into contiguous blocks, one per thread: [(start, stop), ...].
+
+    At most get_num_threads() blocks, each of at least ``min_per_thread`` examples, sizes as
+    equal as they can be (the first ones one larger). The cut depends on m, the thread count
+    and min_per_thread only, never on timing. Inside a block already running in the pool the
+    answer is one block (no nested splits).
+    """
+    n = get_num_threads()
+    if getattr(_local, "inside", False):
+        n = 1
+    n = max(1, min(n, m // max(1, min_per_thread)))
+    size, extra = divmod(m, n)
+    blocks, start = [], 0
+    for k in range(n):
+        stop = start + size + (k < extra)
+        blocks.append((start, stop))
+        start = stop
+    return blocks
+
+
+def map_blocks(fn, blocks: list) -> list:
+    """[fn(block) for block in blocks], the blocks run in parallel; results in block order.
+
+    The calling thread runs the first block, the pool the others. An exception in any block
+    is raised here after every block has finished.
+    """
+    if len(blocks) == 1:
+        return [fn(blocks[0])]
+    executor = _get_executor(get_num_threads())
+    futures = [executor.submit(fn, block) for block in blocks[1:]]
+    _local.inside = True
+    try:
+        first = fn(blocks[0])
+    finally:
+        _local.inside = False
+        wait(futures)  # no block may still be writing when this returns or raises
+    return [first] + [future.result() for future in futures]
