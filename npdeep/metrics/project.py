@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -51,9 +52,12 @@ class Diagnosis:
         data_mismatch = dev − train-dev (None without a train-dev set)
         overfitting_to_dev = test − dev (None without a test error)
 
-    largest names the biggest gap ("avoidable bias", "variance", "data mismatch" or
-    "overfitting to dev"; a tie goes to the first in that order) and remedies lists the
-    course's remedies for it.
+    largest names the biggest positive gap ("avoidable bias", "variance", "data mismatch" or
+    "overfitting to dev"; a tie goes to the first in that order), or is None when no gap is
+    positive, and remedies lists the course's remedies for it. A negative gap is never ranked:
+    it does not mean "too little" of something, it means an assumption behind the gap fails
+    (human level no longer bounds Bayes error, or two sets differ or are too small), and notes
+    says which, one sentence per negative gap.
     """
 
     human_error: float
@@ -65,8 +69,9 @@ class Diagnosis:
     variance: float
     data_mismatch: float | None
     overfitting_to_dev: float | None
-    largest: str
+    largest: str | None
     remedies: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
 
     def gaps(self) -> dict:
         """{gap name: size} for the gaps that could be measured."""
@@ -85,11 +90,66 @@ class Diagnosis:
         lines += [f"{name:<20}{fmt(value):>8}" for name, value in levels]
         lines += ["", f"{'gap':<20}{'size':>8}"]
         for name, size in zip(GAPS, sizes):
-            mark = "   <- largest" if name == self.largest else ""
+            mark = ""
+            if name == self.largest:
+                mark = "   <- largest"
+            elif size is not None and size < 0:
+                mark = "   (negative: not ranked, see below)"
             lines.append(f"{name:<20}{fmt(size):>8}{mark}")
-        lines += ["", f"Focus on {self.largest}:"]
-        lines += [f"  - {remedy}" for remedy in self.remedies]
+        if self.largest is None:
+            lines += ["", "No gap is positive, so there is no gap to close first."]
+        else:
+            lines += ["", f"Focus on {self.largest}:"]
+            lines += [f"  - {remedy}" for remedy in self.remedies]
+        if self.notes:
+            lines += ["", "Note:" if len(self.notes) == 1 else "Notes:"]
+            for note in self.notes:
+                lines += textwrap.wrap(note, width=88, initial_indent="  - ",
+                                       subsequent_indent="    ", break_on_hyphens=False)
         return "\n".join(lines)
+
+
+def _negative_gap_notes(human, train, dev, train_dev, test) -> list:
+    """What each negative gap means: an assumption behind it fails (course 3)."""
+    def fmt(value):
+        return f"{value:.4g}"
+
+    notes = []
+    if train < human:
+        # Course 3, week 1, "Surpassing human-level performance".
+        notes.append(
+            f"Training error ({fmt(train)}) is below human-level error ({fmt(human)}): the "
+            f"model has surpassed human-level performance, so human-level error no longer "
+            f"bounds Bayes error and the avoidable bias is unknown (Bayes error may be lower "
+            f"still). Progress becomes harder from here: the usual tools (human insight, "
+            f"human-labelled data, manual error analysis by people) lose their footing. Use a "
+            f"better estimate of Bayes error if there is one (e.g. a team of experts).")
+    if train_dev is None and dev < train:
+        notes.append(
+            f"Dev error ({fmt(dev)}) is below training error ({fmt(train)}): the dev set is "
+            f"not like the training set (easier, or from another distribution; measure a "
+            f"train-dev error to tell variance from data mismatch), or it is too small to "
+            f"measure the error precisely (get a bigger dev set). Also check that the training "
+            f"error was measured without dropout or augmentation.")
+    if train_dev is not None and train_dev < train:
+        notes.append(
+            f"Train-dev error ({fmt(train_dev)}) is below training error ({fmt(train)}): both "
+            f"sets come from the training distribution, so the train-dev set is too small to "
+            f"measure the error precisely (make it bigger), or the training error was measured "
+            f"with dropout or augmentation on.")
+    if train_dev is not None and dev < train_dev:
+        # Course 3, week 2: the dev/test distribution can be easier than the training one.
+        notes.append(
+            f"Dev error ({fmt(dev)}) is below train-dev error ({fmt(train_dev)}): the dev/test "
+            f"data are easier than the training data (their distributions differ), or the dev "
+            f"set is too small to measure the error precisely; there is no data mismatch to "
+            f"fix.")
+    if test is not None and test < dev:
+        notes.append(
+            f"Test error ({fmt(test)}) is below dev error ({fmt(dev)}): dev and test sets "
+            f"should come from the same distribution, so they differ or one of them is too "
+            f"small to measure the error precisely (get bigger dev and test sets).")
+    return notes
 
 
 def _check_error(value, name: str, required: bool):
@@ -122,7 +182,8 @@ def diagnose(*, human_error, train_error, dev_error, train_dev_error=None,
         test_error: error on the test set.
 
     Returns:
-        :class:`Diagnosis`.
+        :class:`Diagnosis`. Only positive gaps are ranked; a negative one (training error
+        below human level, dev error below training error, ...) is explained in its notes.
 
     Example (the course's cat classifier):
         >>> diagnose(human_error=1, train_error=8, dev_error=10).largest
@@ -140,10 +201,14 @@ def diagnose(*, human_error, train_error, dev_error, train_dev_error=None,
     data_mismatch = None if train_dev is None else dev - train_dev
     overfitting_to_dev = None if test is None else test - dev
     sizes = [avoidable_bias, variance, data_mismatch, overfitting_to_dev]
-    candidates = [(size, -i) for i, size in enumerate(sizes) if size is not None]
-    largest = GAPS[-max(candidates)[1]]  # ties go to the earlier gap
+    # Only a positive gap is something to close: a negative one says an assumption fails (see
+    # _negative_gap_notes), and ranking -2 above -3 would advise a remedy for nothing.
+    candidates = [(size, -i) for i, size in enumerate(sizes) if size is not None and size > 0]
+    largest = GAPS[-max(candidates)[1]] if candidates else None  # ties go to the earlier gap
+    remedies = list(REMEDIES[largest]) if largest is not None else []
+    notes = _negative_gap_notes(human, train, dev, train_dev, test)
     return Diagnosis(human, train, dev, train_dev, test, avoidable_bias, variance,
-                     data_mismatch, overfitting_to_dev, largest, list(REMEDIES[largest]))
+                     data_mismatch, overfitting_to_dev, largest, remedies, notes)
 
 
 # --------------------------------------------------------------------------- model selection

@@ -54,6 +54,55 @@ def test_remedies_are_the_courses():
     assert "bigger dev set" in M.REMEDIES["overfitting to dev"][0]
 
 
+def test_negative_gaps_are_not_ranked_and_are_explained():
+    # The reported case: npdeep diagnose --human 10 --train 8 --dev 5 used to rank
+    # "avoidable bias -2" as largest and advise a bigger model.
+    d = M.diagnose(human_error=10, train_error=8, dev_error=5)
+    assert (d.avoidable_bias, d.variance) == (-2, -3)
+    assert d.largest is None and d.remedies == []
+    assert len(d.notes) == 2
+    assert "surpassed human-level performance" in d.notes[0]
+    assert "no longer bounds Bayes error" in d.notes[0]
+    assert "error analysis" in d.notes[0]
+    assert "Dev error (5) is below training error (8)" in d.notes[1]
+    assert "too small" in d.notes[1] and "distribution" in d.notes[1]
+    text = str(d)
+    assert "bigger model" not in text and "largest" not in text
+    assert "avoidable bias            -2   (negative: not ranked" in text
+    assert "No gap is positive" in text
+
+
+def test_a_positive_gap_outranks_negative_ones():
+    d = M.diagnose(human_error=10, train_error=8, dev_error=9)
+    assert d.largest == "variance" and d.remedies == M.REMEDIES["variance"]
+    assert len(d.notes) == 1 and "surpassed human-level" in d.notes[0]
+    # A tiny positive gap still beats a large negative one.
+    d = M.diagnose(human_error=5, train_error=5.5, dev_error=1)
+    assert d.largest == "avoidable bias"
+    assert "Dev error (1) is below training error (5.5)" in d.notes[0]
+
+
+def test_negative_train_dev_and_test_gaps_are_explained():
+    d = M.diagnose(human_error=1, train_error=5, train_dev_error=4, dev_error=9)
+    assert d.largest == "data mismatch"
+    assert any("Train-dev error (4) is below training error (5)" in n for n in d.notes)
+    d = M.diagnose(human_error=1, train_error=2, train_dev_error=9, dev_error=6,
+                   test_error=5)
+    assert d.largest == "variance"
+    assert d.data_mismatch == -3 and d.overfitting_to_dev == -1
+    assert any("Dev error (6) is below train-dev error (9)" in n and "easier" in n
+               for n in d.notes)
+    assert any("Test error (5) is below dev error (6)" in n for n in d.notes)
+    assert "data mismatch             -3   (negative: not ranked" in str(d)
+
+
+def test_zero_gaps_are_not_ranked_and_need_no_note():
+    d = M.diagnose(human_error=3, train_error=3, dev_error=3)
+    assert d.largest is None and d.notes == []
+    d = M.diagnose(human_error=1, train_error=8, dev_error=10)
+    assert d.notes == []
+
+
 def test_diagnose_errors():
     with pytest.raises(TypeError, match="missing"):
         M.diagnose(train_error=8, dev_error=10)
