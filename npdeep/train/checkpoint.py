@@ -7,9 +7,12 @@ renamed over the target: a crash or Ctrl-C mid-write leaves the previous file in
 half-written one. Each array's CRC-32 is stored in the header so that a file damaged after it
 was written (a flipped byte, a bad copy) is refused instead of silently loading wrong weights.
 
+The training checkpoint that ``fit`` writes (weights, optimizer moments, RNG, position) uses
+this file format too; what goes into it is :mod:`npdeep.train.resume`'s business.
+
 Example:
     >>> npdeep.save(model, "model.safetensors")
-    >>> npdeep.load(model, "model.safetensors")   # shapes and names are checked
+    >>> model = npdeep.load(model, "model.safetensors")   # shapes and names are checked
 """
 from __future__ import annotations
 
@@ -19,6 +22,8 @@ import tempfile
 import zlib
 
 import numpy as np
+
+from npdeep.nn.module import Module
 
 FORMAT_KEY = "npdeep.format"
 CRC_KEY = "npdeep.crc32"
@@ -48,6 +53,10 @@ def atomic_write(path, write) -> None:
     """
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        # Without this, mkstemp's error names the temporary file, not the missing folder.
+        raise FileNotFoundError(f"Cannot write '{path}': the folder '{folder}' does not "
+                                "exist; create it first (os.makedirs) or pick another path")
     fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".",
                                suffix=".tmp")
     os.close(fd)
@@ -116,7 +125,9 @@ def read_safetensors(path) -> tuple[dict, dict]:
     """
     path = os.fspath(path)
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"No checkpoint file at '{path}'")
+        folder = os.path.dirname(os.path.abspath(path))
+        missing = "" if os.path.isdir(folder) else f" (the folder '{folder}' does not exist)"
+        raise FileNotFoundError(f"No checkpoint file at '{path}'{missing}")
     _safetensors_numpy()  # a clear ImportError where safetensors is missing
     from safetensors import safe_open
     try:
@@ -141,6 +152,21 @@ def read_safetensors(path) -> tuple[dict, dict]:
     return arrays, metadata
 
 
+def _check_module_and_path(module, path, where: str) -> None:
+    """Refuse swapped arguments and non-Modules with a message naming the mistake."""
+    is_path = isinstance(module, (str, bytes, os.PathLike))
+    if is_path and isinstance(path, Module):
+        raise TypeError(f"{where}(module, path): the arguments are swapped; the Module comes "
+                        f"first: npdeep.{where}(model, {os.fspath(module)!r})")
+    if not isinstance(module, Module):
+        raise TypeError(f"{where}: module must be an npdeep.nn.Module (its state_dict() is "
+                        f"what is {'saved' if where == 'save' else 'loaded'}); got "
+                        f"{type(module).__name__}")
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(f"{where}: path must be a file name (str or os.PathLike); got "
+                        f"{type(path).__name__}")
+
+
 def save(module, path) -> None:
     """Save ``module.state_dict()`` (parameters and buffers) to ``path`` as safetensors.
 
@@ -149,30 +175,42 @@ def save(module, path) -> None:
 
     Args:
         module: an npdeep.nn.Module.
-        path: the file to write, conventionally ``*.safetensors``.
+        path: the file to write, conventionally ``*.safetensors``; its folder must exist.
+
+    Raises:
+        TypeError: for swapped arguments (``save(path, model)``) or a module that is not an
+            npdeep.nn.Module.
+        FileNotFoundError: naming the folder, when ``path``'s folder does not exist.
     """
+    _check_module_and_path(module, path, "save")
     write_safetensors(path, module.state_dict(),
                       {FORMAT_KEY: "module", "npdeep.class": type(module).__name__})
 
 
-def load(module, path) -> None:
+def load(module, path):
     """Load weights saved by :func:`save` (or a fit checkpoint) into ``module``, in place.
 
     Args:
         module: a Module of the same architecture as the one saved.
         path: a file written by :func:`save`, or fit's ``checkpoint.safetensors``.
 
+    Returns:
+        ``module`` itself, so that ``model = npdeep.load(model, path)`` keeps the model.
+
     Raises:
-        FileNotFoundError: if ``path`` does not exist.
+        TypeError: for swapped arguments (``load(path, model)``) or a non-Module.
+        FileNotFoundError: if ``path`` does not exist (naming a missing folder too).
         ValueError: for a truncated or corrupted file, or parameter shapes that differ from
             the module's (each listed with both shapes).
         KeyError: listing the missing and unexpected parameter names (another architecture).
     """
+    _check_module_and_path(module, path, "load")
     arrays, metadata = read_safetensors(path)
     if metadata.get(FORMAT_KEY) == "training":
         arrays = {name[len(MODEL_PREFIX):]: a for name, a in arrays.items()
                   if name.startswith(MODEL_PREFIX)}
     load_state_into(module, arrays, path)
+    return module
 
 
 def load_state_into(module, state: dict, path) -> None:

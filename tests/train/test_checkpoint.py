@@ -141,6 +141,43 @@ def test_other_shapes_listed(tmp_path):
         npdeep.load(wider, path)
 
 
+def test_load_returns_the_model(tmp_path):
+    """model = npdeep.load(model, path) must keep the model (it returned None)."""
+    path = tmp_path / "m.safetensors"
+    npdeep.save(_model(), path)
+    model = _model(seed=2)
+    assert npdeep.load(model, path) is model
+
+
+@pytest.mark.parametrize("call", ["save", "load"])
+def test_swapped_arguments_are_named(tmp_path, call):
+    path = tmp_path / "m.safetensors"
+    npdeep.save(_model(), path)
+    with pytest.raises(TypeError, match=rf"{call}\(module, path\): the arguments are swapped; "
+                                        rf"the Module comes first: npdeep\.{call}\(model, "):
+        getattr(npdeep, call)(str(path), _model())
+
+
+def test_saving_a_non_module_is_refused(tmp_path):
+    with pytest.raises(TypeError, match="save: module must be an npdeep.nn.Module .* got "
+                                        "ndarray"):
+        npdeep.save(np.zeros(3), tmp_path / "a.safetensors")
+    assert os.listdir(tmp_path) == []
+
+
+def test_save_into_missing_folder_names_the_folder(tmp_path):
+    missing = tmp_path / "no" / "such"
+    with pytest.raises(FileNotFoundError, match=r"the folder '.*no/such' does not exist; "
+                                                r"create it first"):
+        npdeep.save(_model(), missing / "m.safetensors")
+
+
+def test_load_from_missing_folder_names_the_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"No checkpoint file at .*the folder '.*/no' "
+                                                r"does not exist"):
+        npdeep.load(_model(), tmp_path / "no" / "m.safetensors")
+
+
 # ---------------------------------------------------------------------------- fit checkpoints
 class InterruptAt:
     """A callback that simulates Ctrl-C at the end of epoch k."""
