@@ -16,11 +16,13 @@ not flipped. Images are NHWC: (m, n_H, n_W, n_C).
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 
 from npdeep.autograd import Function
 from npdeep.tensor import Tensor
+from npdeep.threads import batch_blocks, map_blocks
 from npdeep.validation import check_int
 
 
@@ -190,23 +192,27 @@ class _BufferPool:
     def __init__(self, max_bytes: int = 256 * 2**20, per_key: int = 4):
         self.max_bytes, self.per_key = max_bytes, per_key
         self.free, self.bytes = {}, 0
+        self.lock = threading.Lock()  # the threads of a split batch take and give at once
 
     def take(self, shape: tuple, dtype) -> np.ndarray:
-        arrays = self.free.get((shape, np.dtype(dtype).str))
-        if arrays:
-            array = arrays.pop()
-            self.bytes -= array.nbytes
-            return array
+        with self.lock:
+            arrays = self.free.get((shape, np.dtype(dtype).str))
+            if arrays:
+                array = arrays.pop()
+                self.bytes -= array.nbytes
+                return array
         return np.empty(shape, dtype)
 
     def give(self, array: np.ndarray) -> None:
-        arrays = self.free.setdefault((array.shape, array.dtype.str), [])
-        if len(arrays) < self.per_key and self.bytes + array.nbytes <= self.max_bytes:
-            arrays.append(array)
-            self.bytes += array.nbytes
+        with self.lock:
+            arrays = self.free.setdefault((array.shape, array.dtype.str), [])
+            if len(arrays) < self.per_key and self.bytes + array.nbytes <= self.max_bytes:
+                arrays.append(array)
+                self.bytes += array.nbytes
 
     def clear(self) -> None:
-        self.free, self.bytes = {}, 0
+        with self.lock:
+            self.free, self.bytes = {}, 0
 
 
 _pool = _BufferPool()
@@ -293,7 +299,8 @@ class Columns:
         start, stop = block
         f, n_C_prev = self.f, self.X.shape[0]
         if self.method == "flat":
-            dX_flat = dX.reshape(n_C_prev, -1)
+            dX_flat = dX.reshape(n_C_prev, -1)  # dX may be a block of images of a batch's:
+            assert np.shares_memory(dX_flat, dX), "col2im must add into dX, not a copy"
             dcolsT = dcolsT.reshape(f, f, n_C_prev, stop - start)
             n_W_pad = dX.shape[3]
             for i in range(f):
@@ -321,12 +328,117 @@ def _place_dZ(dZ: np.ndarray, dZT: np.ndarray, first: int, last: int, nhwc: bool
 
 
 # ---------------------------------------------------------------------------- convolution
+# Threads (npdeep.threads). The batch is cut into blocks of whole images, one per thread, and
+# each block runs its own im2col, GEMMs and col2im from start to finish, writing its own slice
+# of Z and dA_prev; each block's dW and db are added in block order at the end, so a run is
+# repeatable bit for bit at a given thread count. A block needs at least MIN_FLOPS_PER_THREAD
+# multiply-adds to be worth a thread; smaller batches run in one block, in the caller.
+MIN_FLOPS_PER_THREAD = 2_000_000
+
+
+def _image_blocks(m: int, K: int, n_C: int, n_H: int, n_W: int) -> list:
+    """The blocks of images the threads take: [(first, last), ...]."""
+    per_image = K * n_C * n_H * n_W  # multiply-adds of one image's forward GEMM
+    return batch_blocks(m, min_per_thread=-(-MIN_FLOPS_PER_THREAD // per_image))
+
+
+def _forward_images(A_block, W2T, f, stride, pads, n_H, n_W, method, chunk_bytes, ZT):
+    """Zᵀ of a block of images into ZT (n_C, the block's columns); returns its Columns.
+
+    ZT has one column per grid position of the padded images ("flat") or per output position
+    ("strided"); the columns "flat" leaves unwritten are cropped away by the caller.
+    """
+    X, owned = pad_channels_first(A_block, pads)  # (n_C_prev, images, n_H_pad, n_W_pad)
+    cols = Columns(X, f, stride, n_H, n_W, method, chunk_bytes)
+    cols.owned = owned
+    K = cols.K
+    block_T = np.empty((K + 1, cols.blocks[0][1]), W2T.dtype)  # one block of colsᵀ
+    block_T[K] = 1.0
+    for start, stop in cols.blocks:
+        out = block_T[:, :stop - start]
+        cols.fill((start, stop), out[:K])
+        np.matmul(W2T, out, out=ZT[:, start:stop])
+    return cols
+
+
+def _backward_images(cols, W2T, dZ, dX, need_dW):
+    """dX += col2im(W₂ · dZᵀ) for one block of images; returns its dW and db stacked,
+    (f·f·n_C_prev + 1, n_C), or None.
+
+    Args:
+        cols: the block's Columns (its padded images X, (n_C_prev, images, n_H_pad, n_W_pad)).
+        dZ: (images, n_H, n_W, n_C), the block's output gradient, in any memory order.
+        dX: (n_C_prev, images, n_H_pad, n_W_pad) to add into (a slice of the whole batch's),
+            or None when dA_prev is not needed.
+    """
+    n_C_prev, m, n_H_pad, n_W_pad = cols.X.shape
+    _, n_H, n_W, n_C = dZ.shape
+    K = cols.K
+    dtype = W2T.dtype
+    # dZT2 (n_C, columns): dZ with one column per column of colsᵀ. Both GEMMs below take
+    # it in either memory order (BLAS reads a transposed operand at the same speed), so
+    # dZ keeps the order it came in: channel-major (as our own layers pass it on) or
+    # NHWC. Transposing a whole NHWC dZ into channel-major memory would cost more than
+    # either GEMM's share of the work.
+    nhwc = dZ.flags.c_contiguous
+    dZT = None  # a scratch buffer to give back
+    per_block = None  # flat path, whole images per block: dZ is placed block by block
+    if cols.method == "flat":
+        # dZ placed on the padded grid, zeros where a window ran off the edge: the whole
+        # of it, or (whole images per block) one block's images at a time, into one buffer
+        # whose borders are zeroed once.
+        per_block = cols.images_per_block
+        n_images = per_block or m
+        if nhwc:
+            dZT = _pool.take((n_images, n_H_pad, n_W_pad, n_C), dtype)
+            dZT[:, n_H:] = 0
+            dZT[:, :n_H, n_W:] = 0
+            dZT2 = dZT.reshape(-1, n_C).T  # (n_C, columns), a view
+        else:
+            dZT = _pool.take((n_C, n_images, n_H_pad, n_W_pad), dtype)
+            dZT[:, :, n_H:] = 0
+            dZT[:, :, :n_H, n_W:] = 0
+            dZT2 = dZT.reshape(n_C, -1)
+        if per_block is None:
+            _place_dZ(dZ, dZT, 0, m, nhwc)
+    elif nhwc:
+        dZT2 = dZ.reshape(-1, n_C).T  # no copy at all
+    elif dZ.transpose(3, 0, 1, 2).flags.c_contiguous:
+        dZT2 = dZ.transpose(3, 0, 1, 2).reshape(n_C, -1)
+    else:
+        dZT = _pool.take((n_C, m, n_H, n_W), dtype)
+        dZT[...] = dZ.transpose(3, 0, 1, 2)
+        dZT2 = dZT.reshape(n_C, -1)
+    dWb = np.zeros((K + 1, n_C), dtype) if need_dW else None
+    W2 = W2T[:, :K].T  # (f·f·n_C_prev, n_C)
+    block_T = np.empty((K + 1, cols.blocks[0][1]), dtype)
+    block_T[K] = 1.0
+    for start, stop in cols.blocks:
+        if per_block is None:
+            dZ_block = dZT2[:, start:stop]
+        else:  # the block's images, from the first
+            first = start // (n_H_pad * n_W_pad)
+            _place_dZ(dZ, dZT, first, min(first + per_block, m), nhwc)
+            dZ_block = dZT2[:, :stop - start]
+        if need_dW:
+            out = block_T[:, :stop - start]
+            cols.fill((start, stop), out[:K])
+            dWb += out @ dZ_block.T  # (f·f·n_C_prev + 1, n_C): dW, and db in the last row
+        if dX is not None:
+            dcols = np.matmul(W2, dZ_block, out=block_T[:K, :stop - start])
+            cols.add_back((start, stop), dcols, dX)
+    if dZT is not None:
+        _pool.give(dZT)
+    return dWb
+
+
 class Conv2d(Function):
     """Z = conv(A_prev, W) + b as im2col + GEMM; backward is two GEMMs + col2im.
 
     One GEMM per block of columns rather than one for the whole batch: with blocks of about
     CHUNK_BYTES the column block is still in cache when the GEMM reads it, which measured
-    20-40 % faster than one product over a column matrix built whole.
+    20-40 % faster than one product over a column matrix built whole. Blocks of whole images
+    run in parallel threads (see "Threads" above).
 
     ``method`` picks how the column matrix is built: "flat" (stride 1 only) or "strided";
     None picks "flat" at stride 1. ``chunk_bytes`` sets the block size (tests make it small
@@ -343,104 +455,62 @@ class Conv2d(Function):
         m, n_H_prev, n_W_prev, _ = A_prev.shape
         n_H = output_size(n_H_prev, f, stride, pads[0])
         n_W = output_size(n_W_prev, f, stride, pads[1])
+        n_H_pad, n_W_pad = n_H_prev + sum(pads[0]), n_W_prev + sum(pads[1])
         if method is None:
             method = "flat" if stride == 1 else "strided"
-        X, owned = pad_channels_first(A_prev, pads)  # (n_C_prev, m, n_H_pad, n_W_pad)
-        cols = Columns(X, f, stride, n_H, n_W, method, chunk_bytes)
         # The bias rides in the GEMM: a row of ones under colsᵀ and b as one more column of
         # W₂ᵀ. The same row later gives db inside the dW product.
         W2T = np.empty((n_C, K + 1), dtype)  # (n_C, f·f·n_C_prev + 1)
         W2T[:, :K] = W.reshape(K, n_C).T
         W2T[:, K] = 0.0 if b is None else b.reshape(n_C)
-        ZT = np.empty((n_C, X[0].size if method == "flat" else cols.n_cols), dtype)
-        block_T = np.empty((K + 1, cols.blocks[0][1]), dtype)  # one block of colsᵀ
-        block_T[K] = 1.0
-        for start, stop in cols.blocks:
-            out = block_T[:, :stop - start]
-            cols.fill((start, stop), out[:K])
-            np.matmul(W2T, out, out=ZT[:, start:stop])
+        per_image = n_H_pad * n_W_pad if method == "flat" else n_H * n_W  # columns of Zᵀ
+        ZT = np.empty((n_C, m * per_image), dtype)
+        images = _image_blocks(m, K, n_C, n_H, n_W)
+
+        def forward_block(block):
+            first, last = block
+            return _forward_images(A_prev[first:last], W2T, f, stride, pads, n_H, n_W, method,
+                                   chunk_bytes, ZT[:, first * per_image:last * per_image])
+
+        cols = map_blocks(forward_block, images)
         if method == "flat":
-            ZT = ZT.reshape(n_C, m, X.shape[2], X.shape[3])[:, :, :n_H, :n_W]
+            ZT = ZT.reshape(n_C, m, n_H_pad, n_W_pad)[:, :, :n_H, :n_W]
         else:
             ZT = ZT.reshape(n_C, m, n_H, n_W)
         if any(ctx.needs_input_grad):
-            # X stays with ctx.cols (backward rebuilds colsᵀ from it, block by block).
-            ctx.cols, ctx.W2T, ctx.pads, ctx.A_shape = cols, W2T, pads, A_prev.shape
-            ctx.b_shape = None if b is None else b.shape
-        elif owned:  # no backward will come
-            _pool.give(X)
+            # Each block's X stays with its Columns (backward rebuilds colsᵀ from it).
+            ctx.images, ctx.cols, ctx.W2T, ctx.pads = images, cols, W2T, pads
+            ctx.A_shape, ctx.b_shape = A_prev.shape, None if b is None else b.shape
+            ctx.X_shape = (n_C_prev, m, n_H_pad, n_W_pad)
+        else:  # no backward will come
+            for block_cols in cols:
+                if block_cols.owned:
+                    _pool.give(block_cols.X)
         return ZT.transpose(1, 2, 3, 0)  # (m, n_H, n_W, n_C), a view of channel-major memory
 
     @staticmethod
     def backward(ctx, dZ):
-        cols, W2T = ctx.cols, ctx.W2T
-        X = cols.X
-        n_C_prev, m, n_H_pad, n_W_pad = X.shape
-        _, n_H, n_W, n_C = dZ.shape
-        K = cols.K
-        dtype = W2T.dtype
-        dZ = dZ.astype(dtype, copy=False)
-        # dZT2 (n_C, columns): dZ with one column per column of colsᵀ. Both GEMMs below take
-        # it in either memory order (BLAS reads a transposed operand at the same speed), so
-        # dZ keeps the order it came in: channel-major (as our own layers pass it on) or
-        # NHWC. Transposing a whole NHWC dZ into channel-major memory would cost more than
-        # either GEMM's share of the work.
-        nhwc = dZ.flags.c_contiguous
-        dZT = None  # a scratch buffer to give back
-        per_block = None  # flat path, whole images per block: dZ is placed block by block
-        if cols.method == "flat":
-            # dZ placed on the padded grid, zeros where a window ran off the edge: the whole
-            # of it, or (whole images per block) one block's images at a time, into one buffer
-            # whose borders are zeroed once.
-            per_block = cols.images_per_block
-            n_images = per_block or m
-            if nhwc:
-                dZT = _pool.take((n_images, n_H_pad, n_W_pad, n_C), dtype)
-                dZT[:, n_H:] = 0
-                dZT[:, :n_H, n_W:] = 0
-                dZT2 = dZT.reshape(-1, n_C).T  # (n_C, columns), a view
-            else:
-                dZT = _pool.take((n_C, n_images, n_H_pad, n_W_pad), dtype)
-                dZT[:, :, n_H:] = 0
-                dZT[:, :, :n_H, n_W:] = 0
-                dZT2 = dZT.reshape(n_C, -1)
-            if per_block is None:
-                _place_dZ(dZ, dZT, 0, m, nhwc)
-        elif nhwc:
-            dZT2 = dZ.reshape(-1, n_C).T  # no copy at all
-        elif dZ.transpose(3, 0, 1, 2).flags.c_contiguous:
-            dZT2 = dZ.transpose(3, 0, 1, 2).reshape(n_C, -1)
-        else:
-            dZT = _pool.take((n_C, m, n_H, n_W), dtype)
-            dZT[...] = dZ.transpose(3, 0, 1, 2)
-            dZT2 = dZT.reshape(n_C, -1)
+        W2T = ctx.W2T
+        dZ = dZ.astype(W2T.dtype, copy=False)
         needs = ctx.needs_input_grad
         need_dW = needs[1] or needs[2]
-        dWb = np.zeros((K + 1, n_C), dtype) if need_dW else None
-        dX = np.zeros(X.shape, dtype) if needs[0] else None
-        W2 = W2T[:, :K].T  # (f·f·n_C_prev, n_C)
-        block_T = np.empty((K + 1, cols.blocks[0][1]), dtype)
-        block_T[K] = 1.0
-        for start, stop in cols.blocks:
-            if per_block is None:
-                dZ_block = dZT2[:, start:stop]
-            else:  # the block's images, from the first
-                first = start // (n_H_pad * n_W_pad)
-                _place_dZ(dZ, dZT, first, min(first + per_block, m), nhwc)
-                dZ_block = dZT2[:, :stop - start]
-            if need_dW:
-                out = block_T[:, :stop - start]
-                cols.fill((start, stop), out[:K])
-                dWb += out @ dZ_block.T  # (f·f·n_C_prev + 1, n_C): dW, and db in the last row
-            if needs[0]:
-                dcols = np.matmul(W2, dZ_block, out=block_T[:K, :stop - start])
-                cols.add_back((start, stop), dcols, dX)
-        if dZT is not None:
-            _pool.give(dZT)
+        # One dX for the batch, each block adding into its own images.
+        dX = np.zeros(ctx.X_shape, W2T.dtype) if needs[0] else None
+
+        def backward_block(k):
+            first, last = ctx.images[k]
+            return _backward_images(ctx.cols[k], W2T, dZ[first:last],
+                                    None if dX is None else dX[:, first:last], need_dW)
+
+        dWbs = map_blocks(backward_block, range(len(ctx.images)))
         dA_prev = dW = db = None
         if need_dW:
-            dW = dWb[:K].reshape(cols.f, cols.f, n_C_prev, n_C)
-            db = None if ctx.b_shape is None else dWb[K].reshape(ctx.b_shape)  # (n_C,)
+            dWb = dWbs[0]
+            for block_dWb in dWbs[1:]:  # in block order: the same sum every run
+                dWb += block_dWb
+            f, n_C_prev, n_C = ctx.cols[0].f, ctx.X_shape[0], W2T.shape[0]
+            dW = dWb[:-1].reshape(f, f, n_C_prev, n_C)
+            db = None if ctx.b_shape is None else dWb[-1].reshape(ctx.b_shape)  # (n_C,)
         if needs[0]:
             (top, _), (left, _) = ctx.pads
             _, n_H_prev, n_W_prev, _ = ctx.A_shape
