@@ -14,6 +14,7 @@ from npdeep.autograd import Function
 from npdeep.functional.conv import output_size
 from npdeep.validation import check_int
 from npdeep.tensor import Tensor
+from npdeep.threads import batch_blocks, map_blocks
 
 
 def check_pool_input(A_shape: tuple, f: int, stride: int, where: str) -> tuple:
@@ -98,6 +99,21 @@ def _winner(later: list) -> np.ndarray:
     return won
 
 
+# Threads (npdeep.threads): every pooling is independent per image, so the batch is cut into
+# blocks of whole images and each thread pools its own block into its own slice of the output.
+# Max and average pooling compute each output from its window in a fixed order, so the result
+# is the same bit for bit whatever the thread count. A block needs MIN_ELEMENTS_PER_THREAD
+# input values to be worth a thread (about 50 µs of elementwise work).
+MIN_ELEMENTS_PER_THREAD = 100_000
+
+
+def _each_block(shape: tuple, fn) -> list:
+    """[fn(images) for each block of images]: fn takes a slice of the batch axis."""
+    per_image = max(1, int(np.prod(shape[1:])))
+    blocks = batch_blocks(shape[0], min_per_thread=-(-MIN_ELEMENTS_PER_THREAD // per_image))
+    return map_blocks(lambda block: fn(slice(*block)), blocks)
+
+
 class MaxPool2d(Function):
     # NOTE: ties. When several entries of a window equal its max, the whole gradient goes to
     # the first of them in row-major order inside the window, as PyTorch does (the course's
@@ -106,35 +122,52 @@ class MaxPool2d(Function):
 
     @staticmethod
     def forward(ctx, A_prev, f=2, stride=2):
+        m, _, _, n_C = A_prev.shape
         n_H, n_W = pooled_size(A_prev.shape, f, stride)
         ctx.shape, ctx.f, ctx.stride = A_prev.shape, f, stride
         ctx.channel_major = _is_channel_major(A_prev)
+        A = _new_like((m, n_H, n_W, n_C), A_prev.dtype, ctx.channel_major, zeros=False)
         if stride == f == 2:
             # The max in two passes over halves of the input: the two rows of every window
             # first (for NHWC input, long contiguous runs), then the two entries left. The
             # winners (ties: the first, row-major) are found in the backward, from A.
             V = _blocks(A_prev, f, n_H, n_W)  # (m, n_H, 2, n_W, 2, n_C)
-            rows = np.maximum(V[:, :, 0], V[:, :, 1])  # (m, n_H, n_W, 2, n_C)
-            A = np.maximum(rows[:, :, :, 0], rows[:, :, :, 1])
+
+            def pool(images):
+                rows = np.maximum(V[images, :, 0], V[images, :, 1])  # (m, n_H, n_W, 2, n_C)
+                np.maximum(rows[:, :, :, 0], rows[:, :, :, 1], out=A[images])
+
+            _each_block(A_prev.shape, pool)
             ctx.V, ctx.A = V, A
             return A
         if stride == f:
             # Two stages, each over one axis of the window: the first max along each window
             # row (j), then the first row (i) holding the max. That is the row-major first
             # max; each stage remembers which entry won ("later" masks: entry k beat all
-            # entries before it).
+            # entries before it), per block of images.
             V = _blocks(A_prev, f, n_H, n_W)
-            row_max, j_later = [], []
-            for i in range(f):
-                best, later = _first_max([V[:, :, i, :, j] for j in range(f)])
-                row_max.append(best)
-                j_later.append(later)
-            A, i_later = _first_max(row_max)
-            ctx.i_later, ctx.j_later = i_later, j_later
+
+            def pool(images):
+                row_max, j_later = [], []
+                for i in range(f):
+                    best, later = _first_max([V[images, :, i, :, j] for j in range(f)])
+                    row_max.append(best)
+                    j_later.append(later)
+                A[images], i_later = _first_max(row_max)
+                return images, i_later, j_later
+
+            ctx.later = _each_block(A_prev.shape, pool)
             return A
-        A = None
-        for index in _offsets(f, stride, n_H, n_W):
-            A = A_prev[index].copy(order="K") if A is None else np.maximum(A, A_prev[index], out=A)
+
+        def pool(images):
+            A_block = A[images]
+            for k, index in enumerate(_offsets(f, stride, n_H, n_W)):
+                if k == 0:
+                    A_block[...] = A_prev[images][index]
+                else:
+                    np.maximum(A_block, A_prev[images][index], out=A_block)
+
+        _each_block(A_prev.shape, pool)
         ctx.A_prev, ctx.A = A_prev, A
         return A
 
@@ -148,17 +181,23 @@ class MaxPool2d(Function):
             dA_prev = _new_like(ctx.shape, dA.dtype, ctx.channel_major, zeros=not covered)
             dV = _blocks(dA_prev, f, n_H, n_W)
             if f == 2:
-                # Entry (i, j) wins where it equals the max and no earlier entry (row-major)
-                # did; the last one wins wherever none of the first three did.
                 V, A = ctx.V, ctx.A
-                taken = V[:, :, 0, :, 0] == A
-                np.multiply(dA, taken, out=dV[:, :, 0, :, 0])
-                for i, j in ((0, 1), (1, 0)):
-                    won = V[:, :, i, :, j] == A
-                    np.greater(won, taken, out=won)  # won and not taken
-                    taken |= won
-                    np.multiply(dA, won, out=dV[:, :, i, :, j])
-                np.multiply(dA, ~taken, out=dV[:, :, 1, :, 1])
+
+                def route(images):
+                    # Entry (i, j) wins where it equals the max and no earlier entry
+                    # (row-major) did; the last one wins wherever none of the first three did.
+                    dA_block, A_block, V_block, dV_block = dA[images], A[images], V[images], \
+                        dV[images]
+                    taken = V_block[:, :, 0, :, 0] == A_block
+                    np.multiply(dA_block, taken, out=dV_block[:, :, 0, :, 0])
+                    for i, j in ((0, 1), (1, 0)):
+                        won = V_block[:, :, i, :, j] == A_block
+                        np.greater(won, taken, out=won)  # won and not taken
+                        taken |= won
+                        np.multiply(dA_block, won, out=dV_block[:, :, i, :, j])
+                    np.multiply(dA_block, ~taken, out=dV_block[:, :, 1, :, 1])
+
+                _each_block(ctx.shape, route)
                 return dA_prev
             # Which row won each window, and which entry won inside each row; entry (i, j)
             # gets dA where both match, 0 elsewhere: one product per entry, written straight
@@ -166,55 +205,82 @@ class MaxPool2d(Function):
             if f == 1:  # every window is one entry
                 dV[:, :, 0, :, 0] = dA
                 return dA_prev
-            i_won = _winner(ctx.i_later)  # f >= 3 here
-            for i in range(f):
-                row_won = i_won == i
-                j_won = _winner(ctx.j_later[i])
-                for j in range(f):
-                    np.multiply(dA, (j_won == j) & row_won, out=dV[:, :, i, :, j])
+
+            def route(later):  # f >= 3 here
+                images, i_later, j_later = later
+                i_won = _winner(i_later)
+                for i in range(f):
+                    row_won = i_won == i
+                    j_won = _winner(j_later[i])
+                    for j in range(f):
+                        np.multiply(dA[images], (j_won == j) & row_won,
+                                    out=dV[images, :, i, :, j])
+
+            map_blocks(route, ctx.later)  # the forward's blocks, with their masks
             return dA_prev
         # Overlapping (or spaced) windows: an entry may win several windows; gradients add.
         A_prev, A = ctx.A_prev, ctx.A
         dA_prev = np.zeros_like(A_prev, dtype=dA.dtype)
-        taken = np.zeros(A.shape, dtype=bool)  # windows whose max was already routed
-        for index in _offsets(f, stride, n_H, n_W):
-            mask = A_prev[index] == A
-            mask &= ~taken
-            taken |= mask
-            dA_prev[index] += dA * mask
+
+        def route(images):
+            A_block, A_prev_block, dA_block, dA_prev_block = A[images], A_prev[images], \
+                dA[images], dA_prev[images]
+            taken = np.zeros(A_block.shape, dtype=bool)  # windows whose max was routed
+            for index in _offsets(f, stride, n_H, n_W):
+                mask = A_prev_block[index] == A_block
+                mask &= ~taken
+                taken |= mask
+                dA_prev_block[index] += dA_block * mask
+
+        _each_block(ctx.shape, route)
         return dA_prev
 
 
 class AvgPool2d(Function):
     @staticmethod
     def forward(ctx, A_prev, f=2, stride=2):
+        m, _, _, n_C = A_prev.shape
         n_H, n_W = pooled_size(A_prev.shape, f, stride)
-        A = None
-        for index in _offsets(f, stride, n_H, n_W):
-            A = A_prev[index].copy(order="K") if A is None else np.add(A, A_prev[index], out=A)
-        A *= 1.0 / (f * f)
         ctx.shape, ctx.f, ctx.stride = A_prev.shape, f, stride
         ctx.channel_major = _is_channel_major(A_prev)
+        A = _new_like((m, n_H, n_W, n_C), A_prev.dtype, ctx.channel_major, zeros=False)
+
+        def pool(images):
+            A_block, A_prev_block = A[images], A_prev[images]
+            for k, index in enumerate(_offsets(f, stride, n_H, n_W)):
+                if k == 0:
+                    A_block[...] = A_prev_block[index]
+                else:
+                    np.add(A_block, A_prev_block[index], out=A_block)
+            A_block *= 1.0 / (f * f)
+
+        _each_block(A_prev.shape, pool)
         return A
 
     @staticmethod
     def backward(ctx, dA):
         f, stride = ctx.f, ctx.stride
         n_H, n_W = dA.shape[1], dA.shape[2]
-        share = _in_layout(dA, ctx.channel_major) * (1.0 / (f * f))  # an equal share each
-        if stride == f:
-            covered = ctx.shape[1] == n_H * f and ctx.shape[2] == n_W * f
-            dA_prev = _new_like(ctx.shape, dA.dtype, ctx.channel_major, zeros=not covered)
-            dV = _blocks(dA_prev, f, n_H, n_W)
-            # One strided copy per window entry: a single broadcast assignment would run its
-            # innermost loop over the f entries of a window row only, several times slower.
-            for i in range(f):
-                for j in range(f):
-                    dV[:, :, i, :, j] = share
-            return dA_prev
-        dA_prev = _new_like(ctx.shape, dA.dtype, ctx.channel_major, zeros=True)
-        for index in _offsets(f, stride, n_H, n_W):
-            dA_prev[index] += share
+        dA = _in_layout(dA, ctx.channel_major)
+        covered = stride == f and ctx.shape[1] == n_H * f and ctx.shape[2] == n_W * f
+        dA_prev = _new_like(ctx.shape, dA.dtype, ctx.channel_major, zeros=not covered)
+
+        def spread(images):
+            share = dA[images] * (1.0 / (f * f))  # an equal share each
+            if stride == f:
+                # One strided copy per window entry: a single broadcast assignment would run
+                # its innermost loop over the f entries of a window row only, several times
+                # slower.
+                dV = _blocks(dA_prev[images], f, n_H, n_W)
+                for i in range(f):
+                    for j in range(f):
+                        dV[:, :, i, :, j] = share
+            else:
+                dA_prev_block = dA_prev[images]
+                for index in _offsets(f, stride, n_H, n_W):
+                    dA_prev_block[index] += share
+
+        _each_block(ctx.shape, spread)
         return dA_prev
 
 
