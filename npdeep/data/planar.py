@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from npdeep import backend
-from npdeep.validation import check_int
+from npdeep.validation import check_float, check_int
 
 
 def _generator(seed):
@@ -34,7 +34,7 @@ def load_planar(m: int = 400, seed: int | None = 1):
     Returns:
         X: (m, 2) float32; Y: (m, 1) float32 labels in {0, 1}.
     """
-    check_int(m, "m", "load_planar")
+    check_int(m, "m", "load_planar", low=2)
     if m % 2:
         raise ValueError(f"The 'm' parameter of load_planar must be an even int >= 2 (two "
                          f"classes of m/2). Got {m} instead.")
@@ -67,13 +67,8 @@ def load_moons(m: int = 300, noise: float = 0.2, seed: int | None = 3):
     Returns:
         X: (m, 2) float32; Y: (m, 1) float32 labels in {0, 1}.
     """
-    check_int(m, "m", "load_moons")
-    if m < 2:
-        raise ValueError(f"The 'm' parameter of load_moons must be an int >= 2. Got {m} "
-                         "instead.")
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or noise < 0:
-        raise ValueError(f"The 'noise' parameter of load_moons must be a number >= 0. Got "
-                         f"{noise!r} instead.")
+    check_int(m, "m", "load_moons", low=2)
+    noise = check_float(noise, "noise", "load_moons", low=0.0)
     rng = _generator(seed)
     m_outer = (m + 1) // 2
     m_inner = m - m_outer

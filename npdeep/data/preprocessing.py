@@ -10,6 +10,7 @@ import numpy as np
 
 from npdeep import backend
 from npdeep.tensor import Tensor
+from npdeep.validation import check_float, check_int
 
 
 def _array(X) -> np.ndarray:
@@ -35,10 +36,7 @@ class Standardizer:
     """
 
     def __init__(self, epsilon: float = 1e-8):
-        if not epsilon >= 0:
-            raise ValueError(f"The 'epsilon' parameter of Standardizer must be a float >= 0. "
-                             f"Got {epsilon!r} instead.")
-        self.epsilon = float(epsilon)
+        self.epsilon = check_float(epsilon, "epsilon", "Standardizer", low=0.0)
         self.mu = None
         self.sigma = None
 
@@ -136,8 +134,7 @@ def one_hot(Y, C: int) -> np.ndarray:
     Raises:
         ValueError: for labels outside [0, C) or non-integer labels.
     """
-    if isinstance(C, bool) or not isinstance(C, (int, np.integer)) or C < 1:
-        raise ValueError(f"The 'C' parameter of one_hot must be an int >= 1. Got {C!r} instead.")
+    C = check_int(C, "C", "one_hot")
     Y = _integer_labels(Y, "one_hot")
     if Y.size and (Y.min() < 0 or Y.max() >= C):
         raise ValueError(f"one_hot: labels must lie in [0, C) = [0, {C}); got values from "

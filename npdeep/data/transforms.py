@@ -13,12 +13,18 @@ Example:
 """
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 
 from npdeep import backend
+from npdeep.validation import check_choice, check_float, check_int, check_probability
 
 __all__ = ["Compose", "RandomHorizontalFlip", "RandomCrop", "RandomRotation", "ColorShift",
            "PCAColorAugmentation", "fit_pca_color", "Pad", "Upsample", "Normalize", "rotate"]
+
+_INTERPOLATIONS = ("bilinear", "nearest")
 
 
 def _check_batch(X, where: str) -> np.ndarray:
@@ -37,34 +43,23 @@ def _as_float(X: np.ndarray) -> np.ndarray:
     return X if X.dtype.kind == "f" else X.astype(backend.get_default_dtype())
 
 
-def _check_probability(p, name: str, where: str) -> float:
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
-        raise ValueError(f"The '{name}' parameter of {where} must be a number in [0, 1]. "
-                         f"Got {p!r} instead.")
-    return float(p)
-
-
-def _check_nonnegative(value, name: str, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise ValueError(f"The '{name}' parameter of {where} must be a number >= 0. "
-                         f"Got {value!r} instead.")
-    return float(value)
-
-
 def _padding_4(padding, where: str) -> tuple:
     """int p, (pad_H, pad_W) or (top, bottom, left, right) -> (top, bottom, left, right)."""
     items = (padding,) if isinstance(padding, (int, np.integer)) else tuple(padding)
-    if (len(items) not in (1, 2, 4)
-            or any(isinstance(p, bool) or not isinstance(p, (int, np.integer)) or p < 0
-                   for p in items)):
+    try:
+        if len(items) not in (1, 2, 4):
+            raise ValueError
+        items = [check_int(p, "padding", where, low=0) for p in items]
+    except ValueError:
+        # One message for every form, so the user sees all three that are accepted.
         raise ValueError(f"The 'padding' parameter of {where} must be an int >= 0, a pair "
                          f"(pad_H, pad_W) or (top, bottom, left, right). Got {padding!r} "
-                         "instead.")
+                         "instead.") from None
     if len(items) == 1:
-        return (int(items[0]),) * 4
+        return (items[0],) * 4
     if len(items) == 2:
-        return (int(items[0]), int(items[0]), int(items[1]), int(items[1]))
-    return tuple(int(p) for p in items)
+        return (items[0], items[0], items[1], items[1])
+    return tuple(items)
 
 
 def _pad(X: np.ndarray, pad: tuple, value: float = 0) -> np.ndarray:
@@ -110,7 +105,7 @@ class RandomHorizontalFlip:
     """
 
     def __init__(self, p: float = 0.5):
-        self.p = _check_probability(p, "p", "RandomHorizontalFlip")
+        self.p = check_probability(p, "p", "RandomHorizontalFlip")
 
     def __call__(self, X):
         X = _check_batch(X, "RandomHorizontalFlip")
@@ -141,11 +136,13 @@ class RandomCrop:
 
     def __init__(self, size, padding=0, fill: float = 0.0):
         items = (size, size) if isinstance(size, (int, np.integer)) else tuple(size)
-        if len(items) != 2 or any(isinstance(s, bool) or not isinstance(s, (int, np.integer))
-                                  or s < 1 for s in items):
+        try:
+            if len(items) != 2:
+                raise ValueError
+            self.size = tuple(check_int(s, "size", "RandomCrop") for s in items)
+        except ValueError:
             raise ValueError("The 'size' parameter of RandomCrop must be an int >= 1 or a pair "
-                             f"(n_H, n_W) of them. Got {size!r} instead.")
-        self.size = (int(items[0]), int(items[1]))
+                             f"(n_H, n_W) of them. Got {size!r} instead.") from None
         self.padding = _padding_4(padding, "RandomCrop")
         self.fill = fill
 
@@ -192,6 +189,7 @@ def rotate(X, angles, interpolation: str = "bilinear", fill: float = 0.0) -> np.
     Returns:
         (m, n_H, n_W, n_C), floating.
     """
+    check_choice(interpolation, "interpolation", "rotate", _INTERPOLATIONS)
     X = _as_float(_check_batch(X, "rotate"))
     m, n_H, n_W, n_C = X.shape
     theta = np.deg2rad(np.asarray(angles, dtype=np.float64)).reshape(m, 1, 1)
@@ -209,9 +207,6 @@ def rotate(X, angles, interpolation: str = "bilinear", fill: float = 0.0) -> np.
         inside = (y0 >= 0) & (y0 < n_H) & (x0 >= 0) & (x0 < n_W)
         out = X[batch, np.clip(y0, 0, n_H - 1), np.clip(x0, 0, n_W - 1)]
         return np.where(inside[..., None], out, np.asarray(fill, dtype=X.dtype))
-    if interpolation != "bilinear":
-        raise ValueError("The 'interpolation' parameter of rotate must be one of "
-                         f"('bilinear', 'nearest'). Got {interpolation!r} instead.")
     # Bilinear: a weighted sum of the four neighbouring pixels; a neighbour outside the image
     # contributes fill, so edges fade into the background instead of smearing.
     y_floor, x_floor = np.floor(y_src), np.floor(x_src)
@@ -240,20 +235,19 @@ class RandomRotation:
     """
 
     def __init__(self, degrees, interpolation: str = "bilinear", fill: float = 0.0):
-        if isinstance(degrees, (int, float)) and not isinstance(degrees, bool):
-            low, high = -_check_nonnegative(degrees, "degrees", "RandomRotation"), degrees
+        if isinstance(degrees, numbers.Real) and not isinstance(degrees, bool):
+            high = check_float(degrees, "degrees", "RandomRotation", low=0.0)
+            low = -high
         else:
             try:
                 low, high = (float(d) for d in degrees)
             except (TypeError, ValueError):
                 low, high = 1.0, 0.0
-            if not low <= high:
+            if not (low <= high and math.isfinite(low) and math.isfinite(high)):
                 raise ValueError("The 'degrees' parameter of RandomRotation must be a number "
                                  f">= 0 or a pair (low, high) with low <= high. Got {degrees!r} "
                                  "instead.")
-        if interpolation not in ("bilinear", "nearest"):
-            raise ValueError("The 'interpolation' parameter of RandomRotation must be one of "
-                             f"('bilinear', 'nearest'). Got {interpolation!r} instead.")
+        check_choice(interpolation, "interpolation", "RandomRotation", _INTERPOLATIONS)
         self.degrees = (float(low), float(high))
         self.interpolation = interpolation
         self.fill = fill
@@ -282,7 +276,7 @@ class ColorShift:
     """
 
     def __init__(self, max_shift: float, clip=None):
-        self.max_shift = _check_nonnegative(max_shift, "max_shift", "ColorShift")
+        self.max_shift = check_float(max_shift, "max_shift", "ColorShift", low=0.0)
         self.clip = clip
 
     def __call__(self, X):
@@ -341,7 +335,7 @@ class PCAColorAugmentation:
             raise ValueError("PCAColorAugmentation expected eigvals of shape (n_C,) and eigvecs "
                              f"of shape (n_C, n_C) but got {self.eigvals.shape} and "
                              f"{self.eigvecs.shape}; compute them with fit_pca_color(X)")
-        self.std = _check_nonnegative(std, "std", "PCAColorAugmentation")
+        self.std = check_float(std, "std", "PCAColorAugmentation", low=0.0)
 
     def __call__(self, X):
         X = _as_float(_check_batch(X, "PCAColorAugmentation"))
@@ -389,10 +383,7 @@ class Upsample:
     """
 
     def __init__(self, factor: int):
-        if isinstance(factor, bool) or not isinstance(factor, (int, np.integer)) or factor < 1:
-            raise ValueError("The 'factor' parameter of Upsample must be an int >= 1. "
-                             f"Got {factor!r} instead.")
-        self.factor = int(factor)
+        self.factor = check_int(factor, "factor", "Upsample")
 
     def __call__(self, X):
         X = _check_batch(X, "Upsample")

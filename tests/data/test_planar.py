@@ -46,7 +46,14 @@ def test_load_moons():
 def test_errors():
     with pytest.raises(ValueError, match="The 'm' parameter of load_planar must be an even"):
         load_planar(m=3)
-    with pytest.raises(ValueError, match="The 'm' parameter of load_planar must be an int >= 1"):
+    with pytest.raises(ValueError, match="The 'm' parameter of load_planar must be an int >= 2"):
         load_planar(m=0)
     with pytest.raises(ValueError, match="The 'noise' parameter of load_moons"):
         load_moons(noise=-1)
+    with pytest.raises(ValueError, match=r"The 'm' parameter of load_moons must be an int >= 2\. "
+                                         r"Got 1 instead\."):
+        load_moons(m=1)
+    # NaN noise used to pass the hand-written check and return NaN coordinates.
+    with pytest.raises(ValueError, match=r"The 'noise' parameter of load_moons must be a finite "
+                                         r"number >= 0\. Got nan instead\."):
+        load_moons(noise=float("nan"))

@@ -89,3 +89,12 @@ def test_one_hot_errors():
         one_hot(np.array([0.5]), 3)
     with pytest.raises(ValueError, match=r"The 'C' parameter of one_hot must be an int >= 1"):
         one_hot(np.array([0]), 0)
+    assert one_hot(np.array([1]), np.int64(2)).shape == (1, 2)
+
+
+def test_standardizer_epsilon_is_checked():
+    # A string used to escape as a TypeError from `not epsilon >= 0`, NaN was accepted.
+    for bad in ("1e-8", float("nan"), -1.0):
+        with pytest.raises(ValueError, match=r"The 'epsilon' parameter of Standardizer must be "
+                                             r"a finite number >= 0\. Got .* instead\."):
+            Standardizer(epsilon=bad)

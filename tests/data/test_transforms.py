@@ -244,3 +244,30 @@ def test_works_in_dataloader():
     X_b = X_b.data if hasattr(X_b, "data") and not isinstance(X_b, np.ndarray) else X_b
     np.testing.assert_allclose(np.asarray(X_b), np.pad(X[:4], ((0, 0), (1, 1), (1, 1), (0, 0)))
                                [:, :, ::-1])
+
+
+def test_hyperparameters_use_the_shared_checks():
+    # NaN and inf used to slip through the hand-written `value < 0` checks.
+    with pytest.raises(ValueError, match=r"The 'max_shift' parameter of ColorShift must be a "
+                                         r"finite number >= 0\. Got nan instead\."):
+        T.ColorShift(float("nan"))
+    with pytest.raises(ValueError, match=r"The 'degrees' parameter of RandomRotation must be a "
+                                         r"finite number >= 0\. Got inf instead\."):
+        T.RandomRotation(float("inf"))
+    with pytest.raises(ValueError, match="The 'degrees' parameter of RandomRotation"):
+        T.RandomRotation((0, float("inf")))
+    with pytest.raises(ValueError, match=r"The 'p' parameter of RandomHorizontalFlip must be a "
+                                         r"finite number in \[0, 1\]\. Got 1\.5 instead\."):
+        T.RandomHorizontalFlip(1.5)
+    with pytest.raises(ValueError, match=r"The 'interpolation' parameter of rotate must be one "
+                                         r"of 'bilinear', 'nearest'\. Got 'cubic' instead\."):
+        T.rotate(np.ones((1, 2, 2, 1)), [0.0], interpolation="cubic")
+    with pytest.raises(ValueError, match=r"The 'factor' parameter of Upsample must be an int "
+                                         r">= 1\. Got 0 instead\."):
+        T.Upsample(0)
+    with pytest.raises(ValueError, match="The 'padding' parameter of Pad must be an int >= 0"):
+        T.Pad((1, True))
+    # NumPy scalars are numbers like any other.
+    assert T.RandomRotation(np.float32(10)).degrees == (-10.0, 10.0)
+    assert T.RandomCrop(np.int64(3)).size == (3, 3)
+    assert T.Pad(np.int64(1)).padding == (1, 1, 1, 1)
