@@ -1,0 +1,292 @@
+"""The 3 × 3, stride-1 convolution by Winograd's minimal filtering, F(2 × 2, 3 × 3).
+
+Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks" (CVPR 2016), section 4:
+every 2 × 2 block of outputs ("tile") is computed from the 4 × 4 patch of input d under it as
+
+    Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A
+
+with the constant matrices below. Over channels the elementwise product ⊙ becomes a sum, so
+the 16 positions of the 4 × 4 transformed tile are 16 independent matrix products of
+(tiles, n_C_prev) @ (n_C_prev, n_C): 16 multiplications per 4 outputs instead of 9 per one,
+2.25x fewer than im2col + GEMM. The transforms Bᵀ·B and Aᵀ·A hold only 0 and ±1: they are
+additions over strided views of a block of images, with no loop over tiles (tile (t_h, t_w) starts at row 2·t_h and
+column 2·t_w, so "row i of every tile" is the view X[..., i : i + 2·n_tH : 2, :]).
+
+Symbols (the course's, as in conv.py): m examples; n_H_prev, n_W_prev, n_C_prev the input's
+height, width and channels; n_C filters; W (3, 3, n_C_prev, n_C); n_tH = ⌈n_H/2⌉ and
+n_tW = ⌈n_W/2⌉ tiles per image; P = m·n_tH·n_tW tiles in all.
+Output size (stride 1): n_H = n_H_prev + pad_top + pad_bottom − 2, and likewise n_W.
+
+Memory is NHWC: the GEMMs are (tiles, n_C_prev) @ (n_C_prev, n_C), and every strided view
+of a tile row or column still reads runs of n_C_prev contiguous channels. The batch is
+processed a block of whole images at a time (CHUNK_BYTES of V and M), so that the transformed
+tiles are still in cache when the GEMMs read them; backward rebuilds V block by block rather
+than keeping it (4x the input) in memory.
+
+Backward is the same algorithm transposed (the adjoint of each linear step, in reverse):
+dM = A dY Aᵀ per tile, dV = Uᵀ-products (16 GEMMs), dX = B dV Bᵀ added back into the
+overlapping input patches, and dU = dM·Vᵀ (16 GEMMs) gives dW = Gᵀ dU G.
+
+Float error: the transforms add at most 4 terms per stage with coefficients ±1 and ±½ (exact
+in binary), so the rounding is a few ulps of |d|·|g| sums, like the direct sum; measured
+(tests/functional/test_winograd.py) float32 Z, dA_prev and dW differ from the float64 result
+by 1e-7 to 6e-7 of their largest entry on unit-normal inputs, as im2col's float32 GEMM does
+(the test's bound is 5e-6).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from npdeep.autograd import Function
+from npdeep.functional.conv import check_conv_input
+from npdeep.tensor import Tensor
+
+# The F(2 × 2, 3 × 3) matrices of Lavin & Gray, eq. (7). Only G is used as a matrix (on the
+# small filter); Bᵀ and Aᵀ are written out as additions below, and these are their reference.
+BT = np.array([[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]], dtype=np.float64)
+G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]], dtype=np.float64)
+AT = np.array([[1, 1, 1, 0], [0, 1, -1, -1]], dtype=np.float64)
+
+
+def supports(W_shape: tuple, stride: int) -> bool:
+    """Whether this algorithm applies: 3 × 3 filters at stride 1 (any padding)."""
+    return tuple(W_shape[:2]) == (3, 3) and stride == 1
+
+
+def transform_filter(W: np.ndarray) -> np.ndarray:
+    """U = G g Gᵀ for every (input, output) channel pair: (3, 3, n_C_prev, n_C) -> (4, 4, ...)."""
+    G_ = G.astype(W.dtype)
+    return np.einsum("ai,ijcn,bj->abcn", G_, W, G_, optimize=True)
+
+
+CHUNK_BYTES = 4 * 2**20  # V and M of one block of images (measured: 2-8 MiB run fastest here)
+
+
+def _input_transform(X: np.ndarray, rows: np.ndarray, V: np.ndarray) -> None:
+    """V = Bᵀ d B of every tile, NHWC: X (images, 2·n_tH + 2, 2·n_tW + 2, n_C_prev) ->
+    V (4, 4, images, n_tH, n_tW, n_C_prev). Bᵀ on the tile rows (into ``rows``, (4, images,
+    n_tH, n_W_pad, n_C_prev)), then B on the columns, each as four strided adds."""
+    n_tH, n_tW = V.shape[3], V.shape[4]
+    r = [X[:, i:i + 2 * n_tH:2] for i in range(4)]  # row i of every tile
+    np.subtract(r[0], r[2], out=rows[0])
+    np.add(r[1], r[2], out=rows[1])
+    np.subtract(r[2], r[1], out=rows[2])
+    np.subtract(r[1], r[3], out=rows[3])
+    for a in range(4):
+        c = [rows[a][:, :, j:j + 2 * n_tW:2] for j in range(4)]  # column j of every tile
+        np.subtract(c[0], c[2], out=V[a, 0])
+        np.add(c[1], c[2], out=V[a, 1])
+        np.subtract(c[2], c[1], out=V[a, 2])
+        np.subtract(c[1], c[3], out=V[a, 3])
+
+
+def _input_transform_adjoint(dV: np.ndarray, rows: np.ndarray, dX: np.ndarray) -> None:
+    """dX = Σ over tiles of B dV Bᵀ, added into the overlapping 4 × 4 input patches:
+    dV (4, 4, images, n_tH, n_W, n_C_prev) -> dX (images, n_H_pad, n_W_pad, n_C_prev), which
+    is overwritten. ``rows`` (4, images, n_tH, n_W_pad, n_C_prev) is scratch."""
+    n_tH, n_tW = dV.shape[3], dV.shape[4]
+    # B on the columns (b -> j) of each tile row a; neighbouring tiles share 2 columns.
+    for a in range(4):
+        d, R = dV[a], rows[a]
+        R[:, :, 2 * n_tW:] = 0
+        np.copyto(R[:, :, 0:2 * n_tW:2], d[0])
+        np.subtract(d[1], d[2], out=R[:, :, 1:2 * n_tW:2])
+        R[:, :, 1:2 * n_tW:2] += d[3]
+        R[:, :, 2:2 * n_tW + 2:2] += d[1]
+        R[:, :, 2:2 * n_tW + 2:2] += d[2]
+        R[:, :, 2:2 * n_tW + 2:2] -= d[0]
+        R[:, :, 3:2 * n_tW + 3:2] -= d[3]
+    # Then Bᵀ's adjoint on the rows (a -> i); neighbouring tiles share 2 rows.
+    dX[:, 2 * n_tH:] = 0
+    np.copyto(dX[:, 0:2 * n_tH:2], rows[0])
+    np.subtract(rows[1], rows[2], out=dX[:, 1:2 * n_tH:2])
+    dX[:, 1:2 * n_tH:2] += rows[3]
+    dX[:, 2:2 * n_tH + 2:2] += rows[1]
+    dX[:, 2:2 * n_tH + 2:2] += rows[2]
+    dX[:, 2:2 * n_tH + 2:2] -= rows[0]
+    dX[:, 3:2 * n_tH + 3:2] -= rows[3]
+
+
+def _output_transform(M: np.ndarray, s: np.ndarray, Y: np.ndarray) -> None:
+    """Y = Aᵀ M A of every tile: M (4, 4, images, n_tH, n_tW, n_C) -> Y (images, n_tH, 2,
+    n_tW, 2, n_C). ``s`` (2, 4, images, n_tH, n_tW, n_C) is scratch for Aᵀ M."""
+    np.add(M[0], M[1], out=s[0])
+    s[0] += M[2]
+    np.subtract(M[1], M[2], out=s[1])
+    s[1] -= M[3]
+    for r in range(2):
+        t = s[r]
+        out0, out1 = Y[:, :, r, :, 0], Y[:, :, r, :, 1]
+        np.add(t[0], t[1], out=out0)
+        out0 += t[2]
+        np.subtract(t[1], t[2], out=out1)
+        out1 -= t[3]
+
+
+def _output_transform_adjoint(dY: np.ndarray, t: np.ndarray, dM: np.ndarray) -> None:
+    """dM = A dY Aᵀ of every tile: dY (images, n_tH, 2, n_tW, 2, n_C) -> dM (4, 4, images,
+    n_tH, n_tW, n_C). ``t`` (4, images, n_tH, n_tW, 2, n_C) is scratch for A dY."""
+    e0, e1 = dY[:, :, 0], dY[:, :, 1]  # (images, n_tH, n_tW, 2, n_C)
+    np.copyto(t[0], e0)  # Σ_r A[a, r] dY[r], A = [[1, 0], [1, 1], [1, -1], [0, -1]]
+    np.add(e0, e1, out=t[1])
+    np.subtract(e0, e1, out=t[2])
+    np.negative(e1, out=t[3])
+    for a in range(4):
+        t0, t1 = t[a][..., 0, :], t[a][..., 1, :]
+        np.copyto(dM[a, 0], t0)
+        np.add(t0, t1, out=dM[a, 1])
+        np.subtract(t0, t1, out=dM[a, 2])
+        np.negative(t1, out=dM[a, 3])
+
+
+class _Plan:
+    """Shapes and scratch buffers of one Winograd convolution, processed a block of whole
+    images at a time so that V and M (4x and 4·n_C/n_C_prev x the block's input) stay in
+    cache between the transforms and the GEMMs that read them."""
+
+    def __init__(self, A_shape: tuple, n_C: int, pads: tuple, dtype, chunk_bytes=None):
+        m, n_H_prev, n_W_prev, n_C_prev = A_shape
+        (top, bottom), (left, right) = pads
+        self.n_H, self.n_W = n_H_prev + top + bottom - 2, n_W_prev + left + right - 2
+        self.n_tH, self.n_tW = -(-self.n_H // 2), -(-self.n_W // 2)
+        self.top, self.left = top, left
+        self.A_shape, self.n_C, self.dtype = A_shape, n_C, np.dtype(dtype)
+        tiles = self.n_tH * self.n_tW
+        per_image = 16 * tiles * (n_C_prev + n_C) * self.dtype.itemsize
+        chunk_bytes = CHUNK_BYTES if chunk_bytes is None else chunk_bytes
+        self.images = max(1, min(m, chunk_bytes // per_image))
+        self.blocks = [(i, min(i + self.images, m)) for i in range(0, m, self.images)]
+
+    def padded(self) -> np.ndarray:
+        """A zeroed (images, 2·n_tH + 2, 2·n_tW + 2, n_C_prev) buffer: the tile grid, with the
+        image's zero padding (and one more zero row/column when n_H or n_W is odd)."""
+        return np.zeros((self.images, 2 * self.n_tH + 2, 2 * self.n_tW + 2, self.A_shape[3]),
+                        self.dtype)
+
+    def inside(self, X: np.ndarray, count: int) -> np.ndarray:
+        """The view of X's first ``count`` images where the input goes (inside the padding)."""
+        _, n_H_prev, n_W_prev, _ = self.A_shape
+        return X[:count, self.top:self.top + n_H_prev, self.left:self.left + n_W_prev]
+
+    def tile_shape(self, count: int, n: int) -> tuple:
+        return (4, 4, count, self.n_tH, self.n_tW, n)
+
+    def fill_V(self, A_prev, X, rows, V, start, stop) -> np.ndarray:
+        """V (16, tiles of the block, n_C_prev) of images start..stop-1."""
+        count = stop - start
+        np.copyto(self.inside(X, count), A_prev[start:stop])
+        n_C_prev = self.A_shape[3]
+        V = V[:, :, :count]
+        _input_transform(X[:count], rows[:, :count], V)
+        return V.reshape(16, -1, n_C_prev)
+
+
+class Conv2dWinograd(Function):
+    """Z = conv(A_prev, W) + b for 3 × 3 filters at stride 1, by Winograd F(2 × 2, 3 × 3).
+
+    ``chunk_bytes`` sets the block size (tests make it small to cross block edges)."""
+
+    @staticmethod
+    def forward(ctx, A_prev, W, b, pads=((1, 1), (1, 1)), chunk_bytes=None):
+        dtype = np.result_type(A_prev, W)
+        A_prev, W = A_prev.astype(dtype, copy=False), W.astype(dtype, copy=False)
+        m, _, _, n_C_prev = A_prev.shape
+        n_C = W.shape[3]
+        plan = _Plan(A_prev.shape, n_C, pads, dtype, chunk_bytes)
+        n_tH, n_tW, k = plan.n_tH, plan.n_tW, plan.images
+        U = transform_filter(W).reshape(16, n_C_prev, n_C)  # (16, n_C_prev, n_C)
+        X = plan.padded()
+        rows = np.empty((4, k, n_tH, X.shape[2], n_C_prev), dtype)
+        V = np.empty(plan.tile_shape(k, n_C_prev), dtype)
+        M = np.empty((16, k * n_tH * n_tW, n_C), dtype)
+        s = np.empty((2, 4, k, n_tH, n_tW, n_C), dtype)
+        Y = np.empty((m, n_tH, 2, n_tW, 2, n_C), dtype)
+        for start, stop in plan.blocks:
+            Vb = plan.fill_V(A_prev, X, rows, V, start, stop)
+            Mb = np.matmul(Vb, U, out=M[:, :Vb.shape[1]])  # the 16 GEMMs
+            _output_transform(Mb.reshape(plan.tile_shape(stop - start, n_C)),
+                              s[:, :, :stop - start], Y[start:stop])
+        Y = Y.reshape(m, 2 * n_tH, 2 * n_tW, n_C)[:, :plan.n_H, :plan.n_W]
+        if b is not None:
+            Y += b.reshape(n_C).astype(dtype, copy=False)
+        if any(ctx.needs_input_grad):
+            ctx.A_prev, ctx.U, ctx.plan = A_prev, U, plan
+            ctx.b_shape = None if b is None else b.shape
+        return Y  # (m, n_H, n_W, n_C)
+
+    @staticmethod
+    def backward(ctx, dZ):
+        A_prev, U, plan = ctx.A_prev, ctx.U, ctx.plan
+        dtype = U.dtype
+        m, n_H, n_W, n_C = dZ.shape
+        n_C_prev = U.shape[1]
+        n_tH, n_tW, k = plan.n_tH, plan.n_tW, plan.images
+        dZ = dZ.astype(dtype, copy=False)
+        needs = ctx.needs_input_grad
+        need_dW = needs[1]
+        X = plan.padded() if need_dW else None
+        dX = np.empty(X.shape if X is not None else plan.padded().shape, dtype) \
+            if needs[0] else None
+        rows = np.empty((4, k, n_tH, 2 * n_tW + 2, n_C_prev), dtype)
+        V = np.empty(plan.tile_shape(k, n_C_prev), dtype)
+        dY = np.zeros((k, 2 * n_tH, 2 * n_tW, n_C), dtype)  # zeros under the cropped tail
+        t = np.empty((4, k, n_tH, n_tW, 2, n_C), dtype)
+        dM = np.empty(plan.tile_shape(k, n_C), dtype)
+        dU = np.zeros((16, n_C_prev, n_C), dtype) if need_dW else None
+        dA_prev = np.empty(A_prev.shape, dtype) if needs[0] else None
+        UT = U.transpose(0, 2, 1)
+        for start, stop in plan.blocks:
+            count = stop - start
+            dY[:count, :n_H, :n_W] = dZ[start:stop]
+            dMb = dM[:, :, :count]
+            _output_transform_adjoint(dY[:count].reshape(count, n_tH, 2, n_tW, 2, n_C),
+                                      t[:, :count], dMb)
+            dMb = dMb.reshape(16, -1, n_C)  # (16, tiles of the block, n_C)
+            if need_dW:
+                Vb = plan.fill_V(A_prev, X, rows, V, start, stop)
+                dU += np.matmul(Vb.transpose(0, 2, 1), dMb)  # 16 GEMMs: (16, n_C_prev, n_C)
+            if needs[0]:
+                dVb = np.matmul(dMb, UT, out=V[:, :, :count].reshape(16, -1, n_C_prev))
+                _input_transform_adjoint(dVb.reshape(plan.tile_shape(count, n_C_prev)),
+                                         rows[:, :count], dX[:count])
+                np.copyto(dA_prev[start:stop], plan.inside(dX, count))
+        dW = db = None
+        if need_dW:
+            G_ = G.astype(dtype)
+            dW = np.einsum("ai,abcn,bj->ijcn", G_, dU.reshape(4, 4, n_C_prev, n_C), G_,
+                           optimize=True)  # Gᵀ dU G
+        if len(needs) > 2 and needs[2] and ctx.b_shape is not None:
+            db = dZ.sum(axis=(0, 1, 2)).reshape(ctx.b_shape)  # (n_C,)
+        return dA_prev, dW, db
+
+
+def conv2d_winograd(A_prev, W, b=None, padding="same") -> Tensor:
+    """The 3 × 3, stride-1 convolution of conv2d, computed by Winograd F(2 × 2, 3 × 3).
+
+    Z[i, h, w, c] = Σ_{di, dj, c'} A_pad[i, h + di, w + dj, c'] · W[di, dj, c', c] + b[c],
+    with n_H = n_H_prev + 2·pad − 2 (n_H = n_H_prev for "same", n_H_prev − 2 for "valid").
+    The same values as conv2d up to float rounding, with 2.25x fewer multiplications.
+
+    Args:
+        A_prev: (m, n_H_prev, n_W_prev, n_C_prev) input images (NHWC).
+        W: (3, 3, n_C_prev, n_C) filters.
+        b: (n_C,) biases (or (1, 1, 1, n_C)), or None.
+        padding: "same", "valid" or an int pad >= 0, as conv2d.
+
+    Returns:
+        Z: (m, n_H, n_W, n_C).
+
+    Raises:
+        ValueError: when W is not 3 × 3, or as conv2d for bad shapes and hyperparameters.
+
+    Example:
+        >>> conv2d_winograd(A_prev, W, b, "same").shape  # (m, 32, 32, 16) -> (m, 32, 32, 32)
+    """
+    if tuple(W.shape[:2]) != (3, 3):
+        raise ValueError(f"conv2d_winograd: W must have shape (3, 3, n_C_prev, n_C); got "
+                         f"{tuple(W.shape)}; use conv2d for other filter sizes")
+    if not isinstance(A_prev, Tensor):
+        A_prev = Tensor(A_prev, dtype=W.dtype)
+    pads = check_conv_input(A_prev.shape, tuple(W.shape), None if b is None else b.shape,
+                            1, padding, where="conv2d_winograd")
+    return Conv2dWinograd.apply(A_prev, W, b, pads=pads)
