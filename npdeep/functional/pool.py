@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from npdeep import kernels
 from npdeep.autograd import Function
 from npdeep.functional.conv import output_size
 from npdeep.validation import check_int
@@ -127,6 +128,11 @@ class MaxPool2d(Function):
         ctx.shape, ctx.f, ctx.stride = A_prev.shape, f, stride
         ctx.channel_major = _is_channel_major(A_prev)
         A = _new_like((m, n_H, n_W, n_C), A_prev.dtype, ctx.channel_major, zeros=False)
+        if kernels.active():  # compiled (npdeep[fast]); the NumPy code below is its reference
+            ctx.winner = winner = kernels.max_pool_winners(A)
+            _each_block(A_prev.shape, lambda images: kernels.max_pool_forward(
+                A_prev[images], f, stride, A[images], winner[images]))
+            return A
         if stride == f == 2:
             # The max in two passes over halves of the input: the two rows of every window
             # first (for NHWC input, long contiguous runs), then the two entries left. The
@@ -175,6 +181,12 @@ class MaxPool2d(Function):
     def backward(ctx, dA):
         f, stride = ctx.f, ctx.stride
         n_H, n_W = dA.shape[1], dA.shape[2]
+        if hasattr(ctx, "winner"):  # the forward ran compiled
+            dA = _in_layout(dA, ctx.channel_major)
+            dA_prev = _new_like(ctx.shape, dA.dtype, ctx.channel_major, zeros=True)
+            _each_block(ctx.shape, lambda images: kernels.max_pool_backward(
+                dA[images], ctx.winner[images], f, stride, dA_prev[images]))
+            return dA_prev
         if stride == f:
             dA = _in_layout(dA, ctx.channel_major)
             covered = ctx.shape[1] == n_H * f and ctx.shape[2] == n_W * f
@@ -244,6 +256,10 @@ class AvgPool2d(Function):
         ctx.shape, ctx.f, ctx.stride = A_prev.shape, f, stride
         ctx.channel_major = _is_channel_major(A_prev)
         A = _new_like((m, n_H, n_W, n_C), A_prev.dtype, ctx.channel_major, zeros=False)
+        if kernels.active():  # compiled (npdeep[fast]); the NumPy code below is its reference
+            _each_block(A_prev.shape, lambda images: kernels.avg_pool_forward(
+                A_prev[images], f, stride, A[images]))
+            return A
 
         def pool(images):
             A_block, A_prev_block = A[images], A_prev[images]
@@ -263,6 +279,11 @@ class AvgPool2d(Function):
         n_H, n_W = dA.shape[1], dA.shape[2]
         dA = _in_layout(dA, ctx.channel_major)
         covered = stride == f and ctx.shape[1] == n_H * f and ctx.shape[2] == n_W * f
+        if kernels.active():  # compiled (npdeep[fast]); the NumPy code below is its reference
+            dA_prev = _new_like(ctx.shape, dA.dtype, ctx.channel_major, zeros=True)
+            _each_block(ctx.shape, lambda images: kernels.avg_pool_backward(
+                dA[images], f, stride, dA_prev[images]))
+            return dA_prev
         dA_prev = _new_like(ctx.shape, dA.dtype, ctx.channel_major, zeros=not covered)
 
         def spread(images):
