@@ -1,0 +1,53 @@
+"""Whether the compiled path runs: numba installed, not turned off by NPDEEP_NUMBA=0 or use().
+
+Numba is never imported here: ``available()`` only asks whether it is installed, and the
+kernel modules import it on their first call. So ``import npdeep`` costs nothing without
+numba, and a process with NPDEEP_NUMBA=0 never loads it (CI runs the suite both ways).
+"""
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+
+_installed = None  # cached answer of available()
+_forced = None  # set by use(): True / False overrides the environment, None follows it
+
+
+def available() -> bool:
+    """True when numba is installed (whether or not the compiled path is turned on)."""
+    global _installed
+    if _installed is None:
+        _installed = importlib.util.find_spec("numba") is not None
+    return _installed
+
+
+def active() -> bool:
+    """True when the ops take their compiled path: numba is installed, and neither
+    ``NPDEEP_NUMBA=0`` in the environment nor ``use(False)`` turned it off."""
+    if _forced is not None:
+        return _forced and available()
+    return available() and os.environ.get("NPDEEP_NUMBA", "1") != "0"
+
+
+def path() -> str:
+    """'numba' or 'numpy': the path the ops take now."""
+    return "numba" if active() else "numpy"
+
+
+@contextlib.contextmanager
+def use(compiled: bool):
+    """Turn the compiled path on or off inside a ``with`` block (tests compare the two).
+
+    ``use(True)`` still takes the NumPy path when numba is not installed.
+
+    Example:
+        >>> with npdeep.kernels.use(False):
+        ...     A = F.max_pool2d(A_prev, 2)  # the NumPy path
+    """
+    global _forced
+    previous, _forced = _forced, bool(compiled)
+    try:
+        yield
+    finally:
+        _forced = previous
