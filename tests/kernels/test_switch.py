@@ -1,0 +1,46 @@
+"""Which path the ops take: numba installed, NPDEEP_NUMBA, and kernels.use()."""
+import subprocess
+import sys
+
+import pytest
+
+from npdeep import kernels
+
+
+def test_use_turns_the_compiled_path_off_and_back():
+    before = kernels.active()
+    with kernels.use(False):
+        assert not kernels.active() and kernels.path() == "numpy"
+        with kernels.use(True):
+            assert kernels.active() is kernels.available()
+    assert kernels.active() is before
+
+
+def test_environment_variable_turns_it_off(monkeypatch):
+    monkeypatch.setenv("NPDEEP_NUMBA", "0")
+    assert not kernels.active() and kernels.path() == "numpy"
+    monkeypatch.setenv("NPDEEP_NUMBA", "1")
+    assert kernels.active() is kernels.available()
+
+
+def test_numba_is_not_imported_until_a_kernel_runs():
+    code = ("import sys, numpy as np, npdeep\n"
+            "from npdeep import functional as F, kernels\n"
+            "A = F.max_pool2d(np.ones((1, 4, 4, 1)), 2)\n"
+            "print('numba' in sys.modules, kernels.active())")
+    for env, expected in (("0", "False False"), ("1", f"{kernels.available()} "
+                                                       f"{kernels.available()}")):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env={"NPDEEP_NUMBA": env, "PATH": ""}, check=True).stdout
+        assert out.split() == expected.split()
+
+
+def test_available_reports_the_installed_numba():
+    try:
+        import numba  # noqa: F401
+        installed = True
+    except ImportError:
+        installed = False
+    assert kernels.available() is installed
+    if not installed:
+        pytest.skip("numba is not installed: the compiled path is off")
