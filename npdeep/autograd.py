@@ -44,6 +44,25 @@ def enable_grad():
         _grad_enabled = previous
 
 
+class TensorBase:
+    """What the engine knows of a tensor: the slots that recording and the backward walk use.
+
+    :class:`npdeep.tensor.Tensor` derives from it and adds the operators. autograd sits above
+    tensor.py in the package's layers, so it never names Tensor: an op's output is made by
+    ``_make`` of one of its tensor inputs (Tensor defines it), as PyTorch's ``Tensor`` derives
+    from the engine's ``TensorBase``.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "__weakref__")
+
+    def _make(self, data, requires_grad: bool):
+        """A new tensor of ``data`` (an op's output), without checks. Defined by Tensor."""
+        raise NotImplementedError
+
+
+_NO_GRAD_1, _NO_GRAD_2 = (False,), (False, False)
+
+
 class Function:
     """Base of every differentiable operation.
 
@@ -60,43 +79,58 @@ class Function:
                 return dZ * ctx.b, dZ * ctx.a
 
     and are called as ``Mul.apply(x, y)``. Positional arguments may be Tensors (their ``.data``
-    is passed to forward) or anything else (passed unchanged); keyword arguments are
-    non-differentiable settings. backward returns one gradient per positional argument (or a
-    single array when there is one); entries for inputs that need no gradient may be None.
+    is passed to forward) or anything else (passed unchanged), but at least one must be a
+    Tensor; keyword arguments are non-differentiable settings. backward returns one gradient
+    per positional argument (or a single array when there is one); entries for inputs that
+    need no gradient may be None.
     """
 
-    # Set by tensor.py: autograd sits above tensor in the package layers, so it may not import it.
-    _Tensor = None
     parents: tuple
     needs_input_grad: tuple
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        Tensor = cls._Tensor
         ctx = object.__new__(cls)
         # Unrolled for one and two inputs (nearly every op): this runs once per op, and per-op
         # overhead is what small graphs pay for.
         n_args = len(args)
         if n_args == 2:
             a, b = args
-            if isinstance(a, Tensor):
-                a_data, a_needs = a.data, a.requires_grad
-            else:
-                a_data, a_needs = a, False
-            if isinstance(b, Tensor):
+            if isinstance(a, TensorBase):
+                maker, a_data, a_needs = a, a.data, a.requires_grad
+                if isinstance(b, TensorBase):
+                    b_data, b_needs = b.data, b.requires_grad
+                else:
+                    b_data, b_needs = b, False
+            elif isinstance(b, TensorBase):
+                maker, a_data, a_needs = b, a, False
                 b_data, b_needs = b.data, b.requires_grad
             else:
-                b_data, b_needs = b, False
-            arrays, needs = (a_data, b_data), (a_needs, b_needs)
-        elif n_args == 1 and isinstance(args[0], Tensor):
-            arrays, needs = (args[0].data,), (args[0].requires_grad,)
+                raise _no_tensor(cls, args)
+            any_needs = _grad_enabled and (a_needs or b_needs)
+            ctx.needs_input_grad = (a_needs, b_needs) if any_needs else _NO_GRAD_2
+            if kwargs:
+                out = cls.forward(ctx, a_data, b_data, **kwargs)
+            else:
+                out = cls.forward(ctx, a_data, b_data)
+        elif n_args == 1 and isinstance(args[0], TensorBase):
+            maker = args[0]
+            any_needs = _grad_enabled and maker.requires_grad
+            ctx.needs_input_grad = (True,) if any_needs else _NO_GRAD_1
+            if kwargs:
+                out = cls.forward(ctx, maker.data, **kwargs)
+            else:
+                out = cls.forward(ctx, maker.data)
         else:
-            arrays = [a.data if isinstance(a, Tensor) else a for a in args]
-            needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
-        any_needs = _grad_enabled and True in needs
-        ctx.needs_input_grad = needs if any_needs else (False,) * n_args
-        out = cls.forward(ctx, *arrays, **kwargs)
-        result = Tensor._make(out, any_needs)
+            maker = next((a for a in args if isinstance(a, TensorBase)), None)
+            if maker is None:
+                raise _no_tensor(cls, args)
+            arrays = [a.data if isinstance(a, TensorBase) else a for a in args]
+            needs = tuple([isinstance(a, TensorBase) and a.requires_grad for a in args])
+            any_needs = _grad_enabled and True in needs
+            ctx.needs_input_grad = needs if any_needs else (False,) * n_args
+            out = cls.forward(ctx, *arrays, **kwargs)
+        result = maker._make(out, any_needs)
         if any_needs:
             ctx.parents = args
             # Creation order is a topological order: every node is made after its inputs.
@@ -106,6 +140,12 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} backward>"
+
+
+def _no_tensor(function, args) -> TypeError:
+    types = ", ".join(type(a).__name__ for a in args)
+    return TypeError(f"{function.__name__}.apply: at least one input must be a Tensor; got "
+                     f"({types}). Wrap arrays with npdeep.tensor(...) first.")
 
 
 class _Freed:

@@ -1,14 +1,18 @@
 """Tensor: an ndarray with a gradient and the record of the operation that made it.
 
-The operators (``+ - * / ** @``, indexing, ``sum``, ``reshape`` ...) are the differentiable ops
-of :mod:`npdeep.functional`, attached to this class there; the graph walk is in
-:mod:`npdeep.autograd`.
+Every operator is declared here, on the class: ``a + b`` is ``Add.apply(a, b)``, ``a @ b`` is
+``MatMul.apply(a, b)``, ``a.sum()`` is ``Sum.apply(a)``, with the Functions of
+:mod:`npdeep.primitives` (forward and backward on arrays, side by side). The graph walk that
+``backward()`` starts is in :mod:`npdeep.autograd`.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from npdeep import autograd, backend
+from npdeep.primitives import (Abs, Add, Clip, Div, Exp, Extremum, GetItem, Log, MatMul, Mean,
+                               Mul, Neg, Pow, Prod, Reshape, Sqrt, Sub, Sum, Transpose,
+                               normalize_axis)
 
 
 def as_array(data, dtype=None, where: str = "tensor") -> np.ndarray:
@@ -34,7 +38,34 @@ def as_array(data, dtype=None, where: str = "tensor") -> np.ndarray:
                     "expected numbers (float, int or bool)")
 
 
-class Tensor:
+def as_operand(x, like: np.ndarray):
+    """The other operand of a binary op, as ``like``'s dtype (Python numbers stay numbers).
+
+    NOTE: NumPy scalars (np.float64(0.5), e.g. lambd / m with an np.int64 m) are not weak like
+    Python numbers: kept as they are they would turn a float32 tensor into float64.
+    """
+    if isinstance(x, Tensor) or (isinstance(x, (int, float)) and not isinstance(x, np.generic)):
+        return x
+    array = np.asarray(x)
+    if array.dtype.kind not in "fiub":
+        raise TypeError(f"cannot combine a tensor with an array of dtype {array.dtype}")
+    if array.dtype != like.dtype:
+        array = array.astype(like.dtype)
+    return array
+
+
+def _data(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _shape_arguments(shape: tuple) -> tuple:
+    """reshape(2, 3) and reshape((2, 3)) alike, as NumPy and PyTorch accept both."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        return tuple(shape[0])
+    return shape
+
+
+class Tensor(autograd.TensorBase):
     """An n-dimensional array that can record operations for reverse-mode differentiation.
 
     Attributes:
@@ -43,7 +74,7 @@ class Tensor:
         requires_grad: whether operations on this tensor are recorded.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "__weakref__")
+    __slots__ = ()  # data, grad, requires_grad, _ctx: autograd.TensorBase
     # Makes ``ndarray + Tensor`` call Tensor.__radd__ instead of NumPy broadcasting over it.
     __array_ufunc__ = None
 
@@ -53,10 +84,9 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         self._ctx = None
 
-    @classmethod
-    def _make(cls, data: np.ndarray, requires_grad: bool) -> "Tensor":
-        """Wrap a result array without checks: the fast path for op outputs."""
-        t = object.__new__(Tensor)
+    def _make(self, data: np.ndarray, requires_grad: bool) -> "Tensor":
+        """Wrap an op's result array without checks (Function.apply calls it on an input)."""
+        t = object.__new__(Tensor)  # always a plain Tensor, also when self is a Parameter
         t.data = data
         t.grad = None
         t.requires_grad = requires_grad
@@ -91,19 +121,29 @@ class Tensor:
     def __len__(self) -> int:
         return len(self.data)
 
+    # ------------------------------------------------------------------ leaving the graph
     def numpy(self) -> np.ndarray:
         """The values as an ndarray (shared, not copied)."""
         return self.data
 
     def item(self) -> float:
+        """The value of a one-element tensor as a Python number: ``loss.item()``."""
+        if self.data.size != 1:
+            raise ValueError(f"Tensor.item(): only a one-element tensor has one value; this one "
+                             f"has shape {self.shape}. Reduce it first (t.sum(), t.mean()) or "
+                             "use t.tolist().")
         return self.data.item()
+
+    def tolist(self):
+        """The values as (nested) Python lists of numbers; a 0-d tensor gives a number."""
+        return self.data.tolist()
 
     def detach(self) -> "Tensor":
         """The same values, cut off from the graph."""
-        return Tensor._make(self.data, False)
+        return self._make(self.data, False)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
-        self.requires_grad = requires_grad
+        self.requires_grad = bool(requires_grad)
         return self
 
     def astype(self, dtype) -> "Tensor":
@@ -127,6 +167,184 @@ class Tensor:
 
     def __hash__(self) -> int:
         return id(self)
+
+    # ------------------------------------------------------------------ arithmetic
+    # The reflected forms (2 - x, ndarray @ x) keep the operands in their written order.
+    def __add__(self, other) -> "Tensor":
+        return Add.apply(self, other if isinstance(other, Tensor) else
+                         as_operand(other, self.data))
+
+    def __radd__(self, other) -> "Tensor":
+        return Add.apply(as_operand(other, self.data), self)
+
+    def __sub__(self, other) -> "Tensor":
+        return Sub.apply(self, other if isinstance(other, Tensor) else
+                         as_operand(other, self.data))
+
+    def __rsub__(self, other) -> "Tensor":
+        return Sub.apply(as_operand(other, self.data), self)
+
+    def __mul__(self, other) -> "Tensor":
+        return Mul.apply(self, other if isinstance(other, Tensor) else
+                         as_operand(other, self.data))
+
+    def __rmul__(self, other) -> "Tensor":
+        return Mul.apply(as_operand(other, self.data), self)
+
+    def __truediv__(self, other) -> "Tensor":
+        return Div.apply(self, other if isinstance(other, Tensor) else
+                         as_operand(other, self.data))
+
+    def __rtruediv__(self, other) -> "Tensor":
+        return Div.apply(as_operand(other, self.data), self)
+
+    def __pow__(self, other) -> "Tensor":
+        return Pow.apply(self, other if isinstance(other, Tensor) else
+                         as_operand(other, self.data))
+
+    def __rpow__(self, other) -> "Tensor":
+        return Pow.apply(as_operand(other, self.data), self)
+
+    def __matmul__(self, other) -> "Tensor":
+        return _matmul(self, other)
+
+    def __rmatmul__(self, other) -> "Tensor":
+        return _matmul(other, self)
+
+    def __neg__(self) -> "Tensor":
+        return Neg.apply(self)
+
+    def __abs__(self) -> "Tensor":
+        return Abs.apply(self)
+
+    # Comparisons give boolean tensors outside the graph (a mask is a constant).
+    def __eq__(self, other) -> "Tensor":  # type: ignore[override]
+        return self._make(self.data == _data(other), False)
+
+    def __ne__(self, other) -> "Tensor":  # type: ignore[override]
+        return self._make(self.data != _data(other), False)
+
+    def __lt__(self, other) -> "Tensor":
+        return self._make(self.data < _data(other), False)
+
+    def __le__(self, other) -> "Tensor":
+        return self._make(self.data <= _data(other), False)
+
+    def __gt__(self, other) -> "Tensor":
+        return self._make(self.data > _data(other), False)
+
+    def __ge__(self, other) -> "Tensor":
+        return self._make(self.data >= _data(other), False)
+
+    # ------------------------------------------------------------------ math
+    def exp(self) -> "Tensor":
+        """e^x elementwise."""
+        return Exp.apply(self)
+
+    def log(self) -> "Tensor":
+        """Natural logarithm elementwise."""
+        return Log.apply(self)
+
+    def sqrt(self) -> "Tensor":
+        return Sqrt.apply(self)
+
+    def abs(self) -> "Tensor":
+        return Abs.apply(self)
+
+    def clip(self, min=None, max=None) -> "Tensor":
+        """Limit to [min, max]; the gradient is 1 inside (bounds included) and 0 outside."""
+        return Clip.apply(self, low=min, high=max)
+
+    # ------------------------------------------------------------------ reductions
+    def sum(self, axis=None, keepdims: bool = False) -> "Tensor":
+        """Sum over ``axis`` (an int, a tuple, or None for all)."""
+        return Sum.apply(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims: bool = False) -> "Tensor":
+        """Mean over ``axis`` (an int, a tuple, or None for all)."""
+        return Mean.apply(self, axis=axis, keepdims=keepdims)
+
+    def max(self, axis=None, keepdims: bool = False) -> "Tensor":
+        """Maximum values over ``axis`` (PyTorch's amax; use argmax for the indices)."""
+        return Extremum.apply(self, axis=axis, keepdims=keepdims, largest=True)
+
+    def min(self, axis=None, keepdims: bool = False) -> "Tensor":
+        """Minimum values over ``axis`` (PyTorch's amin; use argmin for the indices)."""
+        return Extremum.apply(self, axis=axis, keepdims=keepdims, largest=False)
+
+    def prod(self, axis: int | None = None, keepdims: bool = False) -> "Tensor":
+        """Product over one axis, or over all entries (axis=None); exact gradients at zeros."""
+        if axis is not None and not isinstance(axis, (int, np.integer)):
+            raise TypeError(f"Tensor.prod: axis must be an int or None. Got {axis!r} instead; "
+                            "take the product one axis at a time.")
+        return Prod.apply(self, axis=axis, keepdims=keepdims)
+
+    def var(self, axis=None, keepdims: bool = False, *, ddof: int = 0) -> "Tensor":
+        """Variance σ² = (1/(N − ddof)) Σ (x − μ)² over ``axis``.
+
+        ``ddof=0`` (NumPy's default, the course's 1/m in normalizing inputs and batch norm)
+        divides by N; ``ddof=1`` gives the unbiased estimate that is torch.var's default.
+        The gradient flows through the mean, product and sum it is made of.
+        """
+        N = 1
+        for i in normalize_axis(axis, self.ndim):
+            N *= self.shape[i]
+        if N - ddof <= 0:
+            raise ValueError(f"Tensor.var: ddof={ddof} leaves N - ddof = {N - ddof} <= 0 for "
+                             f"{N} values over axis {axis} of shape {self.shape}")
+        centered = self - self.mean(axis=axis, keepdims=True)
+        return (centered * centered).sum(axis=axis, keepdims=keepdims) / (N - ddof)
+
+    def std(self, axis=None, keepdims: bool = False, *, ddof: int = 0) -> "Tensor":
+        """Standard deviation √var (see :meth:`var` for ``ddof``).
+
+        NOTE: √ has an infinite slope at 0, so the gradient of the std of constant values is
+        nan, as in PyTorch; add an epsilon under the root (as batch norm does) where that
+        can happen.
+        """
+        return self.var(axis=axis, keepdims=keepdims, ddof=ddof).sqrt()
+
+    def argmax(self, axis: int | None = None, keepdims: bool = False) -> "Tensor":
+        """Indices of the maximum over ``axis`` (of the flattened tensor for None).
+
+        Returns a tensor of int64 indices outside the graph (indices have no gradient), as
+        torch.argmax; on ties the first index wins. Example: ``Y_hat = Z.argmax(axis=1)``.
+        """
+        return self._make(self.data.argmax(axis=axis, keepdims=keepdims).astype(np.int64),
+                          False)
+
+    def argmin(self, axis: int | None = None, keepdims: bool = False) -> "Tensor":
+        """Indices of the minimum over ``axis``: as :meth:`argmax`."""
+        return self._make(self.data.argmin(axis=axis, keepdims=keepdims).astype(np.int64),
+                          False)
+
+    # ------------------------------------------------------------------ shape
+    def reshape(self, *shape) -> "Tensor":
+        """The same values in a new shape (one dimension may be -1)."""
+        return Reshape.apply(self, shape=_shape_arguments(shape))
+
+    def transpose(self, *axes) -> "Tensor":
+        """Permute the axes (reverse them when none are given)."""
+        return Transpose.apply(self, axes=_shape_arguments(axes) or None)
+
+    @property
+    def T(self) -> "Tensor":
+        """The axes reversed: a matrix's transpose."""
+        return Transpose.apply(self, axes=None)
+
+    def flatten(self, start_axis: int = 1) -> "Tensor":
+        """Merge the axes from ``start_axis`` on: (m, n_H, n_W, n_C) -> (m, n_H·n_W·n_C)."""
+        return Reshape.apply(self, shape=self.data.shape[:start_axis] + (-1,))
+
+    def __getitem__(self, index) -> "Tensor":
+        """x[index] for ints, slices, None, Ellipsis, boolean masks and integer arrays."""
+        if isinstance(index, Tensor):
+            index = index.data
+        elif isinstance(index, tuple):
+            index = tuple([i.data if isinstance(i, Tensor) else i for i in index])
+        elif isinstance(index, list):
+            index = np.asarray(index)
+        return GetItem.apply(self, index=index)
 
     # ------------------------------------------------------------------ autodiff
     def backward(self, grad=None, retain_graph: bool = False) -> None:
@@ -155,7 +373,22 @@ class Tensor:
         autograd.run_backward(self, grad, retain_graph)
 
 
-autograd.Function._Tensor = Tensor
+def _matmul(a, b) -> Tensor:
+    """a @ b with shape checks, for either operand a Tensor (the other converted to its dtype)."""
+    if not isinstance(a, Tensor):
+        a = Tensor(a, dtype=b.data.dtype)
+    elif not isinstance(b, Tensor):
+        b = Tensor(b, dtype=a.data.dtype)
+    a_shape, b_shape = a.data.shape, b.data.shape
+    if not a_shape or not b_shape:
+        raise ValueError(f"matmul: operands must have at least one dimension; got shapes "
+                         f"{a_shape} and {b_shape}")
+    k_a = a_shape[-1]
+    k_b = b_shape[0] if len(b_shape) == 1 else b_shape[-2]
+    if k_a != k_b:
+        raise ValueError(f"matmul: inner dimensions differ: a has shape {a_shape} and b has "
+                         f"shape {b_shape} ({k_a} != {k_b})")
+    return MatMul.apply(a, b)
 
 
 def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:

@@ -1,5 +1,4 @@
 """Differentiable operations on tensors, one concern per module."""
-from npdeep.functional import operators as _operators  # noqa: F401  (binds Tensor's operators)
 from npdeep.functional.activation import (leaky_relu, log_softmax, relu, sigmoid, softmax,
                                           tanh)
 from npdeep.functional.conv import conv2d, zero_pad
@@ -12,5 +11,5 @@ from npdeep.functional.loss import (binary_cross_entropy, binary_cross_entropy_w
 from npdeep.functional.multitask import multitask_loss
 from npdeep.functional.norm import batch_norm
 from npdeep.functional.pool import avg_pool2d, global_avg_pool2d, max_pool2d
-from npdeep.functional.reduce import max, mean, min, sum
+from npdeep.functional.reduce import argmax, argmin, max, mean, min, prod, std, sum, var
 from npdeep.functional.shape import concatenate, flatten, getitem, reshape, stack, transpose

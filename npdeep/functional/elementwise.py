@@ -1,180 +1,33 @@
-"""Elementwise arithmetic and math: + - * / ** neg exp log sqrt abs clip where, and comparisons.
+"""Elementwise arithmetic and math as functions: add, sub, mul, div, pow, neg, exp, log, sqrt,
+abs, clip, where, maximum, and the comparisons.
 
-Inputs broadcast by NumPy's rules; the engine sums gradients back over broadcast axes.
+The Functions behind Tensor's operators (Add, Mul, Exp, ...) are in :mod:`npdeep.primitives`;
+``F.add(a, b)`` is ``a + b`` and also takes an array or a number on either side. Where and
+Maximum, which are not operators, are defined here. Inputs broadcast by NumPy's rules; the
+engine sums gradients back over broadcast axes.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from npdeep.autograd import Function
-from npdeep.tensor import Tensor
-
-
-def _operand(x, like: np.ndarray):
-    """A non-Tensor operand as an array of ``like``'s dtype (Python numbers stay numbers)."""
-    # NOTE: NumPy scalars (np.float64(0.5), e.g. lambd / m with an np.int64 m) are not weak
-    # like Python numbers: kept as they are they would turn a float32 tensor into float64.
-    if isinstance(x, Tensor) or (isinstance(x, (int, float)) and not isinstance(x, np.generic)):
-        return x
-    array = np.asarray(x)
-    if array.dtype.kind not in "fiub":
-        raise TypeError(f"cannot combine a tensor with an array of dtype {array.dtype}")
-    if array.dtype != like.dtype:
-        array = array.astype(like.dtype)
-    return array
+from npdeep.primitives import Abs, Add, Clip, Div, Exp, Log, Mul, Neg, Pow, Sqrt, Sub
+from npdeep.tensor import Tensor, as_operand
 
 
 def _data(x):
     return x.data if isinstance(x, Tensor) else x
 
 
-class Add(Function):
-    @staticmethod
-    def forward(ctx, a, b):
-        return a + b
-
-    @staticmethod
-    def backward(ctx, dZ):
-        return dZ, dZ
-
-
-class Sub(Function):
-    @staticmethod
-    def forward(ctx, a, b):
-        return a - b
-
-    @staticmethod
-    def backward(ctx, dZ):
-        return dZ, (-dZ if ctx.needs_input_grad[1] else None)
-
-
-class Mul(Function):
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.a, ctx.b = a, b
-        return a * b
-
-    @staticmethod
-    def backward(ctx, dZ):
-        da = dZ * ctx.b if ctx.needs_input_grad[0] else None
-        db = dZ * ctx.a if ctx.needs_input_grad[1] else None
-        return da, db
-
-
-class Div(Function):
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.b = b
-        ctx.out = a / b
-        return ctx.out
-
-    @staticmethod
-    def backward(ctx, dZ):
-        da = dZ / ctx.b
-        # d(a/b)/db = −a/b² = −(a/b)/b, so db = −(dZ/b)·out reuses da and the saved output.
-        db = -(da * ctx.out) if ctx.needs_input_grad[1] else None
-        return (da if ctx.needs_input_grad[0] else None), db
-
-
-class Neg(Function):
-    @staticmethod
-    def forward(ctx, a):
-        return -a
-
-    @staticmethod
-    def backward(ctx, dZ):
-        return -dZ
-
-
-class Pow(Function):
-    """a ** b; b may be a number or a tensor (d/db a^b = a^b · log a)."""
-
-    @staticmethod
-    def forward(ctx, a, b):
-        out = a ** b
-        ctx.a, ctx.b, ctx.out = a, b, out
-        return out
-
-    @staticmethod
-    def backward(ctx, dZ):
-        a, b = ctx.a, ctx.b
-        da = db = None
-        if ctx.needs_input_grad[0]:
-            da = dZ * b * a ** (b - 1)
-        if ctx.needs_input_grad[1]:
-            # NOTE: log a is undefined for a <= 0; there the gradient is taken as 0 (PyTorch too).
-            with np.errstate(divide="ignore", invalid="ignore"):
-                log_a = np.where(a > 0, np.log(np.where(a > 0, a, 1)), 0)
-            db = dZ * ctx.out * log_a
-        return da, db
-
-
-class Exp(Function):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.out = np.exp(a)
-        return ctx.out
-
-    @staticmethod
-    def backward(ctx, dZ):
-        return dZ * ctx.out
-
-
-class Log(Function):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.a = a
-        return np.log(a)
-
-    @staticmethod
-    def backward(ctx, dZ):
-        return dZ / ctx.a
-
-
-class Sqrt(Function):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.out = np.sqrt(a)
-        return ctx.out
-
-    @staticmethod
-    def backward(ctx, dZ):
-        return dZ / (2 * ctx.out)
-
-
-class Abs(Function):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.a = a
-        return np.abs(a)
-
-    @staticmethod
-    def backward(ctx, dZ):
-        # NOTE: |x| has no derivative at 0; sign(0) = 0 is the subgradient PyTorch uses too.
-        return dZ * np.sign(ctx.a)
-
-
-class Clip(Function):
-    @staticmethod
-    def forward(ctx, a, low=None, high=None):
-        ctx.inside = np.ones(a.shape, dtype=bool)
-        if low is not None:
-            ctx.inside &= a >= low
-        if high is not None:
-            ctx.inside &= a <= high
-        return np.clip(a, low, high)
-
-    @staticmethod
-    def backward(ctx, dZ):
-        # NOTE: at exactly low or high the gradient passes (inclusive bounds, as in PyTorch).
-        return dZ * ctx.inside
+def _tensor(a) -> Tensor:
+    """A function's one input as a Tensor (arrays and numbers are accepted, as constants)."""
+    return a if isinstance(a, Tensor) else Tensor(a)
 
 
 class Where(Function):
     @staticmethod
     def forward(ctx, condition, a, b):
         ctx.condition = condition
-        ctx.a_shape, ctx.b_shape = np.shape(a), np.shape(b)
         return np.where(condition, a, b)
 
     @staticmethod
@@ -200,11 +53,15 @@ class Maximum(Function):
         return da, db
 
 
-def _binary(function, a, b):
-    if not isinstance(a, Tensor):
-        a = _operand(a, b.data)
-    elif not isinstance(b, Tensor):
-        b = _operand(b, a.data)
+def _binary(function, a, b) -> Tensor:
+    if isinstance(a, Tensor):
+        if not isinstance(b, Tensor):
+            b = as_operand(b, a.data)
+    elif isinstance(b, Tensor):
+        a = as_operand(a, b.data)
+    else:  # neither is a tensor: a constant result
+        a = Tensor(a)
+        b = as_operand(b, a.data)
     return function.apply(a, b)
 
 
@@ -233,39 +90,45 @@ def pow(a, b) -> Tensor:
     return _binary(Pow, a, b)
 
 
-def neg(a: Tensor) -> Tensor:
-    return Neg.apply(a)
+def neg(a) -> Tensor:
+    """−a."""
+    return Neg.apply(_tensor(a))
 
 
-def exp(a: Tensor) -> Tensor:
+def exp(a) -> Tensor:
     """e^a elementwise."""
-    return Exp.apply(a)
+    return Exp.apply(_tensor(a))
 
 
-def log(a: Tensor) -> Tensor:
+def log(a) -> Tensor:
     """Natural logarithm elementwise."""
-    return Log.apply(a)
+    return Log.apply(_tensor(a))
 
 
-def sqrt(a: Tensor) -> Tensor:
-    return Sqrt.apply(a)
+def sqrt(a) -> Tensor:
+    """√a elementwise."""
+    return Sqrt.apply(_tensor(a))
 
 
-def abs(a: Tensor) -> Tensor:
-    return Abs.apply(a)
+def abs(a) -> Tensor:
+    """|a| elementwise (the gradient at 0 is 0)."""
+    return Abs.apply(_tensor(a))
 
 
-def clip(a: Tensor, min=None, max=None) -> Tensor:
+def clip(a, min=None, max=None) -> Tensor:
     """Limit a to [min, max]; the gradient is 1 inside (bounds included) and 0 outside."""
-    return Clip.apply(a, low=min, high=max)
+    return Clip.apply(_tensor(a), low=min, high=max)
 
 
 def where(condition, a, b) -> Tensor:
     """a where condition holds, else b (condition carries no gradient)."""
     condition = np.asarray(_data(condition), dtype=bool)
-    like = a.data if isinstance(a, Tensor) else b.data if isinstance(b, Tensor) else None
-    if like is not None:
-        a, b = _operand(a, like), _operand(b, like)
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        like = a.data if isinstance(a, Tensor) else b.data
+        a, b = as_operand(a, like), as_operand(b, like)
+    else:  # neither is a tensor: a constant result
+        a = Tensor(a)
+        b = as_operand(b, a.data)
     return Where.apply(condition, a, b)
 
 
@@ -276,7 +139,9 @@ def maximum(a, b) -> Tensor:
 
 def _compare(op):
     def compare(a, b) -> Tensor:
-        return Tensor._make(op(_data(a), _data(b)), False)
+        """A boolean tensor outside the graph (a mask is a constant)."""
+        like = a if isinstance(a, Tensor) else _tensor(b)
+        return like._make(op(_data(a), _data(b)), False)
     return compare
 
 

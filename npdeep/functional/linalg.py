@@ -1,38 +1,12 @@
-"""Matrix products: matmul (batched, broadcasting) and the dense layer's linear map."""
+"""Matrix products: matmul (batched, broadcasting) and the dense layer's linear map.
+
+matmul is ``a @ b`` (its Function, MatMul, is in :mod:`npdeep.primitives`); Linear fuses the
+dense layer's Z = A_prev · Wᵀ + b into one GEMM each way.
+"""
 from __future__ import annotations
 
-import numpy as np
-
-from npdeep.autograd import Function, unbroadcast
+from npdeep.autograd import Function
 from npdeep.tensor import Tensor
-
-
-class MatMul(Function):
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.a, ctx.b = a, b
-        return a @ b
-
-    @staticmethod
-    def backward(ctx, dZ):
-        a, b = ctx.a, ctx.b
-        if a.ndim == 2 and b.ndim == 2:  # the common case, without the general case's overhead
-            return (dZ @ b.T if ctx.needs_input_grad[0] else None,
-                    a.T @ dZ if ctx.needs_input_grad[1] else None)
-        # Treat 1-D operands as matrices, as matmul itself does: a (n,) is (1, n), b (n,) is (n, 1).
-        a2 = a[None, :] if a.ndim == 1 else a
-        b2 = b[:, None] if b.ndim == 1 else b
-        # (b first: for (n,) @ (n,) dZ is 0-d, and -2 exists only once -1 has been added)
-        if b.ndim == 1:
-            dZ = np.expand_dims(dZ, -1)
-        if a.ndim == 1:
-            dZ = np.expand_dims(dZ, -2)
-        da = db = None
-        if ctx.needs_input_grad[0]:
-            da = unbroadcast(dZ @ np.swapaxes(b2, -1, -2), a2.shape, "MatMul").reshape(a.shape)
-        if ctx.needs_input_grad[1]:
-            db = unbroadcast(np.swapaxes(a2, -1, -2) @ dZ, b2.shape, "MatMul").reshape(b.shape)
-        return da, db
 
 
 def matmul(a, b) -> Tensor:
@@ -42,22 +16,15 @@ def matmul(a, b) -> Tensor:
         a: (..., n, k) or (k,).
         b: (..., k, p) or (k,).
 
+    Returns:
+        (..., n, p), without the axes of 1-D operands (as numpy.matmul).
+
     Raises:
-        ValueError: when the inner dimensions differ.
+        ValueError: when an operand is 0-d or the inner dimensions differ.
     """
-    if not isinstance(a, Tensor):
-        a = Tensor(a, dtype=b.dtype)
-    if not isinstance(b, Tensor):
-        b = Tensor(b, dtype=a.dtype)
-    if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul: operands must have at least one dimension; got shapes "
-                         f"{a.shape} and {b.shape}")
-    k_a = a.shape[-1]
-    k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
-    if k_a != k_b:
-        raise ValueError(f"matmul: inner dimensions differ: a has shape {a.shape} and b has "
-                         f"shape {b.shape} ({k_a} != {k_b})")
-    return MatMul.apply(a, b)
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        a = Tensor(a)
+    return a @ b if isinstance(a, Tensor) else b.__rmatmul__(a)
 
 
 class Linear(Function):

@@ -1,94 +1,58 @@
-"""Reductions over axes: sum, mean, max, min (each with ``keepdims``)."""
+"""Reductions over axes as functions: sum, mean, max, min, prod, var, std (each with
+``keepdims``), and argmax/argmin.
+
+Each is the Tensor method of the same name (``F.sum(x, axis=0)`` is ``x.sum(axis=0)``); the
+Functions are in :mod:`npdeep.primitives`. An array or a number is accepted as a constant.
+"""
 from __future__ import annotations
 
-import numpy as np
-
-from npdeep.autograd import Function
 from npdeep.tensor import Tensor
 
 
-def _normalize_axis(axis, ndim: int):
-    if axis is None:
-        return tuple(range(ndim))
-    if isinstance(axis, int):
-        axis = (axis,)
-    return tuple(a % ndim if ndim else a for a in axis)
+def _tensor(a) -> Tensor:
+    return a if isinstance(a, Tensor) else Tensor(a)
 
 
-def _expand(dZ: np.ndarray, axes: tuple, keepdims: bool) -> np.ndarray:
-    """Put back the reduced axes of dZ as size-1 axes so that it broadcasts over the input."""
-    return dZ if keepdims else np.expand_dims(dZ, axes)
+def sum(a, axis=None, keepdims: bool = False) -> Tensor:
+    """Σ over ``axis`` (an int, a tuple, or None for all)."""
+    return _tensor(a).sum(axis=axis, keepdims=keepdims)
 
 
-class Sum(Function):
-    @staticmethod
-    def forward(ctx, a, axis=None, keepdims=False):
-        ctx.shape = a.shape
-        ctx.axes = _normalize_axis(axis, a.ndim)
-        ctx.keepdims = keepdims
-        return a.sum(axis=axis, keepdims=keepdims)  # (the method skips np.sum's dispatch)
-
-    @staticmethod
-    def backward(ctx, dZ):
-        # A filled array rather than np.broadcast_to's view: broadcast_to and expand_dims cost
-        # ~15 µs of Python per call, which dominates the backward pass of small graphs.
-        if not ctx.keepdims and dZ.ndim:  # a 0-d dZ (sum of everything) broadcasts as it is
-            dZ = dZ.reshape([1 if i in ctx.axes else n for i, n in enumerate(ctx.shape)])
-        dA = np.empty(ctx.shape, dZ.dtype)
-        dA[...] = dZ
-        return dA
-
-
-class Mean(Function):
-    @staticmethod
-    def forward(ctx, a, axis=None, keepdims=False):
-        ctx.shape = a.shape
-        ctx.axes = _normalize_axis(axis, a.ndim)
-        ctx.keepdims = keepdims
-        ctx.count = int(np.prod([a.shape[i] for i in ctx.axes]))
-        return np.mean(a, axis=axis, keepdims=keepdims)
-
-    @staticmethod
-    def backward(ctx, dZ):
-        return np.broadcast_to(_expand(dZ, ctx.axes, ctx.keepdims) / ctx.count, ctx.shape)
-
-
-class Extremum(Function):
-    """max or min over axes."""
-
-    @staticmethod
-    def forward(ctx, a, axis=None, keepdims=False, largest=True):
-        reduce = np.max if largest else np.min
-        out = reduce(a, axis=axis, keepdims=True)
-        ctx.a, ctx.out_kept = a, out
-        ctx.axes = _normalize_axis(axis, a.ndim)
-        return out if keepdims else np.squeeze(out, axis=ctx.axes)
-
-    @staticmethod
-    def backward(ctx, dZ):
-        # NOTE: on ties the gradient is shared equally among the tied entries (as torch.amax),
-        # so that it still sums to dZ.
-        winners = ctx.a == ctx.out_kept
-        count = winners.sum(axis=ctx.axes, keepdims=True)
-        dZ = dZ.reshape(ctx.out_kept.shape)
-        return winners * (dZ / count)
-
-
-def sum(a: Tensor, axis=None, keepdims: bool = False) -> Tensor:
-    """Sum over ``axis`` (an int, a tuple, or None for all)."""
-    return Sum.apply(a, axis=axis, keepdims=keepdims)
-
-
-def mean(a: Tensor, axis=None, keepdims: bool = False) -> Tensor:
+def mean(a, axis=None, keepdims: bool = False) -> Tensor:
     """Mean over ``axis`` (an int, a tuple, or None for all)."""
-    return Mean.apply(a, axis=axis, keepdims=keepdims)
+    return _tensor(a).mean(axis=axis, keepdims=keepdims)
 
 
-def max(a: Tensor, axis=None, keepdims: bool = False) -> Tensor:
-    """Maximum over ``axis``."""
-    return Extremum.apply(a, axis=axis, keepdims=keepdims, largest=True)
+def max(a, axis=None, keepdims: bool = False) -> Tensor:
+    """Maximum values over ``axis``; tied entries share the gradient equally."""
+    return _tensor(a).max(axis=axis, keepdims=keepdims)
 
 
-def min(a: Tensor, axis=None, keepdims: bool = False) -> Tensor:
-    """Minimum over ``axis``."""
-    return Extremum.apply(a, axis=axis, keepdims=keepdims, largest=False)
+def min(a, axis=None, keepdims: bool = False) -> Tensor:
+    """Minimum values over ``axis``; tied entries share the gradient equally."""
+    return _tensor(a).min(axis=axis, keepdims=keepdims)
+
+
+def prod(a, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    """Π over one axis, or over all entries (axis=None)."""
+    return _tensor(a).prod(axis=axis, keepdims=keepdims)
+
+
+def var(a, axis=None, keepdims: bool = False, *, ddof: int = 0) -> Tensor:
+    """Variance (1/(N − ddof)) Σ (x − μ)²; ddof=0 is NumPy's and the course's 1/m."""
+    return _tensor(a).var(axis=axis, keepdims=keepdims, ddof=ddof)
+
+
+def std(a, axis=None, keepdims: bool = False, *, ddof: int = 0) -> Tensor:
+    """Standard deviation √var (see var for ddof)."""
+    return _tensor(a).std(axis=axis, keepdims=keepdims, ddof=ddof)
+
+
+def argmax(a, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    """Indices of the maximum over ``axis`` (int64, no gradient; ties: the first index)."""
+    return _tensor(a).argmax(axis=axis, keepdims=keepdims)
+
+
+def argmin(a, axis: int | None = None, keepdims: bool = False) -> Tensor:
+    """Indices of the minimum over ``axis`` (int64, no gradient; ties: the first index)."""
+    return _tensor(a).argmin(axis=axis, keepdims=keepdims)
