@@ -1,7 +1,8 @@
 """An L-layer neural network step by step, as the course writes it (examples in COLUMNS).
 
 This is course 1's "Building your Deep Neural Network: Step by Step", in plain NumPy and with
-the course's names, shapes and caches:
+the course's names, shapes and caches (the initializations are in
+:mod:`npdeep.reference.initialization`):
 
     X, A[l]: (n[l], m)   — one example per column
     W[l]:    (n[l], n[l-1])
@@ -18,7 +19,7 @@ The engine (npdeep.nn, batch-first) must agree with these functions to rounding;
 tests/reference/test_dnn.py.
 
 Example:
-    >>> parameters = initialize_parameters_deep([12288, 20, 7, 5, 1], seed=1, init="he")
+    >>> parameters = initialize_parameters_deep([12288, 20, 7, 5, 1], seed=1, init="xavier")
     >>> AL, caches = L_model_forward(X, parameters)          # X (12288, m)
     >>> cost = compute_cost(AL, Y)                             # Y (1, m)
     >>> grads = L_model_backward(AL, Y, caches)
@@ -28,33 +29,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from npdeep import backend
-
-
-def initialize_parameters_deep(layer_dims, seed: int | None = None, init: str = "small",
-                               dtype=np.float64) -> dict:
-    """W[l] ~ N(0, 1)·scale and b[l] = 0 for l = 1 .. L.
-
-    Args:
-        layer_dims: [n[0], n[1], ..., n[L]], n[0] = n_x.
-        seed: seed of a private generator; None draws from npdeep's generator.
-        init: "small" (×0.01, the course's first version) or "he" (×√(2/n[l-1])).
-        dtype: float64 by default (the reference is used in gradient checks).
-
-    Returns:
-        parameters: {"W1": (n[1], n[0]), "b1": (n[1], 1), ..., "WL", "bL"}.
-    """
-    if init not in ("small", "he"):
-        raise ValueError(f"The 'init' parameter of initialize_parameters_deep must be one of "
-                         f"('small', 'he'). Got {init!r} instead.")
-    rng = np.random.default_rng(seed) if seed is not None else backend.rng()
-    parameters = {}
-    for l in range(1, len(layer_dims)):
-        scale = 0.01 if init == "small" else np.sqrt(2.0 / layer_dims[l - 1])
-        W = rng.standard_normal((layer_dims[l], layer_dims[l - 1])) * scale
-        parameters["W" + str(l)] = W.astype(dtype)
-        parameters["b" + str(l)] = np.zeros((layer_dims[l], 1), dtype=dtype)
-    return parameters
+from npdeep.reference.initialization import (initialize_parameters,  # noqa: F401  (step 1)
+                                             initialize_parameters_deep)
 
 
 def sigmoid(Z):

@@ -129,19 +129,6 @@ def test_reference_gradients_are_right():
         np.testing.assert_allclose(grads["d" + key], numeric, rtol=1e-5, atol=1e-8)
 
 
-def test_initialize_parameters_deep():
-    parameters = dnn.initialize_parameters_deep([5, 4, 3], seed=1)
-    assert parameters["W1"].shape == (4, 5) and parameters["b1"].shape == (4, 1)
-    assert parameters["W2"].shape == (3, 4) and not parameters["b2"].any()
-    assert np.abs(parameters["W1"]).max() < 0.1  # ×0.01
-    he = dnn.initialize_parameters_deep([1000, 500], seed=1, init="he")
-    assert he["W1"].std() == pytest.approx(np.sqrt(2 / 1000), rel=0.05)
-    again = dnn.initialize_parameters_deep([5, 4, 3], seed=1)
-    np.testing.assert_array_equal(parameters["W1"], again["W1"])
-    with pytest.raises(ValueError, match="'init' parameter of initialize_parameters_deep"):
-        dnn.initialize_parameters_deep([2, 1], init="xavier")
-
-
 def test_linear_activation_forward_tanh_and_error():
     rng = np.random.default_rng(0)
     A_prev, W, b = rng.standard_normal((3, 2)), rng.standard_normal((4, 3)), np.ones((4, 1))
