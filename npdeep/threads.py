@@ -90,10 +90,9 @@ def set_num_threads(n: int) -> None:
 # ---------------------------------------------------------------------------- BLAS threads
 def _openblas_setter():
     """ctypes function openblas_set_num_threads of the OpenBLAS NumPy bundles, or None."""
-    here = os.path.dirname(np.__file__)
+    here, libs = _numpy_dirs()
     candidates = []
-    for folder in (os.path.join(here, "..", "numpy.libs"), os.path.join(here, ".dylibs"),
-                   here):
+    for folder in (libs, os.path.join(here, ".dylibs"), here):
         candidates += glob.glob(os.path.join(folder, "*openblas*"))
     names = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
              "openblas_set_num_threads64_", "openblas_set_num_threads")
@@ -110,16 +109,29 @@ def _openblas_setter():
     return None
 
 
+def _numpy_dirs() -> tuple:
+    """The folders NumPy's own shared libraries live in (a bundled BLAS among them)."""
+    here = os.path.realpath(os.path.dirname(np.__file__))
+    return here, os.path.join(os.path.dirname(here), "numpy.libs")
+
+
 def _set_blas_threads(n: int) -> bool:
-    """Set the BLAS thread count process-wide; True when a BLAS library was found."""
+    """Set NumPy's BLAS to n threads, process-wide; True when it was found.
+
+    Only NumPy's BLAS: another copy loaded in the process (SciPy bundles its own) is left as
+    it is, since npdeep never calls it.
+    """
     try:
         import threadpoolctl
     except ImportError:
         threadpoolctl = None
     if threadpoolctl is not None:
-        controller = threadpoolctl.ThreadpoolController().select(user_api="blas")
-        if controller.lib_controllers:
-            controller.limit(limits=n)  # kept: the returned context is never exited
+        blas = threadpoolctl.ThreadpoolController().select(user_api="blas").lib_controllers
+        ours = [lib for lib in blas
+                if os.path.realpath(lib.filepath).startswith(_numpy_dirs())] or blas
+        for lib in ours:
+            lib.set_num_threads(n)
+        if ours:
             return True
     setter = _openblas_setter()
     if setter is None:
