@@ -1,14 +1,12 @@
-"""The array module, the default dtype and the one random number generator.
+"""The default dtype and the one random number generator.
 
-Everything numeric in npdeep goes through ``xp`` (NumPy today; the code only uses the part of
-the NumPy API that CuPy also has) and every random draw goes through :func:`rng`, so that
-``npdeep.manual_seed(s)`` makes a whole run repeatable.
+npdeep computes with NumPy, called directly (``import numpy as np`` in every module); there is
+no array-module indirection, and a GPU backend will come in its own change. Every random draw
+goes through :func:`rng`, so that ``npdeep.manual_seed(s)`` makes a whole run repeatable.
 """
 from __future__ import annotations
 
 import numpy as np
-
-xp = np
 
 _default_dtype = np.dtype(np.float32)
 _rng = np.random.default_rng()
@@ -19,12 +17,23 @@ def get_default_dtype() -> np.dtype:
     return _default_dtype
 
 
+SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
 def set_default_dtype(dtype) -> None:
-    """Set the default floating dtype (float32 or float64, e.g. float64 for gradient checks)."""
+    """Set the default floating dtype: float32 (the default) or float64 (gradient checks).
+
+    Raises:
+        TypeError: for a dtype that is not floating (int32, bool, ...).
+        ValueError: for a floating dtype npdeep does not support (float16, longdouble): its
+            ops, tolerances and checkpoints are written for float32 and float64 only.
+    """
     global _default_dtype
     dtype = np.dtype(dtype)
-    if dtype.kind != "f":
-        raise TypeError(f"set_default_dtype expects a floating dtype. Got {dtype} instead.")
+    if dtype not in SUPPORTED_DTYPES:
+        error = TypeError if dtype.kind != "f" else ValueError
+        raise error(f"set_default_dtype: the default dtype must be one of the floating dtypes "
+                    f"float32 or float64. Got {dtype} instead.")
     _default_dtype = dtype
 
 

@@ -41,6 +41,15 @@ def test_set_default_dtype_rejects_integers():
         npdeep.set_default_dtype(np.int32)
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.longdouble])
+def test_set_default_dtype_accepts_only_float32_and_float64(dtype):
+    with pytest.raises(ValueError, match=r"set_default_dtype: the default dtype must be one of "
+                                         r"the floating dtypes float32 or float64. Got "
+                                         rf"{np.dtype(dtype)} instead."):
+        npdeep.set_default_dtype(dtype)
+    assert npdeep.get_default_dtype() == np.float32
+
+
 @pytest.mark.parametrize("data", [np.array(["a", "b"]), np.array([1, "x"], dtype=object),
                                   np.array([{}, 1], dtype=object)])
 def test_object_and_string_arrays_are_refused(data):
