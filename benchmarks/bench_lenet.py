@@ -1,4 +1,5 @@
-"""LeNet-5 training step (batch 128, 32x32x1, Adam), npdeep NHWC against PyTorch NCHW.
+"""LeNet-5 training step (batch 128, 32x32x1, Adam), npdeep NHWC against PyTorch NCHW and
+channels_last.
 
 Both sides start from the same float32 weights and data: the conv weights W (f, f, n_C_prev,
 n_C) become PyTorch's (n_C, n_C_prev, f, f); the images (m, n_H, n_W, n_C) become
@@ -11,7 +12,8 @@ import numpy as np
 
 import npdeep
 import npdeep.functional as F
-from benchmarks.common import compare, torch_or_none, train_step
+from benchmarks.common import Workload, torch_or_none, train_step
+from benchmarks.floor import model_gemms
 from npdeep import models, nn, optim
 
 
@@ -54,7 +56,8 @@ def torch_lenet5(torch, model):
     return torch.nn.Sequential(*layers)
 
 
-def bench_lenet5_step(quick=False):
+def build_lenet():
+    """LeNet-5 training step: PyTorch NCHW ("torch") and channels_last ("torch_cl")."""
     rng = np.random.default_rng(0)
     X = rng.random((128, 32, 32, 1), dtype=np.float32)
     y = rng.integers(0, 10, 128)
@@ -62,25 +65,23 @@ def bench_lenet5_step(quick=False):
     model = models.lenet5()
     optimizer = optim.Adam(model.parameters(), learning_rate=1e-3)
     Xt = npdeep.tensor(X)
-
-    npdeep_step = train_step(model, optimizer, F.cross_entropy, Xt, y)
-
+    gemms = model_gemms(model, Xt)  # before any step: the weights are still the same
+    sides = {"npdeep": train_step(model, optimizer, F.cross_entropy, Xt, y)}
     torch = torch_or_none()
-    torch_step = None
     if torch is not None:
-        tmodel = torch_lenet5(torch, model)
-        with torch.no_grad():  # the two models compute the same logits
-            np.testing.assert_allclose(tmodel(torch.from_numpy(X.transpose(0, 3, 1, 2).copy()))
-                                       .numpy(), model(Xt).data, rtol=1e-3, atol=1e-4)
-        toptimizer = torch.optim.Adam(tmodel.parameters(), lr=1e-3)
-        tX = torch.from_numpy(X.transpose(0, 3, 1, 2).copy())
+        X_nchw = torch.from_numpy(X.transpose(0, 3, 1, 2).copy())
         ty = torch.from_numpy(y)
+        for side, layout in (("torch", torch.contiguous_format),
+                             ("torch_cl", torch.channels_last)):
+            tmodel = torch_lenet5(torch, model).to(memory_format=layout)
+            tX = X_nchw.contiguous(memory_format=layout)
+            with torch.no_grad():  # the two models compute the same logits
+                np.testing.assert_allclose(tmodel(tX).numpy(), model(Xt).data,
+                                           rtol=1e-3, atol=1e-4)
+            toptimizer = torch.optim.Adam(tmodel.parameters(), lr=1e-3)
+            sides[side] = train_step(tmodel, toptimizer, torch.nn.functional.cross_entropy,
+                                     tX, ty)
+    return Workload("lenet", "LeNet-5 train step, Adam, m=128, 32x32x1", sides, gemms=gemms)
 
-        torch_step = train_step(tmodel, toptimizer, torch.nn.functional.cross_entropy, tX, ty)
 
-    return compare("LeNet-5 train step, batch 128, 32x32x1, Adam", npdeep_step, torch_step,
-                   quick=quick)
-
-
-def run(quick: bool = False) -> list:
-    return [bench_lenet5_step(quick)]
+WORKLOADS = {"lenet": build_lenet}

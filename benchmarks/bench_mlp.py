@@ -9,11 +9,12 @@ import numpy as np
 
 import npdeep
 import npdeep.functional as F
-from benchmarks.common import compare, torch_or_none, train_step
+from benchmarks.common import Workload, torch_or_none, train_step
+from benchmarks.floor import Gemm, model_gemms
 from npdeep import nn, optim
 
 
-def _mlp(layer_dims, hidden="relu", output=None):
+def _mlp(layer_dims, output=None):
     layers = []
     for l in range(1, len(layer_dims)):
         layers.append(nn.Linear(layer_dims[l - 1], layer_dims[l], init="he"))
@@ -41,7 +42,7 @@ def _torch_copy(torch, model):
     return torch.nn.Sequential(*layers)
 
 
-def bench_mlp_adam(quick=False):
+def build_mlp():
     """(a) MLP 784-256-128-10, batch 128, ReLU, softmax cross-entropy, Adam."""
     rng = np.random.default_rng(0)
     X = rng.random((128, 784), dtype=np.float32)
@@ -49,23 +50,18 @@ def bench_mlp_adam(quick=False):
     model = _mlp([784, 256, 128, 10])
     optimizer = optim.Adam(model.parameters(), learning_rate=1e-3)
     Xt = npdeep.tensor(X)
-
-    npdeep_step = train_step(model, optimizer, F.cross_entropy, Xt, y)
-
+    sides = {"npdeep": train_step(model, optimizer, F.cross_entropy, Xt, y)}
     torch = torch_or_none()
-    torch_step = None
     if torch is not None:
         tmodel = _torch_copy(torch, model)
         toptimizer = torch.optim.Adam(tmodel.parameters(), lr=1e-3)
-        tX, ty = torch.from_numpy(X), torch.from_numpy(y)
-
-        torch_step = train_step(tmodel, toptimizer, torch.nn.functional.cross_entropy, tX, ty)
-
-    return compare("(a) MLP 784-256-128-10 train step, batch 128, Adam", npdeep_step,
-                   torch_step, quick=quick)
+        sides["torch"] = train_step(tmodel, toptimizer, torch.nn.functional.cross_entropy,
+                                    torch.from_numpy(X), torch.from_numpy(y))
+    return Workload("mlp", "MLP 784-256-128-10, Adam, m=128", sides,
+                    gemms=model_gemms(model, Xt))
 
 
-def bench_course_deep_net(quick=False):
+def build_deepnet():
     """(b) The course-1 deep net [12288, 20, 7, 5, 1], sigmoid output, 209 examples, GD."""
     rng = np.random.default_rng(1)
     X = rng.random((209, 12288), dtype=np.float32)   # the cat images, flattened, in [0, 1]
@@ -73,28 +69,23 @@ def bench_course_deep_net(quick=False):
     model = _mlp([12288, 20, 7, 5, 1], output="sigmoid")
     optimizer = optim.GD(model.parameters(), learning_rate=0.0075)
     Xt = npdeep.tensor(X)
-
-    npdeep_step = train_step(model, optimizer, F.binary_cross_entropy, Xt, Y)
-
+    sides = {"npdeep": train_step(model, optimizer, F.binary_cross_entropy, Xt, Y)}
     torch = torch_or_none()
-    torch_step = None
     if torch is not None:
         tmodel = _torch_copy(torch, model)
         toptimizer = torch.optim.SGD(tmodel.parameters(), lr=0.0075)
-        tX, tY = torch.from_numpy(X), torch.from_numpy(Y)
-
-        torch_step = train_step(tmodel, toptimizer, torch.nn.functional.binary_cross_entropy,
-                                tX, tY)
-
-    return compare("(b) course deep net [12288,20,7,5,1], m=209, GD", npdeep_step, torch_step,
-                   quick=quick)
+        sides["torch"] = train_step(tmodel, toptimizer,
+                                    torch.nn.functional.binary_cross_entropy,
+                                    torch.from_numpy(X), torch.from_numpy(Y))
+    return Workload("deepnet", "deep net [12288,20,7,5,1], GD, m=209", sides,
+                    gemms=model_gemms(model, Xt))
 
 
-def bench_small_graph(quick=False):
+def build_graph():
     """(c) Forward + backward of a 10-op graph on 4x4 tensors: pure per-op overhead."""
     rng = np.random.default_rng(2)
-    a0, b0 = rng.standard_normal((4, 4), dtype=np.float32), rng.standard_normal(
-        (4, 4), dtype=np.float32)
+    a0 = rng.standard_normal((4, 4), dtype=np.float32)
+    b0 = rng.standard_normal((4, 4), dtype=np.float32)
     a = npdeep.tensor(a0, requires_grad=True)
     b = npdeep.tensor(b0, requires_grad=True)
 
@@ -111,8 +102,8 @@ def bench_small_graph(quick=False):
         z = z / b                 # 9 (no zero in b: standard normal draws)
         z.sum().backward()        # 10
 
+    sides = {"npdeep": npdeep_graph}
     torch = torch_or_none()
-    torch_graph = None
     if torch is not None:
         ta = torch.from_numpy(a0.copy()).requires_grad_()
         tb = torch.from_numpy(b0.copy()).requires_grad_()
@@ -130,9 +121,11 @@ def bench_small_graph(quick=False):
             z = z / tb
             z.sum().backward()
 
-    return compare("(c) 10-op graph on 4x4, forward + backward", npdeep_graph, torch_graph,
-                   quick=quick)
+        sides["torch"] = torch_graph
+    # MatMul's forward a @ b, and its backward dZ @ bᵀ and aᵀ @ dZ.
+    gemms = [Gemm(4, 4, 4, "C", "C", "a b"), Gemm(4, 4, 4, "C", "F", "dZ b^T"),
+             Gemm(4, 4, 4, "F", "C", "a^T dZ")]
+    return Workload("graph", "10-op graph on 4x4, fwd+bwd", sides, gemms=gemms)
 
 
-def run(quick: bool = False) -> list:
-    return [bench_mlp_adam(quick), bench_course_deep_net(quick), bench_small_graph(quick)]
+WORKLOADS = {"mlp": build_mlp, "deepnet": build_deepnet, "graph": build_graph}

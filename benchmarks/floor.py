@@ -1,0 +1,149 @@
+"""The GEMM floor: the matrix products npdeep's forward + backward performs, timed alone.
+
+npdeep's dense, convolution and (later) recurrent layers are built to spend their time in BLAS
+matrix products. The floor of a workload is the time of those products alone, at the same
+shapes, dtype and memory order, each over the whole batch, with operands and outputs
+allocated beforehand: the time npdeep would take if everything around the products (im2col,
+col2im, elementwise ops, the graph) were free. ``npdeep ms / floor ms`` near 1 means a layer
+is bound by its products; far above 1, by everything else.
+
+The lists mirror npdeep's code (npdeep/functional/linalg.py and conv.py); when those change
+the way they call BLAS, change them here too:
+
+    dense    Z = A_prev · Wᵀ                     (m, n[l-1]) @ (n[l-1], n[l])    A C-order, Wᵀ F
+             dA_prev = dZ · W  (not for layer 1)  (m, n[l]) @ (n[l], n[l-1])
+             dW = dZᵀ · A_prev                    (n[l], m) @ (m, n[l-1])          dZᵀ F-order
+    conv     Zᵀ = W₂ᵀ · colsᵀ (bias as one more row of colsᵀ)
+                                                  (n_C, K+1) @ (K+1, P)
+             dW_b = colsᵀ · dZ (db its last row)  (K+1, P) @ (P, n_C)
+             dcolsᵀ = W₂ · dZᵀ  (not for layer 1) (K, n_C) @ (n_C, P)           both F-order
+    with K = f·f·n_C_prev and P = m·n_H·n_W output positions.
+    Winograd F(2x2, 3x3) (npdeep/functional/winograd.py), 16 products each way:
+             M = V · U                            (P, n_C_prev) @ (n_C_prev, n_C)
+             dU = Vᵀ · dM                         (n_C_prev, P) @ (P, n_C)        Vᵀ F-order
+             dV = dM · Uᵀ  (not for layer 1)      (P, n_C) @ (n_C, n_C_prev)      Uᵀ F-order
+    with P = m·⌈n_H/2⌉·⌈n_W/2⌉ tiles.
+
+P counts useful output positions only: npdeep's stride-1 path computes some positions of the
+padded grid that it then crops (10-35 % more columns), a cost the floor does not include.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Gemm:
+    """``batch`` products a (M, K) @ b (K, N) in one np.matmul call (a stack when batch > 1);
+    an order "F" operand is the transposed view of a C-order array."""
+
+    M: int
+    K: int
+    N: int
+    a_order: str = "C"
+    b_order: str = "C"
+    what: str = ""
+    batch: int = 1
+
+    @property
+    def flops(self) -> int:
+        return 2 * self.batch * self.M * self.K * self.N
+
+    def describe(self) -> str:
+        stack = f"{self.batch} x " if self.batch > 1 else ""
+        return (f"{self.what}: {stack}({self.M}, {self.K}){self.a_order} @ "
+                f"({self.K}, {self.N}){self.b_order}")
+
+
+def dense_gemms(m: int, n_prev: int, n: int, need_dA_prev: bool = True) -> list:
+    """The products of one dense layer's forward + backward (npdeep's F.linear)."""
+    gemms = [Gemm(m, n_prev, n, "C", "F", "Z = A_prev W^T")]
+    if need_dA_prev:
+        gemms.append(Gemm(m, n, n_prev, "C", "C", "dA_prev = dZ W"))
+    gemms.append(Gemm(n, m, n_prev, "F", "C", "dW = dZ^T A_prev"))
+    return gemms
+
+
+def conv_gemms(m: int, n_H: int, n_W: int, n_C_prev: int, n_C: int, f: int,
+               need_dA_prev: bool = True) -> list:
+    """The products of one im2col convolution's forward + backward (npdeep's F.conv2d)."""
+    K, P = f * f * n_C_prev, m * n_H * n_W
+    gemms = [Gemm(n_C, K + 1, P, "C", "C", "Z^T = W2^T cols^T"),
+             Gemm(K + 1, P, n_C, "C", "C", "dW_b = cols^T dZ")]
+    if need_dA_prev:
+        gemms.append(Gemm(K, n_C, P, "F", "F", "dcols^T = W2 dZ^T"))
+    return gemms
+
+
+def winograd_gemms(m: int, n_H: int, n_W: int, n_C_prev: int, n_C: int,
+                   need_dA_prev: bool = True) -> list:
+    """The products of one Winograd F(2x2, 3x3) convolution's forward + backward."""
+    P = m * (-(-n_H // 2)) * (-(-n_W // 2))
+    gemms = [Gemm(P, n_C_prev, n_C, "C", "C", "M = V U", 16),
+             Gemm(n_C_prev, P, n_C, "F", "C", "dU = V^T dM", 16)]
+    if need_dA_prev:
+        gemms.append(Gemm(P, n_C, n_C_prev, "C", "F", "dV = dM U^T", 16))
+    return gemms
+
+
+def conv_algorithm(Z) -> str:
+    """"winograd" or "im2col": which Function made the convolution's output Z (a Tensor
+    that requires grad), read from its graph node."""
+    node = getattr(Z, "grad_fn", None)
+    return "winograd" if "winograd" in f"{type(node).__name__} {node!r}".lower() else "im2col"
+
+
+def layer_conv_gemms(A_shape: tuple, Z, f: int, need_dA_prev: bool = True) -> list:
+    """The products of the convolution that made Z from an input of shape A_shape."""
+    m, n_H, n_W, n_C = Z.shape
+    if conv_algorithm(Z) == "winograd":
+        return winograd_gemms(m, n_H, n_W, A_shape[3], n_C, need_dA_prev)
+    return conv_gemms(m, n_H, n_W, A_shape[3], n_C, f, need_dA_prev)
+
+
+def model_gemms(model, X) -> list:
+    """The products of a Sequential's training step, found by running it forward once.
+
+    Every Conv2d and Linear layer contributes its list; the first layer with parameters gets
+    no dA_prev product (its input needs no gradient).
+    """
+    from npdeep import nn
+
+    gemms, seen_params = [], False
+    A = X
+    for layer in model:  # with the graph recorded: conv_algorithm reads it
+        Z = layer(A)
+        if isinstance(layer, nn.Conv2d):
+            gemms += layer_conv_gemms(A.shape, Z, layer.f, seen_params)
+        elif isinstance(layer, nn.Linear):
+            gemms += dense_gemms(A.shape[0], A.shape[-1], Z.shape[-1], seen_params)
+        seen_params = seen_params or bool(list(layer.parameters()))
+        A = Z
+    return gemms
+
+
+def _operand(rng, batch: int, rows: int, cols: int, order: str, dtype) -> np.ndarray:
+    if order == "F":
+        a = rng.standard_normal((batch, cols, rows), dtype=np.float64).astype(dtype)
+        a = a.transpose(0, 2, 1)
+    else:
+        a = rng.standard_normal((batch, rows, cols), dtype=np.float64).astype(dtype)
+    return a[0] if batch == 1 else a
+
+
+def floor_step(gemms: list, dtype=np.float32, seed: int = 0):
+    """A callable running the products of ``gemms`` once each (None for an empty list)."""
+    if not gemms:
+        return None
+    rng = np.random.default_rng(seed)
+    operands = [(_operand(rng, g.batch, g.M, g.K, g.a_order, dtype),
+                 _operand(rng, g.batch, g.K, g.N, g.b_order, dtype),
+                 np.empty((g.batch, g.M, g.N) if g.batch > 1 else (g.M, g.N), dtype))
+                for g in gemms]
+
+    def step():
+        for a, b, out in operands:
+            np.matmul(a, b, out=out)
+    return step
