@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import math
 
+from npdeep.validation import check_choice, check_float, check_int
+
 
 class Callback:
     """Base class with no-op hooks; subclass it and override what you need."""
@@ -61,15 +63,13 @@ class EarlyStopping(Callback):
 
     def __init__(self, monitor: str = "dev_accuracy", patience: int = 5, mode: str = "auto",
                  min_delta: float = 0.0, restore_best: bool = True):
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(f"The 'mode' parameter of EarlyStopping must be one of "
-                             f"('auto', 'min', 'max'). Got {mode!r} instead.")
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
-            raise ValueError(f"The 'patience' parameter of EarlyStopping must be an int >= 0. "
-                             f"Got {patience!r} instead.")
-        if not min_delta >= 0:
-            raise ValueError(f"The 'min_delta' parameter of EarlyStopping must be >= 0. "
-                             f"Got {min_delta!r} instead.")
+        where = "EarlyStopping"
+        mode = check_choice(mode, "mode", where, ("auto", "min", "max"))
+        patience = check_int(patience, "patience", where, 0)
+        min_delta = check_float(min_delta, "min_delta", where, low=0.0)
+        if not isinstance(monitor, str):
+            raise TypeError(f"{where}: monitor must be the name of a logged value, e.g. "
+                            f"'dev_accuracy' or 'dev_cost'; got {type(monitor).__name__}")
         if mode == "auto":
             mode = "min" if ("cost" in monitor or "loss" in monitor) else "max"
         self.monitor = monitor

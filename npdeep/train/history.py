@@ -145,4 +145,3 @@ class History:
         if path is not None:
             fig.savefig(path, dpi=100)
         return fig
-

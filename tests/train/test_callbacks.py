@@ -43,11 +43,27 @@ def test_nan_is_never_an_improvement():
 @pytest.mark.parametrize("kwargs, message", [
     (dict(mode="up"), r"'mode' parameter of EarlyStopping must be one of"),
     (dict(patience=-1), r"'patience' parameter of EarlyStopping must be an int >= 0"),
-    (dict(min_delta=-0.1), r"'min_delta' parameter of EarlyStopping must be >= 0"),
+    (dict(min_delta=-0.1), r"'min_delta' parameter of EarlyStopping must be a finite number "
+                           r">= 0"),
+    (dict(min_delta=float("nan")), r"'min_delta' parameter of EarlyStopping must be a finite"),
+    (dict(patience=2.0), r"'patience' parameter of EarlyStopping must be an int >= 0\. Got 2\.0"),
+    (dict(patience=True), r"'patience' parameter of EarlyStopping must be an int >= 0"),
 ])
 def test_bad_parameters(kwargs, message):
     with pytest.raises(ValueError, match=message):
         EarlyStopping(**kwargs)
+
+
+def test_numpy_integer_patience_is_accepted():
+    """The shared check_int takes NumPy integers (a patience read from an array or a grid)."""
+    stopper = EarlyStopping("dev_cost", patience=np.int64(2))
+    assert stopper.patience == 2 and type(stopper.patience) is int
+
+
+def test_monitor_must_be_a_name():
+    with pytest.raises(TypeError, match="EarlyStopping: monitor must be the name of a logged "
+                                        "value"):
+        EarlyStopping(monitor=3)
 
 
 def _overfitting_setup():
@@ -73,7 +89,7 @@ def test_early_stopping_in_fit_restores_best_weights():
 
     stopper = EarlyStopping("dev_cost", patience=3)
     history = npdeep.fit(model, F.cross_entropy, opt, train, dev=dev, epochs=200,
-                         callbacks=[Spy(), stopper], progress=False, seed=0)
+                         callbacks=[Spy(), stopper], verbose=0, seed=0)
     assert stopper.stopped_epoch is not None and len(history) == stopper.stopped_epoch + 1
     assert len(history) < 200
     best = int(np.argmin(history.dev["cost"]))
@@ -89,7 +105,7 @@ def test_restore_best_false_keeps_last_weights():
     model, opt, train, dev = _overfitting_setup()
     stopper = EarlyStopping("dev_cost", patience=2, restore_best=False)
     history = npdeep.fit(model, F.cross_entropy, opt, train, dev=dev, epochs=200,
-                         callbacks=stopper, progress=False, seed=0)
+                         callbacks=stopper, verbose=0, seed=0)
     result = npdeep.evaluate(model, dev, loss_fn=F.cross_entropy)
     assert result["cost"] == pytest.approx(history.dev["cost"][-1], rel=1e-5)
 
@@ -100,7 +116,7 @@ def test_missing_monitor_is_explained():
                                          r"\['learning_rate', 'train_accuracy', 'train_cost'\]; "
                                          r"pass dev= to fit"):
         npdeep.fit(model, F.cross_entropy, opt, train, epochs=2,
-                   callbacks=[EarlyStopping("dev_cost")], progress=False)
+                   callbacks=[EarlyStopping("dev_cost")], verbose=0)
 
 
 def test_callback_protocol_and_logs():
@@ -113,7 +129,7 @@ def test_callback_protocol_and_logs():
             return epoch == 1
 
     history = npdeep.fit(model, F.cross_entropy, opt, train, dev=dev, epochs=5,
-                         callbacks=[Recorder()], progress=False)
+                         callbacks=[Recorder()], verbose=0)
     assert len(history) == 2
     assert seen[0] == (0, ["dev_accuracy", "dev_cost", "learning_rate", "train_accuracy",
                            "train_cost"])
@@ -122,4 +138,4 @@ def test_callback_protocol_and_logs():
 def test_object_without_hook_is_refused():
     model, opt, train, _ = _overfitting_setup()
     with pytest.raises(TypeError, match="has no on_epoch_end"):
-        npdeep.fit(model, F.cross_entropy, opt, train, callbacks=[object()], progress=False)
+        npdeep.fit(model, F.cross_entropy, opt, train, callbacks=[object()], verbose=0)
