@@ -4,6 +4,7 @@ import pytest
 
 from harness import assert_gradcheck, randn, torch_or_skip
 from npdeep import functional as F
+from npdeep import threads
 from npdeep.functional import conv
 from npdeep.reference import cnn
 from npdeep.tensor import Tensor
@@ -334,3 +335,87 @@ def test_backward_takes_dZ_in_any_memory_order(method, case):
     for other in results[1:]:
         for x, y in zip(other, results[0]):
             np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-12)
+
+
+# ---------------------------------------------------------------------------- threads
+@pytest.fixture
+def two_threads(monkeypatch):
+    """Two threads and no minimum block size, so the small batches here are split; skipped
+    where this process may use one core only (tests never start more threads than cores)."""
+    if threads._available_cores() < 2:
+        pytest.skip("the split needs two cores to run on")
+    saved = threads._num_threads
+    monkeypatch.setattr(conv, "MIN_FLOPS_PER_THREAD", 0)
+    threads.set_num_threads(2)
+    yield
+    with threads._lock:
+        threads._num_threads = saved
+        threads._shutdown_executor()
+
+
+def with_threads(n, fn, *args, **kwargs):
+    saved = threads.get_num_threads()
+    threads.set_num_threads(n)
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        threads.set_num_threads(saved)
+
+
+@pytest.mark.parametrize("method", ["flat", "strided"])
+@pytest.mark.parametrize("case", [(3, 7, 6, 2, 3, 3, 1, "same"), (2, 6, 6, 1, 2, 5, 1, 0),
+                                  (5, 7, 7, 2, 3, 3, 2, 1), (4, 8, 8, 3, 4, 5, 1, "same"),
+                                  (1, 5, 5, 2, 2, 3, 1, 1)])
+def test_split_batch_matches_unsplit_and_course_loops(method, case, two_threads):
+    """The batch cut in blocks across two threads (m = 1 stays one block) gives the gradients
+    of one block and of the course's loops, for whole-batch and image-sized column blocks."""
+    m, n_H_prev, n_W_prev, n_C_prev, n_C, f, stride, padding = case
+    if method == "flat" and stride != 1:
+        pytest.skip("the flat path is for stride 1")
+    A_prev, W, b = make_inputs(m, n_H_prev, n_W_prev, n_C_prev, n_C, f)
+    pads = conv.resolve_padding(padding, n_H_prev, n_W_prev, f, stride)
+    n_H, n_W = (conv.output_size(n, f, stride, p) for n, p in zip((n_H_prev, n_W_prev), pads))
+    assert len(conv._image_blocks(m, f * f * n_C_prev, n_C, n_H, n_W)) == min(m, 2)
+    dZ = np.random.default_rng(4).standard_normal((m, n_H, n_W, n_C))
+    channel_major = np.ascontiguousarray(dZ.transpose(3, 0, 1, 2)).transpose(1, 2, 3, 0)
+    unsplit = with_threads(1, run_conv, A_prev, W, b, stride, padding, dZ, method=method)
+    Z_ref, cache = cnn.conv_forward(A_prev.data, W.data, b.data,
+                                    {"stride": stride, "pad": pads[0][0]})  # symmetric pads
+    reference = (Z_ref,) + cnn.conv_backward(dZ, cache)
+    for g in (dZ, channel_major):
+        for chunk in (2**30, 300):
+            split = run_conv(A_prev, W, b, stride, padding, g, method=method, chunk_bytes=chunk)
+            for got, one, want in zip(split, unsplit, reference):
+                np.testing.assert_allclose(got, one, rtol=1e-12, atol=1e-12)
+                np.testing.assert_allclose(got, want.reshape(got.shape), rtol=1e-10,
+                                           atol=1e-12)
+
+
+def test_split_conv_is_bitwise_repeatable_and_close_to_one_thread(two_threads):
+    """float32 at two threads: two runs agree bit for bit (dW and db are summed over the
+    blocks in block order); one thread differs by float rounding only."""
+    rng = np.random.default_rng(0)
+    A_prev = Tensor(rng.standard_normal((6, 12, 12, 3)), dtype=np.float32)
+    W = Tensor(rng.standard_normal((3, 3, 3, 8)), dtype=np.float32)
+    b = Tensor(rng.standard_normal(8), dtype=np.float32)
+    dZ = rng.standard_normal((6, 12, 12, 8)).astype(np.float32)
+    runs = [run_conv(A_prev, W, b, 1, "same", dZ) for _ in range(2)]
+    for x, y in zip(*runs):
+        assert x.dtype == np.float32
+        np.testing.assert_array_equal(x, y)
+    one = with_threads(1, run_conv, A_prev, W, b, 1, "same", dZ)
+    for x, y in zip(runs[0], one):
+        np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-5)
+
+
+def test_split_conv_gradcheck(two_threads):
+    A_prev, W, b = make_inputs(3, 5, 5, 2, 3, 3)
+    assert_gradcheck(lambda A, W, b: F.conv2d(A, W, b, 1, "same"), [A_prev, W, b])
+
+
+def test_small_batches_run_unsplit():
+    """Below MIN_FLOPS_PER_THREAD a block is not worth a thread: one block, in the caller."""
+    assert with_threads(2, conv._image_blocks, 2, 9, 4, 8, 8) == [(0, 2)]
+    # LeNet-5's first conv on 28x28 images, batch 64: 64·25·6·24·24 = 5.5 M multiply-adds
+    assert with_threads(2, conv._image_blocks, 64, 25, 6, 24, 24) == [(0, 32), (32, 64)]
+    assert with_threads(1, conv._image_blocks, 64, 25, 6, 24, 24) == [(0, 64)]
