@@ -57,7 +57,7 @@ def main(argv=None) -> dict:
     model = mlp(64, hidden=(128, 64), n_classes=5)
     npdeep.fit(model, F.cross_entropy, optim.Adam(model.parameters(), learning_rate=1e-3),
                (X_train[A_train], y_train[A_train]), dev=(X_dev[A_dev], y_dev[A_dev]),
-               epochs=30, mini_batch_size=32, progress=False, seed=args.seed)
+               epochs=30, mini_batch_size=32, verbose=0, seed=args.seed)
     acc_A = npdeep.evaluate(model, (X_dev[A_dev], y_dev[A_dev]))["accuracy"]
     print(f"task A (digits 0-4): dev accuracy {acc_A:.1%}")
 
@@ -73,14 +73,14 @@ def main(argv=None) -> dict:
     print(f"  transfer: training {sum(p.size for p in head)} of "
           f"{model.num_parameters()} parameters (the new head)")
     npdeep.fit(model, F.cross_entropy, optim.Adam(head, learning_rate=1e-2), (XB, yB),
-               epochs=100, mini_batch_size=32, progress=False, seed=args.seed)
+               epochs=100, mini_batch_size=32, verbose=0, seed=args.seed)
     acc_transfer = npdeep.evaluate(model, test_B)["accuracy"]
 
     # Baseline: the same architecture trained from scratch on B's few examples.
     npdeep.manual_seed(args.seed + 1)
     scratch = mlp(64, hidden=(128, 64), n_classes=5)
     npdeep.fit(scratch, F.cross_entropy, optim.Adam(scratch.parameters(), learning_rate=1e-3),
-               (XB, yB), epochs=100, mini_batch_size=32, progress=False, seed=args.seed)
+               (XB, yB), epochs=100, mini_batch_size=32, verbose=0, seed=args.seed)
     acc_scratch = npdeep.evaluate(scratch, test_B)["accuracy"]
 
     print(f"  test accuracy on digits 5-9, transfer (frozen body, new head): "
