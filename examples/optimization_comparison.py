@@ -45,7 +45,7 @@ def train(optimizer_name: str, X, Y, epochs: int, learning_rate: float, seed: in
         optimizer_name]()
     history = npdeep.fit(model, F.binary_cross_entropy_with_logits, optimizer, (X, Y),
                          epochs=epochs, mini_batch_size=64, metrics=[logit_accuracy],
-                         progress=False, seed=seed)  # the same mini-batches too
+                         verbose=0, seed=seed)  # the same mini-batches too
     return model, history
 
 
