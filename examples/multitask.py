@@ -74,7 +74,7 @@ def main(argv=None) -> dict:
     model = mlp(64, hidden=(64,), n_classes=len(TASKS))
     history = npdeep.fit(model, F.multitask_loss, optim.Adam(model.parameters(), 1e-3),
                          (X_train, Y_train), dev=(X_dev, Y_dev), epochs=args.epochs,
-                         mini_batch_size=32, metrics=[known_label_accuracy], progress=False,
+                         mini_batch_size=32, metrics=[known_label_accuracy], verbose=0,
                          seed=args.seed)
     print(f"multi-task network: dev accuracy {history.dev['known_label_accuracy'][-1]:.1%} "
           f"({model.num_parameters():,} parameters)")
@@ -90,7 +90,7 @@ def main(argv=None) -> dict:
         npdeep.fit(single, F.binary_cross_entropy_with_logits,
                    optim.Adam(single.parameters(), 1e-3),
                    (X_train[known], Y_train[known, j:j + 1]), epochs=args.epochs,
-                   mini_batch_size=32, metrics=(), progress=False, seed=args.seed)
+                   mini_batch_size=32, metrics=(), verbose=0, seed=args.seed)
         separate.append(per_task_accuracy(npdeep.predict(single, X_test),
                                           Y_test[:, j:j + 1])[0])
         n_parameters += single.num_parameters()
