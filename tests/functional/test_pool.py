@@ -4,6 +4,8 @@ import pytest
 
 from harness import assert_gradcheck, randn, torch_or_skip
 from npdeep import functional as F
+from npdeep import threads
+from npdeep.functional import pool
 from npdeep.reference import cnn
 from npdeep.tensor import Tensor
 
@@ -170,3 +172,69 @@ def test_max_pool_ties_in_either_memory_order(f):
                     first = np.unravel_index(np.argmax(window == window.max()), (f, f))
                     expected[i, h * f + first[0], w * f + first[1], c] = dA[i, h, w, c]
     np.testing.assert_array_equal(grad, expected)
+
+
+# ---------------------------------------------------------------------------- threads
+@pytest.fixture
+def two_threads(monkeypatch):
+    """Two threads and no minimum block size, so the small batches here are split; skipped
+    where this process may use one core only (tests never start more threads than cores)."""
+    if threads._available_cores() < 2:
+        pytest.skip("the split needs two cores to run on")
+    saved = threads._num_threads
+    monkeypatch.setattr(pool, "MIN_ELEMENTS_PER_THREAD", 0)
+    threads.set_num_threads(2)
+    yield
+    with threads._lock:
+        threads._num_threads = saved
+        threads._shutdown_executor()
+
+
+def pool_run(op, A_data, f, stride, dA):
+    A_prev = Tensor(A_data, requires_grad=True)
+    A = op(A_prev, f, stride)
+    A.backward(dA)
+    return A.data, A_prev.grad
+
+
+@pytest.mark.parametrize("mode", ["max", "average"])
+@pytest.mark.parametrize("case", CASES + [(5, 9, 9, 3, 3, None), (3, 8, 8, 2, 2, None)])
+def test_split_pool_matches_one_thread_bitwise_and_course_loops(mode, case, two_threads):
+    """Pooling is independent per image and sums each window in a fixed order: the split
+    batch gives exactly the one-thread result, NHWC or channel-major, and the course's."""
+    m, n_H_prev, n_W_prev, n_C, f, stride = case
+    data = np.random.default_rng(9).standard_normal((m, n_H_prev, n_W_prev, n_C))
+    channel_major = np.ascontiguousarray(data.transpose(3, 0, 1, 2)).transpose(1, 2, 3, 0)
+    A_ref, cache = cnn.pool_forward(data, {"f": f, "stride": f if stride is None else stride},
+                                    mode)
+    dA = np.random.default_rng(2).standard_normal(A_ref.shape)
+    dA_prev_ref = cnn.pool_backward(dA, cache, mode)
+    for A_data in (data, channel_major):
+        split = pool_run(POOLS[mode], A_data, f, stride, dA)
+        threads.set_num_threads(1)
+        one = pool_run(POOLS[mode], A_data, f, stride, dA)
+        threads.set_num_threads(2)
+        for got, want in zip(split, one):
+            np.testing.assert_array_equal(got, want)
+        np.testing.assert_allclose(split[0], A_ref, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(split[1], dA_prev_ref, rtol=1e-12, atol=1e-14)
+
+
+def test_split_pool_keeps_the_memory_order():
+    """A channel-major input (a conv's output) pools into channel-major memory, split or not."""
+    data = np.random.default_rng(4).standard_normal((6, 64, 28, 28)).astype(np.float32)
+    A = F.max_pool2d(data.transpose(1, 2, 3, 0), 2)  # (64, 14, 14, 6), big enough to split
+    assert A.data.transpose(3, 0, 1, 2).flags.c_contiguous
+
+
+def test_small_pools_run_unsplit(monkeypatch):
+    """Below MIN_ELEMENTS_PER_THREAD input values a block is not worth a thread."""
+    seen = []
+
+    def record(fn, blocks):
+        seen.append(list(blocks))
+        return [fn(block) for block in blocks]
+
+    monkeypatch.setattr(pool, "map_blocks", record)
+    F.max_pool2d(np.ones((2, 4, 4, 3)), 2)
+    assert seen == [[(0, 2)]]
