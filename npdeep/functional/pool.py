@@ -129,9 +129,9 @@ class MaxPool2d(Function):
         ctx.channel_major = _is_channel_major(A_prev)
         A = _new_like((m, n_H, n_W, n_C), A_prev.dtype, ctx.channel_major, zeros=False)
         if kernels.active():  # compiled (npdeep[fast]); the NumPy code below is its reference
-            ctx.winner = winner = kernels.max_pool_winners(A)
+            ctx.winner = winner = kernels.max_pool_winners(A, f)
             _each_block(A_prev.shape, lambda images: kernels.max_pool_forward(
-                A_prev[images], f, stride, A[images], winner[images]))
+                A_prev, f, stride, A, winner, images))
             return A
         if stride == f == 2:
             # The max in two passes over halves of the input: the two rows of every window
@@ -183,9 +183,10 @@ class MaxPool2d(Function):
         n_H, n_W = dA.shape[1], dA.shape[2]
         if hasattr(ctx, "winner"):  # the forward ran compiled
             dA = _in_layout(dA, ctx.channel_major)
-            dA_prev = _new_like(ctx.shape, dA.dtype, ctx.channel_major, zeros=True)
+            dA_prev = _new_like(ctx.shape, dA.dtype, ctx.channel_major,
+                                zeros=kernels.needs_zeros(ctx.shape, f, stride))
             _each_block(ctx.shape, lambda images: kernels.max_pool_backward(
-                dA[images], ctx.winner[images], f, stride, dA_prev[images]))
+                dA, ctx.winner, f, stride, dA_prev, images))
             return dA_prev
         if stride == f:
             dA = _in_layout(dA, ctx.channel_major)
@@ -258,7 +259,7 @@ class AvgPool2d(Function):
         A = _new_like((m, n_H, n_W, n_C), A_prev.dtype, ctx.channel_major, zeros=False)
         if kernels.active():  # compiled (npdeep[fast]); the NumPy code below is its reference
             _each_block(A_prev.shape, lambda images: kernels.avg_pool_forward(
-                A_prev[images], f, stride, A[images]))
+                A_prev, f, stride, A, images))
             return A
 
         def pool(images):
@@ -280,9 +281,10 @@ class AvgPool2d(Function):
         dA = _in_layout(dA, ctx.channel_major)
         covered = stride == f and ctx.shape[1] == n_H * f and ctx.shape[2] == n_W * f
         if kernels.active():  # compiled (npdeep[fast]); the NumPy code below is its reference
-            dA_prev = _new_like(ctx.shape, dA.dtype, ctx.channel_major, zeros=True)
+            dA_prev = _new_like(ctx.shape, dA.dtype, ctx.channel_major,
+                                zeros=kernels.needs_zeros(ctx.shape, f, stride))
             _each_block(ctx.shape, lambda images: kernels.avg_pool_backward(
-                dA[images], f, stride, dA_prev[images]))
+                dA, f, stride, dA_prev, images))
             return dA_prev
         dA_prev = _new_like(ctx.shape, dA.dtype, ctx.channel_major, zeros=not covered)
 
