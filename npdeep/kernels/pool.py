@@ -1,13 +1,15 @@
 """Max and average pooling as compiled loops: one pass over the input, one over the output.
 
-Each function works on one block of images (the caller may run blocks on several threads:
-the kernels release the GIL) and writes into arrays the caller made, in the memory order the
-NumPy path uses (NHWC, or channel-major as conv2d's outputs), so the two paths hand the next
-op the same layout. The loops run along the axis that is contiguous in memory: channels for
-NHWC arrays, image columns for channel-major ones.
+Each function does one block of images (``images``, a slice of the batch axis; the caller
+may run blocks on several threads, as the kernels release the GIL) and writes into arrays
+the caller made, in the memory order the NumPy path uses (NHWC, or channel-major as conv2d's
+outputs are), so both paths hand the next op the same layout. The loops run along the axis
+that is contiguous in memory: channels for NHWC arrays, image columns for channel-major ones.
 
 Symbols as in npdeep.functional.pool: f the window, stride its step; arrays are
-(images, n_H, n_W, n_C).
+(m, n_H, n_W, n_C).
+
+The common layer (f = stride = 2) has its own kernels, written out without window loops.
 
 NumPy twins: npdeep.functional.pool.MaxPool2d and AvgPool2d, the path taken when
 ``npdeep.kernels.active()`` is False; tests/kernels/test_pool.py compares them.
@@ -28,68 +30,97 @@ def _kernels():
     return _compiled
 
 
-def _channels_inner(A: np.ndarray) -> bool:
-    """Whether the channel axis is the one with the shortest step in memory (NHWC)."""
-    return abs(A.strides[3]) <= abs(A.strides[2])
+def _channel_major(A: np.ndarray) -> bool:
+    """Whether A (m, n_H, n_W, n_C) is laid out channel-major: (n_C, m, n_H, n_W) contiguous."""
+    return not A.flags.c_contiguous and A.transpose(3, 0, 1, 2).flags.c_contiguous
 
 
-def max_pool_winners(A: np.ndarray) -> np.ndarray:
-    """An array for the winner of each window (its index i·f + j), in A's memory order."""
-    return np.empty_like(A, dtype=np.int32)
+def _run(name: str, arrays: tuple, settings: tuple, images: slice) -> None:
+    """Run kernel ``name`` in the arrays' layout on the images [start, stop).
+
+    Channel-major arrays go to the "planes" kernel as their (n_C, m, n_H, n_W) transposes,
+    all others (NHWC, or any strides: correct, only slower) to the "nhwc" one.
+    """
+    start, stop, _ = images.indices(arrays[0].shape[0])
+    kernels = _kernels()
+    if all(_channel_major(a) for a in arrays):
+        kernel = getattr(kernels, name + "_planes")
+        arrays = tuple(a.transpose(3, 0, 1, 2) for a in arrays)
+    elif arrays[0].shape[3] < 16 and hasattr(kernels, name + "_nhwc_narrow"):
+        kernel = getattr(kernels, name + "_nhwc_narrow")
+    else:
+        kernel = getattr(kernels, name + "_nhwc")
+    kernel(*arrays, *settings, start, stop)
+
+
+def needs_zeros(shape: tuple, f: int, stride: int) -> bool:
+    """Whether a backward kernel needs dA_prev (of ``shape``) zeroed first: unless the windows
+    tile the whole image (stride == f, no rows or columns left over), it writes only some
+    entries, or adds into them."""
+    return stride != f or shape[1] % f != 0 or shape[2] % f != 0
+
+
+def max_pool_winners(A: np.ndarray, f: int) -> np.ndarray:
+    """An array for the winner of each window (its index i·f + j), in A's memory order:
+    uint8 (f ≤ 16, one byte per output), else int32."""
+    return np.empty_like(A, dtype=np.uint8 if f * f <= 256 else np.int32)
 
 
 def max_pool_forward(A_prev: np.ndarray, f: int, stride: int, A: np.ndarray,
-                     winner: np.ndarray) -> None:
+                     winner: np.ndarray, images: slice = slice(None)) -> None:
     """A = the max of each f × f window of A_prev; winner = where it was (i·f + j).
 
     NOTE: ties go to the first maximal entry, row-major, as in the NumPy path and PyTorch; a
     NaN in a window is its max (as np.maximum propagates it).
 
     Args:
-        A_prev: (images, n_H_prev, n_W_prev, n_C) input.
+        A_prev: (m, n_H_prev, n_W_prev, n_C) input.
         f, stride: the window and its step.
-        A: (images, n_H, n_W, n_C) output, written.
-        winner: int32, A's shape, written.
+        A: (m, n_H, n_W, n_C) output, in A_prev's memory order; its ``images`` are written.
+        winner: from max_pool_winners(A, f); its ``images`` are written.
+        images: the block of images to do.
     """
-    kernels = _kernels()
-    if _channels_inner(A_prev):
-        kernels.max_forward_nhwc(A_prev, f, stride, A, winner)
+    if f == stride == 2:
+        _run("max2_forward", (A_prev, A, winner), (), images)
     else:
-        kernels.max_forward_planes(A_prev, f, stride, A, winner)
+        _run("max_forward", (A_prev, A, winner), (f, stride), images)
 
 
 def max_pool_backward(dA: np.ndarray, winner: np.ndarray, f: int, stride: int,
-                      dA_prev: np.ndarray) -> None:
-    """dA_prev[window's winner] += dA for every window; dA_prev must hold zeros on entry.
+                      dA_prev: np.ndarray, images: slice = slice(None)) -> None:
+    """dA_prev[the winner of each window] += dA, 0 to the other entries.
+
+    dA_prev must hold zeros where needs_zeros says so: everywhere when windows overlap or
+    leave gaps (stride != f), in the rows and columns no window covers (floor mode) otherwise.
 
     Args:
-        dA: (images, n_H, n_W, n_C), in winner's memory order.
+        dA: (m, n_H, n_W, n_C), in winner's memory order.
         winner: from max_pool_forward.
-        dA_prev: (images, n_H_prev, n_W_prev, n_C), zeros; gradients are added in.
+        dA_prev: (m, n_H_prev, n_W_prev, n_C) zeros, in the same order; gradients are added.
+        images: the block of images to do.
     """
-    kernels = _kernels()
-    if _channels_inner(dA_prev):
-        kernels.max_backward_nhwc(dA, winner, f, stride, dA_prev)
+    if f == stride == 2:
+        _run("max2_backward", (dA, winner, dA_prev), (), images)
     else:
-        kernels.max_backward_planes(dA, winner, f, stride, dA_prev)
+        _run("max_backward", (dA, winner, dA_prev), (f, stride), images)
 
 
-def avg_pool_forward(A_prev: np.ndarray, f: int, stride: int, A: np.ndarray) -> None:
+def avg_pool_forward(A_prev: np.ndarray, f: int, stride: int, A: np.ndarray,
+                     images: slice = slice(None)) -> None:
     """A = the mean of each f × f window of A_prev: the window summed row-major, then times
     1/(f·f) in A's dtype, as the NumPy path computes it (the same bits)."""
     scale = A.dtype.type(1.0 / (f * f))
-    kernels = _kernels()
-    if _channels_inner(A_prev):
-        kernels.avg_forward_nhwc(A_prev, f, stride, scale, A)
+    if f == stride == 2:
+        _run("avg2_forward", (A_prev, A), (scale,), images)
     else:
-        kernels.avg_forward_planes(A_prev, f, stride, scale, A)
+        _run("avg_forward", (A_prev, A), (f, stride, scale), images)
 
 
-def avg_pool_backward(dA: np.ndarray, f: int, stride: int, dA_prev: np.ndarray) -> None:
-    """dA_prev[every entry of a window] += dA/(f·f); dA_prev must hold zeros on entry."""
+def avg_pool_backward(dA: np.ndarray, f: int, stride: int, dA_prev: np.ndarray,
+                      images: slice = slice(None)) -> None:
+    """dA_prev[every entry of each window] += dA/(f·f); zeros first as for max_pool_backward."""
     scale = dA.dtype.type(1.0 / (f * f))
-    kernels = _kernels()
-    if _channels_inner(dA_prev):
-        kernels.avg_backward_nhwc(dA, f, stride, scale, dA_prev)
+    if f == stride == 2:
+        _run("avg2_backward", (dA, dA_prev), (scale,), images)
     else:
-        kernels.avg_backward_planes(dA, f, stride, scale, dA_prev)
+        _run("avg_backward", (dA, dA_prev), (f, stride, scale), images)
