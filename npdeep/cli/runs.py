@@ -1,0 +1,124 @@
+"""Run folders: the settings in config.json, resuming with them, never overwriting by mistake.
+
+A run's settings are written once to config.json. ``--resume`` rebuilds the run from them, so
+that nothing has to be repeated and nothing changes silently: a given option that differs from
+the saved value is refused unless ``--allow-change`` is passed (then it is recorded). A fresh
+run into a folder that already holds one is refused unless ``--overwrite`` is passed.
+"""
+from __future__ import annotations
+
+import json
+import os
+
+from npdeep.cli.recipes import BUILT_IN, DATASET_DEFAULTS, MODELS
+
+# What ``train`` writes into a run folder; with --overwrite exactly these are replaced.
+RUN_FILES = ("config.json", "model.safetensors", "preprocess.safetensors",
+             "checkpoint.safetensors", "history.json", "curves.png", "results.json")
+# The settings that define a run (config.json holds them with the derived input_shape,
+# n_classes and class_names). A resumed run keeps them unless --allow-change is given; only
+# --epochs (train further) and --data-root (the files moved) may differ freely.
+SETTINGS = ("data", "model", "seed", "batch_norm", *DATASET_DEFAULTS["digits"])
+FREE_ON_RESUME = ("epochs", "data_root")
+
+
+def _flag(key: str) -> str:
+    return "--" + key.replace("_", "-")
+
+
+def read_config(path: str) -> dict:
+    """A run's config.json, or a ValueError that names the file and what is wrong with it."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except FileNotFoundError:
+        raise ValueError(f"no config.json in '{os.path.dirname(path) or '.'}'; pass a run "
+                         "folder written by npdeep train --out") from None
+    try:
+        config = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"'{path}' is not valid JSON ({error.msg} at line {error.lineno}, "
+                         f"column {error.colno}); it should be the config.json that npdeep "
+                         "train wrote: repair it, or train the run again") from None
+    if not isinstance(config, dict):
+        raise ValueError(f"'{path}' holds a JSON {type(config).__name__}, not the settings "
+                         "object that npdeep train writes; repair it or train the run again")
+    missing = [k for k in (*SETTINGS, "input_shape") if k not in config]
+    if missing:
+        raise ValueError(f"'{path}' lacks the settings {', '.join(missing)}; it was not "
+                         "written by npdeep train (or was edited): train the run again")
+    if config["data"] not in DATASET_DEFAULTS or config["model"] not in MODELS:
+        raise ValueError(f"'{path}' names data {config['data']!r} and model "
+                         f"{config['model']!r}; known: data {sorted(DATASET_DEFAULTS)}, models "
+                         f"{sorted(MODELS)}")
+    return config
+
+
+def _given(args) -> dict:
+    """The settings typed on the command line (None means not given)."""
+    keys = (*SETTINGS, "data_root")
+    return {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}
+
+
+def _new_config(given: dict) -> dict:
+    """The command-line settings over the data set's defaults over the built-in ones."""
+    data = given.get("data", BUILT_IN["data"])
+    config = {**BUILT_IN, **DATASET_DEFAULTS[data], "data_root": None}
+    config.update(given)
+    return config
+
+
+def _resumed_config(saved: dict, given: dict, allow_change: bool, config_path: str) -> dict:
+    """The saved settings; a given one that differs is refused unless allow_change."""
+    changes = {k: (saved.get(k), v) for k, v in given.items()
+               if k not in FREE_ON_RESUME and saved.get(k) != v}
+    if changes and not allow_change:
+        listed = "; ".join(f"{_flag(k)} {new!r} (the run has {old!r})"
+                           for k, (old, new) in changes.items())
+        raise ValueError(f"--resume continues the run with the settings in '{config_path}', "
+                         f"but other values were given: {listed}. Drop those options, pass "
+                         "--allow-change to change them for the rest of the run, or start a "
+                         "new run (another --out, or --overwrite)")
+    config = dict(saved)
+    config.update(given)
+    if changes:
+        for k, (old, new) in changes.items():
+            print(f"Changing {k} on resume: {old!r} -> {new!r}", flush=True)
+        # Kept in config.json, so the record shows the run did not use one setting throughout.
+        config.setdefault("changed_on_resume", []).append(
+            {k: [old, new] for k, (old, new) in changes.items()})
+    return config
+
+
+def _existing_run_files(out: str) -> list:
+    return [name for name in RUN_FILES if os.path.exists(os.path.join(out, name))]
+
+
+def _trained(out: str) -> bool:
+    """Whether the folder holds weights; config.json alone is a run that never started."""
+    return any(os.path.exists(os.path.join(out, name))
+               for name in ("checkpoint.safetensors", "model.safetensors"))
+
+
+def train_config(args, out: str) -> dict:
+    """The run's settings: from config.json on --resume, else from the command line."""
+    given = _given(args)
+    config_path = os.path.join(out, "config.json")
+    if args.resume:
+        if os.path.exists(config_path):
+            return _resumed_config(read_config(config_path), given, args.allow_change,
+                                   config_path)
+        if _trained(out):
+            raise ValueError(f"cannot resume '{out}': it has no config.json to rebuild the "
+                             "run from; start afresh with --overwrite")
+        print(f"No run in '{out}' to resume: starting a new one", flush=True)
+        return _new_config(given)
+    if args.allow_change:
+        raise ValueError("--allow-change only applies with --resume")
+    existing = _existing_run_files(out)
+    if _trained(out) and not args.overwrite:
+        raise ValueError(f"'{out}' already holds a run ({', '.join(existing)}); continue it "
+                         "with --resume, replace it with --overwrite, or pass another --out")
+    for name in existing:  # no stale file of the old run may outlive it
+        os.remove(os.path.join(out, name))
+    return _new_config(given)
