@@ -5,7 +5,7 @@ PY      = $(VENV)/bin/python
 PIP     = $(PY) -m pip --disable-pip-version-check -q
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test test-slow bench torch clean
+.PHONY: demo test test-numpy test-slow bench torch fast clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q
 
+# The suite again with the compiled kernels off (NPDEEP_NUMBA=0): the NumPy path alone.
+test-numpy: $(STAMP)
+	NPDEEP_NUMBA=0 $(PY) -m pytest -q
+
 test-slow: $(STAMP)
 	$(PY) -m pytest -q -m slow
 
@@ -28,6 +32,10 @@ torch: $(STAMP)
 
 # OpenBLAS picks its kernel for this CPU itself: OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, which
 # may be set for the tests, are unset for this command alone (the JSON records the kernel).
+# The optional compiled kernels (npdeep[fast]: numba).
+fast: $(STAMP)
+	$(PIP) install "numba>=0.59"
+
 bench: torch
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) -m benchmarks
 
