@@ -30,12 +30,12 @@ test-slow: $(STAMP)
 torch: $(STAMP)
 	$(PIP) install "torch==2.13.0"
 
-# OpenBLAS picks its kernel for this CPU itself: OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, which
-# may be set for the tests, are unset for this command alone (the JSON records the kernel).
 # The optional compiled kernels (npdeep[fast]: numba).
 fast: $(STAMP)
 	$(PIP) install "numba>=0.59"
 
+# OpenBLAS picks its kernel for this CPU itself: OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, which
+# may be set for the tests, are unset for this command alone (the JSON records the kernel).
 bench: torch
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) -m benchmarks
 
