@@ -242,3 +242,37 @@ def test_gradient_dtype_matches_input():
 def test_function_accepts_plain_arrays():
     out = F.exp(np.zeros(2))
     assert isinstance(out, Tensor) and not out.requires_grad
+
+
+def test_apply_without_any_tensor_input_says_what_to_do():
+    class Double(Function):
+        @staticmethod
+        def forward(ctx, a):
+            return 2 * a
+
+        @staticmethod
+        def backward(ctx, dZ):
+            return 2 * dZ
+
+    with pytest.raises(TypeError, match=r"Double.apply: at least one input must be a Tensor; "
+                                        r"got \(ndarray\). Wrap arrays with npdeep.tensor"):
+        Double.apply(np.ones(2))
+    np.testing.assert_array_equal(Double.apply(npdeep.tensor([1.0])).data, [2.0])
+
+
+def test_outputs_of_parameters_are_plain_tensors():
+    W = npdeep.nn.Parameter(np.ones((2, 2)))
+    for out in (W * 2, 2 * W, W @ W, W.sum(), -W, W.T, W[0], np.ones(2) @ W):
+        assert type(out) is Tensor, type(out)
+        assert out.requires_grad
+
+
+def test_engine_does_not_import_tensor():
+    # autograd sits above tensor.py in the package's layers (DESIGN.md).
+    import ast
+    import inspect
+    tree = ast.parse(inspect.getsource(npdeep.autograd))
+    imported = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                for alias in node.names]
+    imported += [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+    assert not [name for name in imported if name and name.startswith("npdeep")], imported

@@ -193,3 +193,34 @@ def test_rng_state_round_trip():
     first = backend.rng().random(4)
     backend.set_rng_state(state)
     np.testing.assert_array_equal(backend.rng().random(4), first)
+
+
+def test_item_gives_a_python_number():
+    loss = npdeep.tensor([[2.5]])
+    assert loss.item() == 2.5 and type(loss.item()) is float
+    assert npdeep.tensor(3.0).sum().item() == 3.0
+
+
+def test_item_of_several_values_says_what_to_do():
+    with pytest.raises(ValueError, match=r"Tensor.item\(\): only a one-element tensor has one "
+                                         r"value; this one has shape \(2, 3\). Reduce it first"):
+        npdeep.tensor(np.zeros((2, 3))).item()
+
+
+def test_tolist():
+    t = npdeep.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    assert t.tolist() == [[1.0, 2.0], [3.0, 4.0]]
+    assert npdeep.tensor(2.0).tolist() == 2.0
+    assert t.argmax(axis=1).tolist() == [1, 1]
+
+
+def test_operators_are_declared_on_the_class():
+    # Reading tensor.py shows what a + b does: nothing is attached from another module.
+    for name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__truediv__",
+                 "__pow__", "__matmul__", "__rmatmul__", "__neg__", "__getitem__", "__eq__",
+                 "__lt__", "exp", "log", "sum", "mean", "max", "min", "prod", "var", "std",
+                 "argmax", "argmin", "reshape", "transpose", "flatten", "item", "tolist"):
+        assert name in Tensor.__dict__, name
+        assert Tensor.__dict__[name].__module__ == "npdeep.tensor", name
+    assert Tensor.__dict__["T"].fget.__module__ == "npdeep.tensor"
+    assert not hasattr(npdeep.autograd.Function, "_Tensor")
