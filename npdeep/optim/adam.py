@@ -5,8 +5,10 @@ import math
 
 import numpy as np
 
+from npdeep.nn import _pytorch_names as pytorch
 from npdeep.optim.gd import LAMBD_DOC
-from npdeep.optim.optimizer import Optimizer, check_number
+from npdeep.optim.optimizer import PYTORCH_NAMES, Optimizer
+from npdeep.validation import check_positive, check_probability
 
 
 class Adam(Optimizer):
@@ -42,12 +44,15 @@ class Adam(Optimizer):
 
     _moments = ("v", "s")
 
+    @pytorch.refuse_pytorch_names(
+        betas="npdeep uses the course's names: betas=(β1, β2) is beta1=β1, beta2=β2",
+        **PYTORCH_NAMES)
     def __init__(self, params, learning_rate: float = 0.001, beta1: float = 0.9,
                  beta2: float = 0.999, epsilon: float = 1e-8, lambd: float = 0.0):
         super().__init__(params, learning_rate, lambd)
-        self.beta1 = check_number(beta1, "beta1", "Adam", 0.0, 1.0)
-        self.beta2 = check_number(beta2, "beta2", "Adam", 0.0, 1.0)
-        self.epsilon = check_number(epsilon, "epsilon", "Adam", 0.0, low_open=True)
+        self.beta1 = check_probability(beta1, "beta1", "Adam", high_open=True)
+        self.beta2 = check_probability(beta2, "beta2", "Adam", high_open=True)
+        self.epsilon = check_positive(epsilon, "epsilon", "Adam")
 
     def _direction(self, sl: slice) -> None:
         g, v, s, step = self._g[sl], self._state["v"][sl], self._state["s"][sl], self._tmp[sl]

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from npdeep.optim.optimizer import check_number
+from npdeep.validation import check_positive
 
 
 def _with_grads(params) -> list:
@@ -22,7 +22,7 @@ def clip_grad_value(params, clip_value: float) -> None:
         params: an iterable of Parameters.
         clip_value: > 0.
     """
-    clip_value = check_number(clip_value, "clip_value", "clip_grad_value", 0.0, low_open=True)
+    clip_value = check_positive(clip_value, "clip_value", "clip_grad_value")
     for p in _with_grads(params):
         p.grad = np.clip(p.grad, -clip_value, clip_value)
 
@@ -41,7 +41,7 @@ def clip_grad_norm(params, max_norm: float) -> float:
     Returns:
         total_norm: the norm before clipping (a float), useful to log.
     """
-    max_norm = check_number(max_norm, "max_norm", "clip_grad_norm", 0.0, low_open=True)
+    max_norm = check_positive(max_norm, "max_norm", "clip_grad_norm")
     params = _with_grads(params)
     total = 0.0
     for p in params:

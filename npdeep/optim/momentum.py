@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from npdeep.optim.gd import LAMBD_DOC
-from npdeep.optim.optimizer import Optimizer, check_number
+from npdeep.nn import _pytorch_names as pytorch
+from npdeep.optim.gd import LAMBD_DOC, SGD_MOMENTUM
+from npdeep.optim.optimizer import PYTORCH_NAMES, Optimizer
+from npdeep.validation import check_probability
 
 
 class Momentum(Optimizer):
@@ -35,10 +37,11 @@ class Momentum(Optimizer):
 
     _moments = ("v",)
 
+    @pytorch.refuse_pytorch_names(momentum=SGD_MOMENTUM, **PYTORCH_NAMES)
     def __init__(self, params, learning_rate: float = 0.01, beta: float = 0.9,
                  lambd: float = 0.0):
         super().__init__(params, learning_rate, lambd)
-        self.beta = check_number(beta, "beta", "Momentum", 0.0, 1.0)
+        self.beta = check_probability(beta, "beta", "Momentum", high_open=True)
 
     def _direction(self, sl: slice) -> None:
         g, v, step = self._g[sl], self._state["v"][sl], self._tmp[sl]

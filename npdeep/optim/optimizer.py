@@ -8,28 +8,14 @@ per parameter, and no temporary arrays.
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
+from npdeep.nn import _pytorch_names as pytorch
 from npdeep.tensor import Tensor
+from npdeep.validation import check_float, check_learning_rate
 
-
-def check_number(value, name: str, where: str, low: float, high: float | None = None,
-                 low_open: bool = False, high_open: bool = True) -> float:
-    """The shared hyperparameter check: a real number in [low, high) (or the stated bounds)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-        ok = False
-    else:
-        ok = (value > low if low_open else value >= low)
-        if high is not None:
-            ok = ok and (value < high if high_open else value <= high)
-    if not ok:
-        lo = f"> {low}" if low_open else f">= {low}"
-        hi = "" if high is None else (f" and < {high}" if high_open else f" and <= {high}")
-        raise ValueError(f"The '{name}' parameter of {where} must be a number {lo}{hi}. "
-                         f"Got {value!r} instead.")
-    return float(value)
+# The PyTorch spellings every optimizer refuses, with the conversion to npdeep's names.
+PYTORCH_NAMES = dict(lr=pytorch.LR, weight_decay=pytorch.WEIGHT_DECAY, eps=pytorch.EPS)
 
 
 class Optimizer:
@@ -42,7 +28,9 @@ class Optimizer:
 
     Attributes:
         params: the list of parameters this optimizer updates.
-        learning_rate: α; mutable (learning-rate schedules set it between epochs).
+        learning_rate: α; may be set (learning-rate schedules set it between epochs), and
+            every value set is checked like the one passed in: a finite float > 0, else
+            ValueError naming the value.
         lambd: L2 weight decay added to the gradient of weight parameters (ndim >= 2).
         t: the number of steps taken (Adam's bias-correction counter).
     """
@@ -66,9 +54,8 @@ class Optimizer:
                                 "parameters can be trained")
         if len({id(p) for p in self.params}) != len(self.params):
             raise ValueError(f"{where}: a parameter appears more than once in params")
-        self.learning_rate = check_number(learning_rate, "learning_rate", where, 0.0,
-                                          low_open=True)
-        self.lambd = check_number(lambd, "lambd", where, 0.0)
+        self.learning_rate = learning_rate  # checked by the property's setter
+        self.lambd = check_float(lambd, "lambd", where, low=0.0)
         self.t = 0
 
         dtype = np.result_type(*[p.data.dtype for p in self.params])
@@ -85,6 +72,17 @@ class Optimizer:
                            for sl, p in zip(self._slices, self.params)]
         # Weight decay applies to weights (W: ndim >= 2), never to biases, gamma or beta.
         self._decays = [p.data.ndim >= 2 for p in self.params]
+
+    @property
+    def learning_rate(self) -> float:
+        """α, the step size; setting it checks the value like the constructor does."""
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value) -> None:
+        # A schedule or a user sets α by hand between epochs; a negative or NaN α would
+        # otherwise train uphill (or into NaN) without a word.
+        self._learning_rate = check_learning_rate(value, type(self).__name__)
 
     # ------------------------------------------------------------------ stepping
     def zero_grad(self) -> None:

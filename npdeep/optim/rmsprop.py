@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from npdeep.nn import _pytorch_names as pytorch
 from npdeep.optim.gd import LAMBD_DOC
-from npdeep.optim.optimizer import Optimizer, check_number
+from npdeep.optim.optimizer import PYTORCH_NAMES, Optimizer
+from npdeep.validation import check_positive, check_probability
 
 
 class RMSprop(Optimizer):
@@ -32,11 +34,14 @@ class RMSprop(Optimizer):
 
     _moments = ("s",)
 
+    @pytorch.refuse_pytorch_names(
+        alpha="npdeep uses the course's beta for the average of dW²: PyTorch's alpha=0.99 "
+              "is beta=0.99", **PYTORCH_NAMES)
     def __init__(self, params, learning_rate: float = 0.01, beta: float = 0.999,
                  epsilon: float = 1e-8, lambd: float = 0.0):
         super().__init__(params, learning_rate, lambd)
-        self.beta = check_number(beta, "beta", "RMSprop", 0.0, 1.0)
-        self.epsilon = check_number(epsilon, "epsilon", "RMSprop", 0.0, low_open=True)
+        self.beta = check_probability(beta, "beta", "RMSprop", high_open=True)
+        self.epsilon = check_positive(epsilon, "epsilon", "RMSprop")
 
     def _direction(self, sl: slice) -> None:
         g, s, step = self._g[sl], self._state["s"][sl], self._tmp[sl]

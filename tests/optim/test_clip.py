@@ -61,7 +61,7 @@ def test_clip_grad_norm_below_max_changes_nothing():
 
 def test_clip_errors():
     with pytest.raises(ValueError, match="The 'max_norm' parameter of clip_grad_norm must be "
-                                         "a number > 0.0. Got -1 instead."):
+                                         "a finite number > 0. Got -1 instead."):
         optim.clip_grad_norm([], -1)
     with pytest.raises(ValueError, match="'clip_value' parameter of clip_grad_value"):
         optim.clip_grad_value([], 0)

@@ -325,10 +325,10 @@ def test_step_without_any_gradient_does_nothing():
 def test_hyperparameter_errors():
     W = param([1.0])
     with pytest.raises(ValueError, match=r"The 'learning_rate' parameter of Adam must be a "
-                                         r"number > 0.0. Got -0.1 instead."):
+                                         r"finite number > 0. Got -0.1 instead."):
         optim.Adam([W], learning_rate=-0.1)
-    with pytest.raises(ValueError, match=r"The 'beta' parameter of Momentum must be a number "
-                                         r">= 0.0 and < 1.0. Got 1.0 instead."):
+    with pytest.raises(ValueError, match=r"The 'beta' parameter of Momentum must be a finite "
+                                         r"number in \[0, 1\). Got 1.0 instead."):
         optim.Momentum([W], beta=1.0)
     with pytest.raises(ValueError, match="'beta2' parameter of Adam"):
         optim.Adam([W], beta2=1.5)
@@ -352,3 +352,100 @@ def test_grad_shape_mismatch_is_reported():
     with pytest.raises(ValueError, match=r"params\[0\] has shape \(1, 2\) but its grad has "
                                          r"shape \(2,\)"):
         optim.GD([W]).step()
+
+
+# ---------------------------------------------------------------- the learning rate set by hand
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+@pytest.mark.parametrize("bad", [-1, 0, -0.5, float("nan"), float("inf"), "0.1", None, True])
+def test_learning_rate_set_by_hand_is_checked(name, bad):
+    # opt.learning_rate = -1 trained uphill without a word.
+    opt = OPTIMIZERS[name]([param([1.0])])
+    with pytest.raises(ValueError, match=rf"^The 'learning_rate' parameter of {name} must be a "
+                                         r"finite number > 0. Got .* instead."):
+        opt.learning_rate = bad
+    assert opt.learning_rate > 0  # unchanged
+
+
+def test_learning_rate_setter_stores_a_float():
+    opt = optim.Adam([param([1.0])])
+    opt.learning_rate = np.float32(0.25)
+    assert type(opt.learning_rate) is float and opt.learning_rate == 0.25
+    with pytest.raises(ValueError, match=r"Got -1.0 instead"):
+        opt.load_state_dict({**opt.state_dict(), "learning_rate": np.float64(-1.0)})
+
+
+def test_a_schedule_returning_a_negative_rate_is_refused_through_the_setter():
+    opt = optim.GD([param([1.0])], learning_rate=0.1)
+    schedule = lambda epoch: -1.0  # noqa: E731
+    with pytest.raises(ValueError, match=r"The 'learning_rate' parameter of GD must be a finite "
+                                         r"number > 0. Got -1.0 instead."):
+        opt.learning_rate = schedule(1)
+
+
+# ---------------------------------------------------------------- PyTorch's names
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_lr_names_learning_rate(name):
+    Optimizer = getattr(optim, name)
+    with pytest.raises(TypeError, match=rf"^{name} has no 'lr': npdeep uses the course's name: "
+                                        r"lr=α is learning_rate=α$"):
+        Optimizer([param([1.0])], lr=0.1)
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_weight_decay_names_lambd_and_the_conversion(name):
+    Optimizer = getattr(optim, name)
+    with pytest.raises(TypeError, match=rf"^{name} has no 'weight_decay': npdeep uses the "
+                                        r"course's lambd: lambd·W is added to the gradient of "
+                                        r"every weight, as PyTorch's weight_decay is, so "
+                                        r"weight_decay=wd is lambd=wd \(the course's cost term "
+                                        r"λ/\(2m\)·Σ‖W‖² is lambd=λ/m\)$"):
+        Optimizer([param([1.0])], weight_decay=1e-4)
+
+
+@pytest.mark.parametrize("build, message", [
+    (lambda ps: optim.Adam(ps, betas=(0.9, 0.99)),
+     r"^Adam has no 'betas': .* betas=\(β1, β2\) is beta1=β1, beta2=β2$"),
+    (lambda ps: optim.Adam(ps, eps=1e-7), r"^Adam has no 'eps': .* eps=ε is epsilon=ε$"),
+    (lambda ps: optim.RMSprop(ps, alpha=0.99), r"^RMSprop has no 'alpha': .* PyTorch's "
+                                               r"alpha=0.99 is beta=0.99$"),
+    (lambda ps: optim.GD(ps, momentum=0.9), r"^GD has no 'momentum': npdeep's momentum is its "
+                                            r"own optimizer, optim.Momentum\(params, beta=β\)"),
+    (lambda ps: optim.Momentum(ps, momentum=0.9),
+     r"^Momentum has no 'momentum': .* PyTorch's SGD\(lr=α, momentum=β\) omits the \(1 − β\), "
+     r"so it equals Momentum\(learning_rate=α/\(1 − β\), beta=β\)$"),
+])
+def test_other_pytorch_names_give_the_conversion(build, message):
+    with pytest.raises(TypeError, match=message):
+        build([param([1.0])])
+
+
+def test_weight_decay_conversion_matches_torch():
+    """The message's weight_decay=wd <=> lambd=wd, checked on one step against PyTorch."""
+    torch = torch_or_skip()
+    W0 = np.array([[1.0, -2.0], [0.5, 3.0]])
+    dW = np.array([[0.5, 1.0], [-1.0, 0.0]])
+    W = Parameter(W0.copy())
+    W.grad = dW
+    optim.GD([W], learning_rate=0.1, lambd=0.3).step()
+    W_t = torch.tensor(W0.copy(), requires_grad=True)
+    W_t.grad = torch.tensor(dW)
+    torch.optim.SGD([W_t], lr=0.1, weight_decay=0.3).step()
+    np.testing.assert_allclose(W.data, W_t.detach().numpy(), rtol=0, atol=1e-15)
+
+
+def test_sgd_momentum_conversion_matches_torch():
+    """The message's SGD(lr=α, momentum=β) == Momentum(learning_rate=α/(1 − β), beta=β)."""
+    torch = torch_or_skip()
+    arrays, X, Y = make_problem(3)
+    alpha, beta = 0.05, 0.9
+    params = [Parameter(a.copy()) for a in arrays]
+    torch_params = [torch.tensor(a.copy(), requires_grad=True) for a in arrays]
+    opt = optim.Momentum(params, learning_rate=alpha / (1 - beta), beta=beta)
+    torch_opt = torch.optim.SGD(torch_params, lr=alpha, momentum=beta)
+    for _ in range(5):
+        npdeep_grads(params, X, Y)
+        opt.step()
+        torch_grads(torch, torch_params, X, Y)
+        torch_opt.step()
+    for p, tp in zip(params, torch_params):
+        np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-10, atol=1e-12)
