@@ -1,20 +1,15 @@
 """Inverted dropout: drop each unit with probability 1 − keep_prob and scale the rest up."""
 from __future__ import annotations
 
-import numbers
-
 from npdeep import backend
 from npdeep.autograd import Function
 from npdeep.tensor import Tensor
+from npdeep.validation import check_fraction
 
 
 def check_keep_prob(keep_prob, where: str) -> float:
-    """The shared hyperparameter check for dropout: a number in (0, 1]."""
-    if (isinstance(keep_prob, bool) or not isinstance(keep_prob, numbers.Real)
-            or not 0 < keep_prob <= 1):
-        raise ValueError(f"The 'keep_prob' parameter of {where} must be a float in (0, 1]. "
-                         f"Got {keep_prob!r} instead.")
-    return float(keep_prob)
+    """The shared hyperparameter check for dropout: a finite number in (0, 1]."""
+    return check_fraction(keep_prob, "keep_prob", where)
 
 
 class Dropout(Function):

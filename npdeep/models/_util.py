@@ -8,7 +8,10 @@ def check_input_shape(input_shape, where: str, min_size: int = 1,
 
     ``why`` completes the error message: "...; {why} n_H, n_W >= {min_size}".
     """
-    shape = tuple(input_shape)
+    try:
+        shape = tuple(input_shape)
+    except TypeError:
+        shape = ()
     if len(shape) != 3 or any(isinstance(s, bool) or not isinstance(s, int) or s < 1
                               for s in shape):
         raise ValueError(f"The 'input_shape' parameter of {where} must be (n_H, n_W, n_C), "
@@ -18,3 +21,16 @@ def check_input_shape(input_shape, where: str, min_size: int = 1,
         raise ValueError(f"{where}: input_shape {shape} is too small; {why} n_H, n_W >= "
                          f"{min_size}")
     return shape
+
+
+def rebuild_hint(builder: str):
+    """The fix for images of another size: "build it with {builder}(input_shape=...)".
+
+    Returned as the ``input_hint`` of the builder's Sequential, called with the shape the
+    model received.
+    """
+    def hint(shape: tuple) -> str:
+        if len(shape) != 4:
+            return ""
+        return f"build it with {builder}(input_shape={tuple(shape[1:])})"
+    return hint

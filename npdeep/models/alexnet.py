@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from npdeep import nn
 from npdeep.functional.conv import output_size
-from npdeep.models._util import check_input_shape
+from npdeep.models._util import check_input_shape, rebuild_hint
 from npdeep.validation import check_int
 
 
@@ -24,9 +24,11 @@ def alexnet(input_shape=(227, 227, 3), n_classes: int = 1000, keep_prob: float =
             the paper); 1.0 adds no dropout layers.
 
     Returns:
-        nn.Sequential mapping (m, n_H, n_W, n_C) to (m, n_classes).
+        nn.Sequential mapping (m, n_H, n_W, n_C) to
+        (m, n_classes); it refuses inputs of another shape than ``input_shape``.
     """
-    n_H, n_W, n_C = check_input_shape(input_shape, "alexnet")
+    shape = check_input_shape(input_shape, "alexnet")
+    n_H, n_W, n_C = shape
     check_int(n_classes, "n_classes", "alexnet")
 
     def spatial(n):
@@ -50,7 +52,8 @@ def alexnet(input_shape=(227, 227, 3), n_classes: int = 1000, keep_prob: float =
     n_flat = n_H_out * n_W_out * 256
     for n_in in (n_flat, 4096):
         if keep_prob < 1.0:
-            layers.append(nn.Dropout(keep_prob))
+            layers.append(nn.Dropout(keep_prob=keep_prob))
         layers += [nn.Linear(n_in, 4096), nn.ReLU()]
     layers.append(nn.Linear(4096, n_classes, init="xavier"))
-    return nn.Sequential(*layers)
+    return nn.Sequential(*layers, name="AlexNet", input_shape=shape,
+                         input_hint=rebuild_hint("alexnet"))

@@ -18,10 +18,13 @@ def googlenet_small(input_shape=(32, 32, 3), n_classes: int = 10) -> nn.Sequenti
         n_classes: the number of logits.
 
     Returns:
-        nn.Sequential mapping (m, n_H, n_W, n_C) to (m, n_classes).
+        nn.Sequential mapping (m, n_H, n_W, n_C) to
+        (m, n_classes); it refuses inputs with another n_C than ``input_shape``.
     """
-    n_H, n_W, n_C = check_input_shape(input_shape, "googlenet_small", 2, "its 2x2 max pool needs")
+    shape = check_input_shape(input_shape, "googlenet_small", 2, "its 2x2 max pool needs")
+    n_H, n_W, n_C = shape
     check_int(n_classes, "n_classes", "googlenet_small")
+    # The global average pool makes the head independent of n_H, n_W: only n_C is fixed.
     return nn.Sequential(
         nn.Conv2d(n_C, 32, 3, padding="same"), nn.ReLU(),
         nn.InceptionModule(32, 16, 16, 24, 4, 8, 8),      # (m, n_H, n_W, 56)
@@ -30,4 +33,5 @@ def googlenet_small(input_shape=(32, 32, 3), n_classes: int = 10) -> nn.Sequenti
         nn.InceptionModule(80, 32, 32, 48, 8, 16, 16),    # (m, n_H/2, n_W/2, 112)
         nn.GlobalAvgPool2d(),                             # (m, 112)
         nn.Linear(112, n_classes, init="xavier"),
+        name="googlenet_small", input_shape=(None, None, n_C),
     )

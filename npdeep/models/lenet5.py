@@ -7,8 +7,22 @@ from __future__ import annotations
 
 from npdeep import nn
 from npdeep.functional.conv import output_size
-from npdeep.models._util import check_input_shape
+from npdeep.models._util import check_input_shape, rebuild_hint
 from npdeep.validation import check_int
+
+
+def _lenet5_hint(built_for: tuple):
+    """What to say when images of another size reach a LeNet-5 built for ``built_for``."""
+    def hint(shape: tuple) -> str:
+        if len(shape) != 4:
+            return ""
+        got = tuple(shape[1:])
+        sizes = "×".join(str(n) for n in built_for)
+        if built_for[:2] == (32, 32) and got[:2] == (28, 28):
+            return (f"LeNet-5 expects {sizes} inputs; pad MNIST by 2 (data.transforms.Pad(2)) "
+                    f"or pass input_shape={got}")
+        return f"build it with lenet5(input_shape={got}), or resize the images to {sizes}"
+    return hint
 
 
 def lenet5(input_shape=(32, 32, 1), n_classes: int = 10, activation: str = "relu",
@@ -21,19 +35,24 @@ def lenet5(input_shape=(32, 32, 1), n_classes: int = 10, activation: str = "relu
 
     Args:
         input_shape: (n_H, n_W, n_C) of one image; 32x32x1 as in the paper (pad MNIST's
-            28x28 by 2 with ``npdeep.data.transforms.Pad(2)``).
+            28x28 by 2 with ``npdeep.data.transforms.Pad(2)``, or build it with
+            ``input_shape=(28, 28, 1)``: the first dense layer is then Linear(256, 120)).
+            The model checks its input against it and says how to fix another size.
         n_classes: the number of logits.
         activation: "relu" (with He initialization) or "tanh" (the paper's, Xavier).
         pool: "avg" (the paper's subsampling) or "max".
 
     Returns:
-        nn.Sequential mapping (m, n_H, n_W, n_C) to (m, n_classes).
+        nn.Sequential mapping (m, n_H, n_W, n_C) to
+        (m, n_classes).
 
     Raises:
         ValueError: for an unknown activation or pool, or an image too small for the two
-            5x5 convolutions and two pools (n_H and n_W must be at least 16).
+            5x5 convolutions and two pools (n_H and n_W must be at least 16); when called, for
+            inputs of another shape than ``input_shape``.
     """
-    n_H, n_W, n_C = check_input_shape(input_shape, "lenet5")
+    shape = check_input_shape(input_shape, "lenet5")
+    n_H, n_W, n_C = shape
     check_int(n_classes, "n_classes", "lenet5")
     acts = {"relu": (nn.ReLU, "he"), "tanh": (nn.Tanh, "xavier")}
     pools = {"avg": nn.AvgPool2d, "max": nn.MaxPool2d}
@@ -58,6 +77,7 @@ def lenet5(input_shape=(32, 32, 1), n_classes: int = 10, activation: str = "relu
         nn.Linear(n_H * n_W * 16, 120, init=init), Act(),
         nn.Linear(120, 84, init=init), Act(),
         nn.Linear(84, n_classes, init="xavier"),
+        name="LeNet-5", input_shape=shape, input_hint=_lenet5_hint(shape),
     )
 
 
@@ -71,7 +91,8 @@ def lenet5_resized(input_shape, n_classes: int = 10, activation: str = "relu",
     Images of 32x32 or more go to LeNet-5 unchanged.
 
     Returns:
-        nn.Sequential mapping (m, n_H, n_W, n_C) to (m, n_classes).
+        nn.Sequential mapping (m, n_H, n_W, n_C) to
+        (m, n_classes), which checks its input against ``input_shape``.
     """
     n_H, n_W, n_C = check_input_shape(input_shape, "lenet5_resized")
     if n_H >= 32 and n_W >= 32:
@@ -83,4 +104,5 @@ def lenet5_resized(input_shape, n_classes: int = 10, activation: str = "relu",
         adapter = nn.ZeroPad2d(((pad_H // 2, pad_H - pad_H // 2),
                                 (pad_W // 2, pad_W - pad_W // 2)))
     body = lenet5((max(n_H, 32), max(n_W, 32), n_C), n_classes, activation, pool)
-    return nn.Sequential(adapter, *body)
+    return nn.Sequential(adapter, *body, name="LeNet-5 (resized)",
+                         input_shape=(n_H, n_W, n_C), input_hint=rebuild_hint("lenet5_resized"))

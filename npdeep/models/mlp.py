@@ -10,7 +10,8 @@ from __future__ import annotations
 import numbers
 
 from npdeep import nn
-from npdeep.validation import check_int
+from npdeep.functional.dropout import check_keep_prob
+from npdeep.validation import check_choice, check_int
 
 ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": nn.LeakyReLU, "tanh": nn.Tanh,
                "sigmoid": nn.Sigmoid}
@@ -32,7 +33,8 @@ def mlp(n_x: int, hidden=(128,), n_classes: int = 10, activation: str = "relu",
         init: the weight initializer: "he" (ReLU), "xavier" (tanh), "small" or "zeros".
 
     Returns:
-        nn.Sequential mapping X (m, n_x) to logits (m, n_classes).
+        nn.Sequential mapping X (m, n_x) to logits
+        (m, n_classes); it refuses inputs of another shape, saying how to fix them.
 
     Raises:
         ValueError: for sizes that are not ints >= 1, an unknown activation, or keep_prob
@@ -56,13 +58,8 @@ def mlp(n_x: int, hidden=(128,), n_classes: int = 10, activation: str = "relu",
         if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
             raise ValueError(f"The 'hidden' parameter of mlp must be a tuple of ints >= 1. "
                              f"Got {hidden!r} instead.")
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"The 'activation' parameter of mlp must be one of "
-                         f"{tuple(ACTIVATIONS)}. Got {activation!r} instead.")
-    if (isinstance(keep_prob, bool) or not isinstance(keep_prob, numbers.Real)
-            or not 0 < keep_prob <= 1):
-        raise ValueError(f"The 'keep_prob' parameter of mlp must be a float in (0, 1]. "
-                         f"Got {keep_prob!r} instead.")
+    check_choice(activation, "activation", where, tuple(ACTIVATIONS))
+    keep_prob = check_keep_prob(keep_prob, where)
     layers = []
     n_prev = n_x
     for n in hidden:
@@ -75,4 +72,13 @@ def mlp(n_x: int, hidden=(128,), n_classes: int = 10, activation: str = "relu",
             layers.append(nn.Dropout(keep_prob=keep_prob))
         n_prev = n
     layers.append(nn.Linear(n_prev, n_classes, init=init))
-    return nn.Sequential(*layers)
+    return nn.Sequential(*layers, name="mlp", input_shape=(int(n_x),), input_hint=_mlp_hint)
+
+
+def _mlp_hint(shape: tuple) -> str:
+    if len(shape) > 2:
+        return ("flatten each example first: X.reshape(m, -1) (images (m, n_H, n_W, n_C) "
+                "become (m, n_H·n_W·n_C) rows)")
+    if len(shape) == 2:
+        return f"build it with mlp({shape[1]}, ...) for {shape[1]} features"
+    return "X holds one example per row, (m, n_x)"

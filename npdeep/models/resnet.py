@@ -25,9 +25,11 @@ def resnet50(input_shape=(224, 224, 3), n_classes: int = 1000) -> nn.Sequential:
         n_classes: the number of logits.
 
     Returns:
-        nn.Sequential mapping (m, n_H, n_W, n_C) to (m, n_classes).
+        nn.Sequential mapping (m, n_H, n_W, n_C) to
+        (m, n_classes); it refuses inputs with another n_C than ``input_shape``.
     """
-    n_H, n_W, n_C = check_input_shape(input_shape, "resnet50", 32, "its five halvings need")
+    shape = check_input_shape(input_shape, "resnet50", 32, "its five halvings need")
+    n_H, n_W, n_C = shape
     check_int(n_classes, "n_classes", "resnet50")
     layers = [nn.Conv2d(n_C, 64, 7, stride=2, padding=3, bias=False), nn.BatchNorm2d(64),
               nn.ReLU(), nn.PaddedMaxPool2d(3, stride=2, padding=1)]  # (m, n_H/4, n_W/4, 64)
@@ -38,7 +40,9 @@ def resnet50(input_shape=(224, 224, 3), n_classes: int = 1000) -> nn.Sequential:
                                            stride=stride if i == 0 else 1))
             n_C_prev = F3
     layers += [nn.GlobalAvgPool2d(), nn.Linear(n_C_prev, n_classes, init="xavier")]
-    return nn.Sequential(*layers)
+    # The global average pool makes the head independent of n_H, n_W: only n_C is fixed.
+    return nn.Sequential(*layers, name="ResNet-50",
+                         input_shape=(None, None, n_C))
 
 
 def resnet_small(input_shape=(28, 28, 1), n_classes: int = 10, widths=(16, 32, 64),
@@ -55,9 +59,11 @@ def resnet_small(input_shape=(28, 28, 1), n_classes: int = 10, widths=(16, 32, 6
         blocks: the number of BasicBlocks of each stage.
 
     Returns:
-        nn.Sequential mapping (m, n_H, n_W, n_C) to (m, n_classes).
+        nn.Sequential mapping (m, n_H, n_W, n_C) to
+        (m, n_classes); it refuses inputs with another n_C than ``input_shape``.
     """
-    n_H, n_W, n_C = check_input_shape(input_shape, "resnet_small")
+    shape = check_input_shape(input_shape, "resnet_small")
+    n_H, n_W, n_C = shape
     check_int(n_classes, "n_classes", "resnet_small")
     widths, blocks = tuple(widths), tuple(blocks)
     if not widths or len(widths) != len(blocks):
@@ -76,4 +82,6 @@ def resnet_small(input_shape=(28, 28, 1), n_classes: int = 10, widths=(16, 32, 6
             layers.append(nn.BasicBlock(n_C_prev, width, stride=stride))
             n_C_prev = width
     layers += [nn.GlobalAvgPool2d(), nn.Linear(n_C_prev, n_classes, init="xavier")]
-    return nn.Sequential(*layers)
+    # The global average pool makes the head independent of n_H, n_W: only n_C is fixed.
+    return nn.Sequential(*layers, name="resnet_small",
+                         input_shape=(None, None, n_C))

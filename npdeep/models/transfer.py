@@ -19,6 +19,7 @@ from npdeep.autograd import no_grad
 from npdeep.nn.container import Sequential
 from npdeep.nn.module import Module
 from npdeep.tensor import Tensor
+from npdeep.validation import check_int
 
 _CACHE_VERSION = 1
 
@@ -93,10 +94,7 @@ def precompute_features(body: Module, X, cache_path: str | None = None,
         >>> head = nn.Linear(features.shape[1], 5)
     """
     X = X.data if isinstance(X, Tensor) else np.asarray(X)
-    if isinstance(mini_batch_size, bool) or not isinstance(mini_batch_size, int) \
-            or mini_batch_size < 1:
-        raise ValueError("The 'mini_batch_size' parameter of precompute_features must be an "
-                         f"int >= 1. Got {mini_batch_size!r} instead.")
+    mini_batch_size = check_int(mini_batch_size, "mini_batch_size", "precompute_features")
     if X.ndim == 0 or X.shape[0] == 0:
         raise ValueError(f"precompute_features expected X of shape (m, ...) with m >= 1 but "
                          f"got {X.shape}")
@@ -147,10 +145,7 @@ def replace_head(model: Sequential, new_head: Module, n_layers: int = 1) -> Sequ
     if not isinstance(new_head, Module):
         raise TypeError(f"replace_head: new_head must be a Module. Got "
                         f"{type(new_head).__name__} instead.")
-    if isinstance(n_layers, bool) or not isinstance(n_layers, int) \
-            or not 1 <= n_layers <= len(model):
-        raise ValueError(f"The 'n_layers' parameter of replace_head must be an int in "
-                         f"[1, {len(model)}]. Got {n_layers!r} instead.")
+    n_layers = check_int(n_layers, "n_layers", "replace_head", 1, len(model))
     keys = list(model._modules)
     for key in keys[len(keys) - n_layers:]:
         del model._modules[key]

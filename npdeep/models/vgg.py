@@ -7,7 +7,7 @@ with weights, 138 million parameters.
 from __future__ import annotations
 
 from npdeep import nn
-from npdeep.models._util import check_input_shape
+from npdeep.models._util import check_input_shape, rebuild_hint
 from npdeep.validation import check_int
 
 # (n_C, number of 3x3 convolutions) of each of the five stages; a 2x2 max pool ends each.
@@ -26,12 +26,14 @@ def vgg16(input_shape=(224, 224, 3), n_classes: int = 1000, keep_prob: float = 1
             used 0.5); 1.0, the default, adds no dropout layers.
 
     Returns:
-        nn.Sequential mapping (m, n_H, n_W, n_C) to (m, n_classes).
+        nn.Sequential mapping (m, n_H, n_W, n_C) to
+        (m, n_classes); it refuses inputs of another shape than ``input_shape``.
 
     Memory: the parameters alone are 553 MB in float32 at the defaults; a forward pass at
     224x224 keeps about 15M activations per example for backprop.
     """
-    n_H, n_W, n_C = check_input_shape(input_shape, "vgg16", 32, "its five 2x2 max pools need")
+    shape = check_input_shape(input_shape, "vgg16", 32, "its five 2x2 max pools need")
+    n_H, n_W, n_C = shape
     check_int(n_classes, "n_classes", "vgg16")
     layers = []
     n_C_prev = n_C
@@ -43,9 +45,10 @@ def vgg16(input_shape=(224, 224, 3), n_classes: int = 1000, keep_prob: float = 1
         n_H, n_W = n_H // 2, n_W // 2
     layers += [nn.Flatten(), nn.Linear(n_H * n_W * n_C_prev, 4096), nn.ReLU()]
     if keep_prob < 1.0:
-        layers.append(nn.Dropout(keep_prob))
+        layers.append(nn.Dropout(keep_prob=keep_prob))
     layers += [nn.Linear(4096, 4096), nn.ReLU()]
     if keep_prob < 1.0:
-        layers.append(nn.Dropout(keep_prob))
+        layers.append(nn.Dropout(keep_prob=keep_prob))
     layers.append(nn.Linear(4096, n_classes, init="xavier"))
-    return nn.Sequential(*layers)
+    return nn.Sequential(*layers, name="VGG-16", input_shape=shape,
+                         input_hint=rebuild_hint("vgg16"))

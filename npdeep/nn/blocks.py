@@ -17,11 +17,12 @@ from npdeep.functional.pool import max_pool2d
 from npdeep.functional.shape import concatenate
 from npdeep.nn.activation import ReLU
 from npdeep.nn.container import Sequential
+from npdeep.nn import _pytorch_names as pytorch
 from npdeep.nn.conv import Conv2d
-from npdeep.validation import check_int
 from npdeep.nn.module import Module
 from npdeep.nn.normalization import BatchNorm2d
 from npdeep.tensor import Tensor
+from npdeep.validation import check_int
 
 
 def _conv(n_C_prev, n_C, f, stride=1, padding=0, bias=False):
@@ -45,14 +46,15 @@ class PaddedMaxPool2d(Module):
         n_H = ⌊(n_H_prev + 2·padding − f)/stride⌋ + 1.
     """
 
+    example_ndim = 3
+
+    @pytorch.refuse_pytorch_names(kernel_size=pytorch.KERNEL_SIZE)
     def __init__(self, f: int, stride: int | None = None, padding: int = 0):
         super().__init__()
-        self.f = check_int(f, "f", "PaddedMaxPool2d")
-        self.stride = self.f if stride is None else check_int(stride, "stride",
-                                                                       "PaddedMaxPool2d")
-        if isinstance(padding, bool) or not isinstance(padding, int) or padding < 0:
-            raise ValueError("The 'padding' parameter of PaddedMaxPool2d must be an int >= 0. "
-                             f"Got {padding!r} instead.")
+        where = "PaddedMaxPool2d"
+        self.f = check_int(f, "f", where)
+        self.stride = self.f if stride is None else check_int(stride, "stride", where)
+        padding = check_int(padding, "padding", where, low=0)
         if padding > self.f // 2:
             raise ValueError(f"PaddedMaxPool2d: padding={padding} is more than half the "
                              f"{self.f}x{self.f} window; some windows would hold only padding")
@@ -90,6 +92,7 @@ def _shortcut(where: str, n_C_prev: int, n_C: int, stride: int, projection):
     if projection is None:
         projection = needed
     elif not isinstance(projection, bool):
+        # Not check_choice: 1 == True, so `1 in (None, True, False)` would pass.
         raise ValueError(f"The 'projection' parameter of {where} must be None, True or False. "
                          f"Got {projection!r} instead.")
     elif needed and not projection:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from npdeep import init as initializers
 from npdeep.functional import conv as conv_ops
-from npdeep.validation import check_int
+from npdeep.nn import _pytorch_names as pytorch
 from npdeep.nn.module import Module, Parameter
+from npdeep.validation import check_int
 from npdeep.tensor import Tensor
 
 
@@ -23,6 +24,9 @@ class Conv2d(Module):
         bias: whether to learn b.
         init: "he" (ReLU layers), "xavier", "small" or "zeros"; fan-in is f·f·n_C_prev.
 
+    PyTorch's ``in_channels``/``out_channels``/``kernel_size`` keywords raise TypeError naming
+    n_C_prev/n_C/f.
+
     Parameters:
         W: (f, f, n_C_prev, n_C); b: (n_C,), initialized to zeros.
 
@@ -34,6 +38,14 @@ class Conv2d(Module):
         >>> layer(X).shape  # X (16, 64, 64, 3) -> (16, 64, 64, 8)
     """
 
+    example_ndim = 3
+
+    @pytorch.refuse_pytorch_names(
+        kernel_size=pytorch.KERNEL_SIZE,
+        in_channels="npdeep uses the course's name: in_channels is n_C_prev "
+                    "(Conv2d(n_C_prev, n_C, f) positional is fine; images are NHWC)",
+        out_channels="npdeep uses the course's name: out_channels is n_C "
+                     "(Conv2d(n_C_prev, n_C, f) positional is fine; images are NHWC)")
     def __init__(self, n_C_prev: int, n_C: int, f: int, stride: int = 1, padding=0,
                  bias: bool = True, init: str = "he"):
         super().__init__()

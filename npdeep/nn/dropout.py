@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from npdeep import functional as F
 from npdeep.functional.dropout import check_keep_prob
+from npdeep.nn import _pytorch_names as pytorch
 from npdeep.nn.module import Module
 from npdeep.tensor import Tensor
 
@@ -14,7 +15,9 @@ class Dropout(Module):
     for keep_prob = 1) the identity.
 
     Args:
-        keep_prob: probability of keeping each unit, in (0, 1].
+        keep_prob: probability of KEEPING each unit, in (0, 1]; keyword-only, because
+            PyTorch's positional ``p`` is the probability of dropping one
+            (``keep_prob = 1 − p``). ``Dropout(0.8)`` and ``Dropout(p=0.2)`` raise TypeError.
 
     Shape:
         any input shape -> the same shape.
@@ -23,7 +26,13 @@ class Dropout(Module):
         >>> model = Sequential(Linear(784, 128), ReLU(), Dropout(keep_prob=0.8), Linear(128, 10))
     """
 
-    def __init__(self, keep_prob: float = 0.5):
+    @pytorch.refuse_pytorch_names(
+        positional_hint="keep_prob is keyword-only, because a bare number is ambiguous: "
+                        "PyTorch's Dropout(p) DROPS a fraction p of the units, npdeep's "
+                        "keep_prob KEEPS that fraction. Write Dropout(keep_prob=...), with "
+                        "keep_prob = 1 − p for PyTorch's p",
+        p=pytorch.DROPOUT_P)
+    def __init__(self, *, keep_prob: float = 0.5):
         super().__init__()
         self.keep_prob = check_keep_prob(keep_prob, "Dropout")
 

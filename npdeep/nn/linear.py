@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from npdeep import functional as F
 from npdeep import init as initializers
+from npdeep.nn import _pytorch_names as pytorch
 from npdeep.nn.module import Module, Parameter
 from npdeep.tensor import Tensor
 from npdeep.validation import check_int
@@ -17,6 +18,8 @@ class Linear(Module):
         init: "he" (ReLU layers), "xavier" (tanh), "small" (×0.01) or "zeros".
         bias: whether to learn b.
 
+    PyTorch's ``in_features``/``out_features`` keywords raise TypeError naming n_in/n_out.
+
     Parameters:
         W: (n[l], n[l-1]); b: (n[l],), initialized to zeros.
 
@@ -24,6 +27,13 @@ class Linear(Module):
         input (m, n[l-1]) -> output (m, n[l]).
     """
 
+    example_ndim = 1
+
+    @pytorch.refuse_pytorch_names(
+        in_features="npdeep uses the course's n[l-1]: in_features is n_in (Linear(3, 2) "
+                    "positional is fine)",
+        out_features="npdeep uses the course's n[l]: out_features is n_out (Linear(3, 2) "
+                     "positional is fine)")
     def __init__(self, n_in: int, n_out: int, init: str = "he", bias: bool = True):
         super().__init__()
         self.n_in = check_int(n_in, "n_in", "Linear")

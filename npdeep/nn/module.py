@@ -29,6 +29,10 @@ class Module:
     ``forward``; call the module itself (``model(X)``).
     """
 
+    # The rank of one example this layer takes (1 for (m, n) inputs, 3 for NHWC images);
+    # None when it takes any. summary() reads it to catch an input_shape with the batch axis.
+    example_ndim: int | None = None
+
     def __init__(self):
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
@@ -194,19 +198,30 @@ class Module:
     def num_parameters(self, trainable_only: bool = False) -> int:
         return sum(p.size for p in self.parameters() if p.requires_grad or not trainable_only)
 
-    def summary(self, input_shape: tuple, print_fn=print) -> str:
+    def summary(self, input_shape: tuple | None = None, print_fn=print) -> None:
         """Print each layer's output shape and parameter count for an input of ``input_shape``.
 
-        Args:
-            input_shape: one example's shape without m, e.g. (784,) or (32, 32, 1).
+        As Keras's ``model.summary()``: the table is printed (through ``print_fn``) and
+        nothing is returned, so a REPL shows it once. Pass ``print_fn=lines.append`` to get
+        the text. Counts follow Keras: BatchNorm's running mean and variance are
+        non-trainable parameters (they are learned, by averaging, not by gradient descent),
+        and so are frozen parameters; "Total params" is both.
 
-        Returns:
-            The printed table, as a string.
+        Args:
+            input_shape: one example's shape WITHOUT the batch axis m, e.g. (784,) for
+                inputs (m, 784), (32, 32, 1) for images (m, 32, 32, 1). May be left out for
+                a model that knows its input shape (the model zoo's builders).
+            print_fn: called once with the whole table (a str).
+
+        Raises:
+            ValueError: when input_shape is missing, is not a tuple of ints, or carries the
+                batch axis m (e.g. (1, 4) for a model whose first layer is Linear(4, ...)).
         """
         global _summary_records
         from npdeep import backend
+        input_shape = self._summary_input_shape(input_shape)
         dtype = self.parameters()[0].dtype if self.parameters() else backend.get_default_dtype()
-        X = Tensor(np.zeros((1,) + tuple(input_shape), dtype=dtype))
+        X = Tensor(np.zeros((1,) + input_shape, dtype=dtype))
         was_training = self.training
         _summary_records = []
         try:
@@ -223,6 +238,7 @@ class Module:
             shape = out.shape[1:] if isinstance(out, Tensor) else "?"
             shape_text = "(m, " + ", ".join(str(s) for s in shape) + ")"
             count = sum(p.size for p in module._parameters.values())
+            count += sum(np.size(getattr(module, b)) for b in module._buffers)
             rows.append((f"{names.get(id(module), '?')} ({type(module).__name__})",
                          shape_text, f"{count:,}"))
         widths = [max(len(r[i]) for r in rows) for i in range(3)]
@@ -232,14 +248,51 @@ class Module:
             out_lines.append(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}")
             if i == 0:
                 out_lines.append(rule)
-        out_lines += [rule, f"Total params: {self.num_parameters():,}",
-                      f"Trainable params: {self.num_parameters(trainable_only=True):,}",
-                      f"Non-trainable params: "
-                      f"{self.num_parameters() - self.num_parameters(trainable_only=True):,}"]
-        text = "\n".join(out_lines)
-        if print_fn is not None:
-            print_fn(text)
-        return text
+        trainable = self.num_parameters(trainable_only=True)
+        frozen = self.num_parameters() - trainable
+        buffers = sum(np.size(getattr(module, attr)) for _, module, attr in self.named_buffers())
+        out_lines += [rule, f"Total params: {trainable + frozen + buffers:,}",
+                      f"Trainable params: {trainable:,}",
+                      f"Non-trainable params: {frozen + buffers:,}"]
+        print_fn("\n".join(out_lines))
+
+    def _summary_input_shape(self, input_shape) -> tuple:
+        """``input_shape`` checked: a tuple of ints >= 1 describing one example, without m."""
+        where = f"{type(self).__name__}.summary"
+        known = getattr(self, "input_shape", None)  # a Sequential's, when it states one
+        if input_shape is None:
+            if known is None or None in known:
+                raise ValueError(f"{where}: pass input_shape, one example's shape without the "
+                                 "batch axis m, e.g. summary((784,)) for inputs (m, 784) or "
+                                 "summary((32, 32, 1)) for images (m, 32, 32, 1)")
+            return tuple(known)
+        if isinstance(input_shape, (int, np.integer)) and not isinstance(input_shape, bool):
+            input_shape = (int(input_shape),)
+        try:
+            shape = tuple(input_shape)
+        except TypeError:
+            shape = None
+        if (not shape or any(isinstance(n, bool) or not isinstance(n, (int, np.integer))
+                             or n < 1 for n in shape)):
+            raise ValueError(f"The 'input_shape' parameter of {where} must be a tuple of ints "
+                             f">= 1 (one example's shape, without m). Got {input_shape!r} "
+                             "instead.")
+        shape = tuple(int(n) for n in shape)
+        # One axis too many, for the model's stated input or for its first layer's kind, is
+        # the batch axis m: summary((1, 4)) would otherwise "work" for a Linear(4, ...) first
+        # layer (Linear maps the last axis) and print (m, 1, ...) shapes. Only a leading 1
+        # counts for a Linear first layer: summary((T_x, n_x)) is a sequence through it.
+        if known is not None:
+            example_ndim = len(known)
+        else:
+            first = next((m for m in self.modules() if not m._modules), None)
+            example_ndim = getattr(first, "example_ndim", None)
+        if example_ndim is not None and len(shape) == example_ndim + 1 and (
+                shape[0] == 1 or example_ndim >= 3 or known is not None):
+            raise ValueError(f"{where}: input_shape {shape} has one axis too many; it is one "
+                             f"example's shape and excludes the batch axis m (summary adds "
+                             f"m itself). Did you mean summary({shape[1:]})?")
+        return shape
 
 
 # Set only while summary() runs: leaf modules append (module, output) as they are called.

@@ -1,33 +1,35 @@
 """Batch normalization layers: BatchNorm1d for dense (m, n), BatchNorm2d for NHWC images."""
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from npdeep import backend
 from npdeep import functional as F
-from npdeep.validation import check_int
+from npdeep.nn import _pytorch_names as pytorch
 from npdeep.nn.module import Module, Parameter
 from npdeep.tensor import Tensor
+from npdeep.validation import check_int, check_positive, check_probability
+
+# BatchNorm's second and third arguments are keyword-only: PyTorch's are (eps, momentum), in
+# that order and with another meaning of momentum, so a positional number would be misread.
+_POSITIONAL_HINT = ("running_avg_beta and epsilon are keyword-only, because PyTorch's "
+                    "positional arguments after the size are eps and momentum (momentum = "
+                    "1 − running_avg_beta); write e.g. BatchNorm1d(n, running_avg_beta=0.9, "
+                    "epsilon=1e-5)")
+_REFUSED = dict(momentum=pytorch.BN_MOMENTUM, eps=pytorch.EPS,
+                num_features="npdeep uses the course's name: BatchNorm1d(n) with n = n[l] "
+                             "units, BatchNorm2d(n_C) with n_C channels (positional is fine)")
 
 
 class _BatchNorm(Module):
     """Shared parameters, buffers and checks of BatchNorm1d and BatchNorm2d."""
 
-    def __init__(self, n: int, momentum: float, epsilon: float, n_name: str):
+    def __init__(self, n: int, running_avg_beta: float, epsilon: float, n_name: str):
         super().__init__()
         where = type(self).__name__
         self.n = check_int(n, n_name, where)
-        if (isinstance(momentum, bool) or not isinstance(momentum, numbers.Real)
-                or not 0 <= momentum <= 1):
-            raise ValueError(f"The 'momentum' parameter of {where} must be a float in [0, 1]. "
-                             f"Got {momentum!r} instead.")
-        if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real) or epsilon <= 0:
-            raise ValueError(f"The 'epsilon' parameter of {where} must be a float > 0. "
-                             f"Got {epsilon!r} instead.")
-        self.momentum = float(momentum)
-        self.epsilon = float(epsilon)
+        self.running_avg_beta = check_probability(running_avg_beta, "running_avg_beta", where)
+        self.epsilon = check_positive(epsilon, "epsilon", where)
         dtype = backend.get_default_dtype()
         self.gamma = Parameter(np.ones(n, dtype=dtype))
         self.beta = Parameter(np.zeros(n, dtype=dtype))
@@ -37,11 +39,11 @@ class _BatchNorm(Module):
     def forward(self, Z: Tensor) -> Tensor:
         self._check_input(Z)
         return F.batch_norm(Z, self.gamma, self.beta, self.running_mean, self.running_var,
-                            training=self.training, momentum=self.momentum,
+                            training=self.training, momentum=self.running_avg_beta,
                             epsilon=self.epsilon)
 
     def extra_repr(self) -> str:
-        return f"{self.n}, momentum={self.momentum}, epsilon={self.epsilon}"
+        return f"{self.n}, running_avg_beta={self.running_avg_beta}, epsilon={self.epsilon}"
 
 
 class BatchNorm1d(_BatchNorm):
@@ -49,9 +51,12 @@ class BatchNorm1d(_BatchNorm):
 
     Args:
         n: n[l], the number of units (features).
-        momentum: β of the running averages (the course's exponentially weighted average;
-            PyTorch's momentum is 1 − ours).
-        epsilon: ε added to the variance.
+        running_avg_beta: β of the running averages of μ and σ² kept for eval mode, the
+            course's exponentially weighted average running = β·running + (1 − β)·batch
+            (not the shift parameter beta). Keyword-only. PyTorch's ``momentum`` weighs the
+            new batch instead: momentum = 1 − running_avg_beta, so PyTorch's default 0.1 is
+            0.9 here; ``momentum=`` raises TypeError saying so.
+        epsilon: ε added to the variance (PyTorch's ``eps``). Keyword-only.
 
     Parameters:
         gamma: (n,), ones; beta: (n,), zeros.
@@ -66,8 +71,11 @@ class BatchNorm1d(_BatchNorm):
         >>> model = Sequential(Linear(784, 64, bias=False), BatchNorm1d(64), ReLU(), ...)
     """
 
-    def __init__(self, n: int, momentum: float = 0.9, epsilon: float = 1e-5):
-        super().__init__(n, momentum, epsilon, "n")
+    example_ndim = 1
+
+    @pytorch.refuse_pytorch_names(_POSITIONAL_HINT, **_REFUSED)
+    def __init__(self, n: int, *, running_avg_beta: float = 0.9, epsilon: float = 1e-5):
+        super().__init__(n, running_avg_beta, epsilon, "n")
 
     def _check_input(self, Z) -> None:
         if Z.ndim != 2 or Z.shape[1] != self.n:
@@ -81,8 +89,9 @@ class BatchNorm2d(_BatchNorm):
 
     Args:
         n_C: the number of channels.
-        momentum: β of the running averages (PyTorch's momentum is 1 − ours).
-        epsilon: ε added to the variance.
+        running_avg_beta: β of the running averages, as in :class:`BatchNorm1d`
+            (PyTorch's momentum = 1 − running_avg_beta). Keyword-only.
+        epsilon: ε added to the variance. Keyword-only.
 
     Parameters:
         gamma: (n_C,), ones; beta: (n_C,), zeros.
@@ -94,8 +103,11 @@ class BatchNorm2d(_BatchNorm):
         input (m, n_H, n_W, n_C) -> output (m, n_H, n_W, n_C).
     """
 
-    def __init__(self, n_C: int, momentum: float = 0.9, epsilon: float = 1e-5):
-        super().__init__(n_C, momentum, epsilon, "n_C")
+    example_ndim = 3
+
+    @pytorch.refuse_pytorch_names(_POSITIONAL_HINT, **_REFUSED)
+    def __init__(self, n_C: int, *, running_avg_beta: float = 0.9, epsilon: float = 1e-5):
+        super().__init__(n_C, running_avg_beta, epsilon, "n_C")
 
     def _check_input(self, Z) -> None:
         if Z.ndim != 4 or Z.shape[-1] != self.n:

@@ -2,16 +2,20 @@
 from __future__ import annotations
 
 from npdeep.functional import pool as pool_ops
-from npdeep.validation import check_int
+from npdeep.nn import _pytorch_names as pytorch
 from npdeep.nn.module import Module
 from npdeep.tensor import Tensor
+from npdeep.validation import check_int
 
 
 class _Pool2d(Module):
     """A window op of size f × f and a stride, shared by the max and average pools."""
 
+    example_ndim = 3
+
     _pool = None  # the functional op, set by each subclass
 
+    @pytorch.refuse_pytorch_names(kernel_size=pytorch.KERNEL_SIZE)
     def __init__(self, f: int, stride: int | None = None):
         super().__init__()
         name = type(self).__name__
@@ -60,6 +64,8 @@ class GlobalAvgPool2d(Module):
     Shape:
         input (m, n_H_prev, n_W_prev, n_C) -> output (m, n_C).
     """
+
+    example_ndim = 3
 
     def forward(self, A_prev: Tensor) -> Tensor:
         if A_prev.ndim != 4:

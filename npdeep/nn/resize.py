@@ -33,6 +33,8 @@ class ZeroPad2d(Module):
         (m, n_H, n_W, n_C) -> (m, n_H + top + bottom, n_W + left + right, n_C).
     """
 
+    example_ndim = 3
+
     def __init__(self, padding):
         super().__init__()
         if isinstance(padding, (int, np.integer)) and not isinstance(padding, bool):
@@ -64,6 +66,8 @@ class Upsample2d(Module):
     Shape:
         (m, n_H, n_W, n_C) -> (m, factor·n_H, factor·n_W, n_C).
     """
+
+    example_ndim = 3
 
     def __init__(self, factor: int):
         super().__init__()

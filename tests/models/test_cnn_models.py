@@ -10,6 +10,13 @@ from npdeep import models, nn
 from npdeep.gradcheck import gradcheck_model
 
 
+def summary_text(model, *args) -> str:
+    lines = []
+    model.summary(*args, print_fn=lines.append)
+    [text] = lines
+    return text
+
+
 def images(m, n_H, n_W, n_C, seed=0):
     return npdeep.tensor(np.random.default_rng(seed).random((m, n_H, n_W, n_C))
                          .astype(np.float32))
@@ -19,7 +26,8 @@ def images(m, n_H, n_W, n_C, seed=0):
 def test_lenet5_count_and_summary():
     model = models.lenet5()
     assert model.num_parameters() == 61_706
-    text = model.summary((32, 32, 1), print_fn=None)
+    text = summary_text(model, (32, 32, 1))
+    assert summary_text(model) == text  # the zoo's models know their input shape
     for row in ("(m, 28, 28, 6)", "(m, 14, 14, 6)", "(m, 10, 10, 16)", "(m, 5, 5, 16)",
                 "(m, 400)", "(m, 120)", "(m, 84)", "(m, 10)", "Total params: 61,706",
                 "AvgPool2d"):
@@ -108,10 +116,15 @@ def test_large_models_run_on_small_inputs(build, shape, n_classes):
 
 
 def test_summary_of_resnet50_lists_blocks_layers(cheap_init):
-    text = models.resnet50((64, 64, 3), 6).summary((64, 64, 3), print_fn=None)
+    text = summary_text(models.resnet50((64, 64, 3), 6), (64, 64, 3))
     assert "(m, 32, 32, 64)" in text and "(m, 16, 16, 64)" in text  # stem conv, max pool
     assert "(m, 2, 2, 2048)" in text and "(m, 6)" in text
-    assert "Total params:" in text
+    # As Keras's ResNet50 (without conv biases): the 53 BatchNorms' running means and
+    # variances, 2·26,560 values, are non-trainable.
+    trainable = 25_557_032 - 994 * 2049  # the head: Linear(2048, 6), not Linear(2048, 1000)
+    assert f"Trainable params: {trainable:,}" in text
+    assert "Non-trainable params: 53,120" in text
+    assert f"Total params: {trainable + 53_120:,}" in text
 
 
 def test_resnet_small_gradcheck():
@@ -140,8 +153,67 @@ def test_model_errors():
     with pytest.raises(ValueError, match="same length"):
         models.resnet_small(widths=(8, 16), blocks=(1,))
     model = models.lenet5()
-    with pytest.raises(ValueError, match=r"expected input of shape \(m, n_H, n_W, 1\)"):
+    with pytest.raises(ValueError, match=r"LeNet-5 expected input of shape \(m, 32, 32, 1\) "
+                                         r"but got \(2, 1, 32, 32\); images are NHWC — did "
+                                         r"you pass NCHW\?"):
         model(images(2, 1, 32, 32))
+
+
+# ---------------------------------------------------------------------- entrance checks
+def test_lenet5_on_mnist_names_the_cause():
+    # It failed deep inside: "Linear(400, 120) expected (m, 400) but got (4, 256)".
+    with pytest.raises(ValueError, match=r"^LeNet-5 expected input of shape \(m, 32, 32, 1\) "
+                                         r"but got \(4, 28, 28, 1\); LeNet-5 expects 32×32×1 "
+                                         r"inputs; pad MNIST by 2 \(data.transforms.Pad\(2\)\) "
+                                         r"or pass input_shape=\(28, 28, 1\)$"):
+        models.lenet5()(images(4, 28, 28, 1))
+
+
+def test_lenet5_built_for_mnist_takes_28x28():
+    model = models.lenet5(input_shape=(28, 28, 1))
+    assert model[7].n_in == 4 * 4 * 16  # the first dense layer follows from input_shape
+    assert model(images(4, 28, 28, 1)).shape == (4, 10)
+    with pytest.raises(ValueError, match=r"LeNet-5 expected input of shape \(m, 28, 28, 1\) "
+                                         r"but got \(4, 32, 32, 1\); build it with "
+                                         r"lenet5\(input_shape=\(32, 32, 1\)\)"):
+        model(images(4, 32, 32, 1))
+    with pytest.raises(ValueError, match=r"but got \(4, 784\); images enter as 4-D"):
+        model(npdeep.tensor(np.zeros((4, 784), np.float32)))
+
+
+@pytest.mark.parametrize("build, bad, message", [
+    (lambda: models.vgg16((32, 32, 3), 10), (2, 64, 64, 3),
+     r"VGG-16 expected input of shape \(m, 32, 32, 3\) but got \(2, 64, 64, 3\); build it "
+     r"with vgg16\(input_shape=\(64, 64, 3\)\)"),
+    (lambda: models.alexnet((67, 67, 3), 7), (2, 70, 70, 3),
+     r"AlexNet expected input of shape \(m, 67, 67, 3\)"),
+    (lambda: models.resnet_small(), (2, 28, 28, 3),
+     r"^resnet_small expected input of shape \(m, \*, \*, 1\) but got \(2, 28, 28, 3\)$"),
+    (lambda: models.googlenet_small((32, 32, 3)), (2, 32, 32),
+     r"^googlenet_small expected input of shape \(m, \*, \*, 3\) but got \(2, 32, 32\)$"),
+    (lambda: models.lenet5_resized((8, 8, 1)), (2, 28, 28, 1),
+     r"build it with lenet5_resized\(input_shape=\(28, 28, 1\)\)"),
+    (lambda: models.mlp(784), (2, 28, 28, 1), r"mlp expected input of shape \(m, 784\) but "
+                                               r"got \(2, 28, 28, 1\); flatten each example"),
+    (lambda: models.mlp(784), (2, 64), r"build it with mlp\(64, ...\)"),
+])
+def test_zoo_models_check_their_input(build, bad, message):
+    model = build()
+    with pytest.raises(ValueError, match=message):
+        model(npdeep.tensor(np.zeros(bad, np.float32)))
+
+
+def test_global_pool_models_take_other_image_sizes():
+    model = models.resnet_small((28, 28, 1), 3, widths=(4,), blocks=(1,))
+    assert model(images(2, 12, 12, 1)).shape == (2, 3)
+
+
+def test_zoo_summary_refuses_the_batch_axis():
+    with pytest.raises(ValueError, match=r"input_shape \(1, 32, 32, 1\) has one axis too "
+                                         r"many.*Did you mean summary\(\(32, 32, 1\)\)"):
+        models.lenet5().summary((1, 32, 32, 1))
+    with pytest.raises(ValueError, match=r"Did you mean summary\(\(784,\)\)"):
+        models.mlp(784).summary((1, 784))
 
 
 # ---------------------------------------------------------------------- transfer learning

@@ -47,8 +47,10 @@ def test_he_initialization_scale():
     (dict(n_x=4, hidden=(8, 0)), r"'hidden' parameter of mlp must be a tuple of ints >= 1"),
     (dict(n_x=4, hidden="wide"), r"'hidden' parameter of mlp must be a tuple of ints >= 1"),
     (dict(n_x=4, activation="gelu"), r"'activation' parameter of mlp must be one of"),
-    (dict(n_x=4, keep_prob=0), r"'keep_prob' parameter of mlp must be a float in \(0, 1\]"),
-    (dict(n_x=4, keep_prob=1.5), r"'keep_prob' parameter of mlp must be a float in \(0, 1\]"),
+    (dict(n_x=4, keep_prob=0), r"'keep_prob' parameter of mlp must be a finite number in "
+                               r"\(0, 1\]"),
+    (dict(n_x=4, keep_prob=1.5), r"'keep_prob' parameter of mlp must be a finite number in "
+                                 r"\(0, 1\]"),
     (dict(n_x=4, init="ones"), r"'init' parameter of Linear must be one of"),
 ])
 def test_bad_parameters(kwargs, message):

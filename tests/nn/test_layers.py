@@ -111,16 +111,16 @@ def test_dropout_layer_gradient_uses_its_mask():
 def test_dropout_layer_matches_seeded_functional():
     A = npdeep.tensor(np.ones((5, 5)))
     npdeep.manual_seed(9)
-    out = nn.Dropout(0.7)(A).data
+    out = nn.Dropout(keep_prob=0.7)(A).data
     npdeep.manual_seed(9)
     np.testing.assert_array_equal(out, F.dropout(A, 0.7).data)
 
 
 @pytest.mark.parametrize("keep_prob", [0, 1.01, -1])
 def test_dropout_layer_validates_keep_prob(keep_prob):
-    with pytest.raises(ValueError, match=r"The 'keep_prob' parameter of Dropout must be a float "
-                                         r"in \(0, 1\]. Got .* instead."):
-        nn.Dropout(keep_prob)
+    with pytest.raises(ValueError, match=r"The 'keep_prob' parameter of Dropout must be a "
+                                         r"finite number in \(0, 1\]. Got .* instead."):
+        nn.Dropout(keep_prob=keep_prob)
 
 
 # ----------------------------------------------------------------------------- BatchNorm
@@ -133,8 +133,8 @@ def test_batchnorm_parameters_and_buffers():
     np.testing.assert_array_equal(bn.running_var, 1)
     assert bn.gamma.dtype == np.float32 and bn.running_var.dtype == np.float32
     assert list(bn.state_dict()) == ["gamma", "beta", "running_mean", "running_var"]
-    assert repr(nn.BatchNorm2d(8, momentum=0.99)) == "BatchNorm2d(8, momentum=0.99, " \
-                                                      "epsilon=1e-05)"
+    assert repr(nn.BatchNorm2d(8, running_avg_beta=0.99)) == \
+        "BatchNorm2d(8, running_avg_beta=0.99, epsilon=1e-05)"
 
 
 @pytest.mark.parametrize("m", [2, 5])
@@ -172,7 +172,7 @@ def test_batchnorm_layers_match_torch(layer_type, shape):
     bn.beta.data[...] = np.linspace(-1, 1, n)
     torch_bn = (torch.nn.BatchNorm1d(n) if layer_type == "1d" else
                 torch.nn.BatchNorm2d(n)).double()
-    torch_bn.momentum = 1 - bn.momentum  # PyTorch's momentum is 1 − ours
+    torch_bn.momentum = 1 - bn.running_avg_beta  # PyTorch's momentum is 1 − the course's β
     with torch.no_grad():
         torch_bn.weight.copy_(torch.tensor(bn.gamma.data))
         torch_bn.bias.copy_(torch.tensor(bn.beta.data))
@@ -212,7 +212,8 @@ def test_batchnorm_after_to_updates_the_cast_buffers():
 
 def test_batchnorm1d_input_errors():
     bn = nn.BatchNorm1d(4)
-    with pytest.raises(ValueError, match=r"BatchNorm1d\(4, momentum=0.9, epsilon=1e-05\) "
+    with pytest.raises(ValueError, match=r"BatchNorm1d\(4, running_avg_beta=0.9, "
+                                         r"epsilon=1e-05\) "
                                          r"expected input of shape \(m, 4\) but got \(8, 3\)"):
         bn(npdeep.tensor(np.zeros((8, 3))))
     with pytest.raises(ValueError, match=r"but got \(8, 2, 2, 4\); for images use BatchNorm2d"):
@@ -237,9 +238,10 @@ def test_batchnorm_hyperparameter_checks():
     with pytest.raises(ValueError, match="The 'n_C' parameter of BatchNorm2d must be an int "
                                          ">= 1. Got 3.0 instead."):
         nn.BatchNorm2d(3.0)
-    with pytest.raises(ValueError, match=r"The 'momentum' parameter of BatchNorm1d must be a "
-                                         r"float in \[0, 1\]. Got 1.5 instead."):
-        nn.BatchNorm1d(3, momentum=1.5)
-    with pytest.raises(ValueError, match="The 'epsilon' parameter of BatchNorm2d must be a float "
-                                         "> 0. Got 0 instead."):
+    with pytest.raises(ValueError, match=r"The 'running_avg_beta' parameter of BatchNorm1d "
+                                         r"must be a finite number in \[0, 1\]. Got 1.5 "
+                                         r"instead."):
+        nn.BatchNorm1d(3, running_avg_beta=1.5)
+    with pytest.raises(ValueError, match="The 'epsilon' parameter of BatchNorm2d must be a "
+                                         "finite number > 0. Got 0 instead."):
         nn.BatchNorm2d(3, epsilon=0)

@@ -8,7 +8,7 @@ from npdeep.nn import Module, Parameter
 
 
 def mlp():
-    return nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.BatchNorm1d(3), nn.Dropout(0.8),
+    return nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.BatchNorm1d(3), nn.Dropout(keep_prob=0.8),
                          nn.Linear(3, 2))
 
 
@@ -166,24 +166,60 @@ def test_summary_shapes_and_counts():
     model = mlp()
     model[0].freeze()
     lines = []
-    text = model.summary((4,), print_fn=lines.append)
-    assert lines == [text]
+    assert model.summary((4,), print_fn=lines.append) is None  # printed once, as Keras
+    [text] = lines
     assert model.training  # summary() restores the mode
     rows = text.splitlines()
     assert rows[1].split() == ["Layer", "(type)", "Output", "shape", "Param", "#"]
     body = [r for r in rows if r.startswith(tuple("01234"))]
     assert [r.split("  ")[0].strip() for r in body] == [
         "0 (Linear)", "1 (ReLU)", "2 (BatchNorm1d)", "3 (Dropout)", "4 (Linear)"]
-    assert [r.split()[-1] for r in body] == ["15", "0", "6", "0", "8"]
+    # BatchNorm1d(3): gamma, beta (6 trainable) + running mean and variance (6 non-trainable).
+    assert [r.split()[-1] for r in body] == ["15", "0", "12", "0", "8"]
     assert all("(m, 3)" in r for r in body[:4]) and "(m, 2)" in body[4]
-    assert "Total params: 29" in text
-    assert "Trainable params: 14" in text and "Non-trainable params: 15" in text
+    assert "Total params: 35" in text
+    # Non-trainable: the frozen Linear(4, 3) (15) and BatchNorm's running statistics (6).
+    assert "Trainable params: 14" in text and "Non-trainable params: 21" in text
 
 
 def test_summary_on_images():
     model = nn.Sequential(nn.BatchNorm2d(3), nn.Flatten(), nn.Linear(48, 2))
-    text = model.summary((4, 4, 3), print_fn=None)
+    lines = []
+    model.summary((4, 4, 3), print_fn=lines.append)
+    [text] = lines
     assert "(m, 4, 4, 3)" in text and "(m, 48)" in text and "(m, 2)" in text
+    assert "Trainable params: 104" in text and "Non-trainable params: 6" in text
+
+
+def test_summary_prints_once_and_returns_none(capsys):
+    # It printed and returned the table, so a REPL showed it twice.
+    assert nn.Sequential(nn.Linear(4, 2)).summary((4,)) is None
+    out = capsys.readouterr().out
+    assert out.count("Total params: 10") == 1
+
+
+@pytest.mark.parametrize("model, input_shape, fix", [
+    (lambda: nn.Sequential(nn.Linear(4, 2)), (1, 4), r"\(4,\)"),
+    (lambda: nn.Sequential(nn.BatchNorm1d(4), nn.Linear(4, 2)), [1, 4], r"\(4,\)"),
+    (lambda: nn.Sequential(nn.Conv2d(1, 2, 3), nn.Flatten()), (1, 8, 8, 1), r"\(8, 8, 1\)"),
+    (lambda: nn.Sequential(nn.MaxPool2d(2), nn.Flatten()), (16, 8, 8, 1), r"\(8, 8, 1\)"),
+])
+def test_summary_refuses_the_batch_axis(model, input_shape, fix):
+    # summary((1, 4)) "worked" for Linear(4, ...) (it maps the last axis) and printed
+    # (m, 1, 2) shapes.
+    with pytest.raises(ValueError, match=r"Sequential.summary: input_shape .* has one axis too "
+                                         r"many; it is one example's shape and excludes the "
+                                         r"batch axis m .*Did you mean summary\(" + fix):
+        model().summary(input_shape, print_fn=lambda text: None)
+
+
+def test_summary_still_takes_sequences_and_checks_input_shape():
+    lines = []
+    nn.Sequential(nn.Linear(4, 2)).summary((5, 4), print_fn=lines.append)  # (m, T, n) input
+    assert "(m, 5, 2)" in lines[0]
+    for bad in ((), (4, 0), "4", None):
+        with pytest.raises(ValueError, match="input_shape"):
+            nn.Sequential(nn.Linear(4, 2)).summary(bad)
 
 
 def test_print_model():
@@ -191,7 +227,7 @@ def test_print_model():
     assert text == ("Sequential(\n"
                     "  (0): Linear(4, 3, init='he')\n"
                     "  (1): ReLU()\n"
-                    "  (2): BatchNorm1d(3, momentum=0.9, epsilon=1e-05)\n"
+                    "  (2): BatchNorm1d(3, running_avg_beta=0.9, epsilon=1e-05)\n"
                     "  (3): Dropout(keep_prob=0.8)\n"
                     "  (4): Linear(3, 2, init='he')\n"
                     ")")
