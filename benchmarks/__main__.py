@@ -39,6 +39,9 @@ floor     npdeep ms / ms of its matrix products alone: the same np.matmul calls 
           dtype, memory order), each over the whole batch on {threads} BLAS threads, with
           nothing around them. 1.0: npdeep's step takes no longer than its products alone;
           4.0: three quarters of it go to everything else (im2col, copies, elementwise, graph).
+path      what npdeep's step ran, watched during one untimed call: im2col / winograd (the
+          convolution algorithm), numba (compiled kernels), splitN (batch split over N
+          threads); numpy: none of these.
 rounds    kept/attempted. One round = one sample of every side, in rotating order; before a
           sample the other library's threads are stopped, then one untimed call. A round is
           dropped when other processes used more than {threshold:.2f} cores during it.
@@ -106,12 +109,6 @@ def _git(directory: str) -> str | None:
         return None
 
 
-def _path_hook(npdeep):
-    """npdeep's report of the execution path its last calls took, where it has one."""
-    fn = getattr(npdeep, "execution_paths", None)
-    return fn if callable(fn) else None
-
-
 def set_threads(npdeep, threads: int):
     """npdeep's own thread setting where it has one, else NumPy's BLAS via threadpoolctl."""
     if hasattr(npdeep, "set_num_threads"):
@@ -146,7 +143,7 @@ def _ratio(spread, width: int = 17) -> str:
 
 
 HEADER = (f"{'workload':<42} {'npdeep ms':>9} {'torch ms':>9} {'ratio [IQR]':<17} {'cl':>5} "
-          f"{'GF/s':>6} {'floor':>6} {'rounds':>7}")
+          f"{'GF/s':>6} {'floor':>6} {'rounds':>7}  path")
 
 
 def format_row(row: dict) -> str:
@@ -155,7 +152,8 @@ def format_row(row: dict) -> str:
     line = (f"{row['name'][:42]:<42} {_fmt(row['npdeep_ms'], '.3f', 9)} "
             f"{_fmt(row.get('torch_ms'), '.3f', 9)} {_ratio(row.get('ratio'))} "
             f"{_fmt(cl, '.2f', 5)} {_fmt(row.get('npdeep_gflops'), '.1f', 6)} "
-            f"{_fmt(floor, '.2f', 6)} {row['kept']:>3}/{row['attempted']:<3}")
+            f"{_fmt(floor, '.2f', 6)} {row['kept']:>3}/{row['attempted']:<3}  "
+            f"{row.get('path', {}).get('label', '')}")
     if not row["reliable"]:
         loaded = row["all_rounds"]
         others = loaded["others_cores"]
@@ -202,8 +200,9 @@ def main(argv=None) -> list:
     import numpy as np
 
     import npdeep
-    from benchmarks import harness, system
+    from benchmarks import harness, paths, system
     from benchmarks.common import torch_or_none
+    from benchmarks.floor import conv_algorithms
 
     workloads = registry()
     if args.list:
@@ -228,11 +227,14 @@ def main(argv=None) -> list:
                    "min_kept": harness.MIN_KEPT, "drop_cap": harness.DROP_CAP})
 
     blas = next((b for b in report["blas"] if b.get("user_api") == "blas"), {})
-    print(f"npdeep {report['versions']['npdeep']} ({report['npdeep_commit'] or 'no git'}) vs "
-          f"PyTorch {report['versions']['torch'] or 'absent'}, float32, {args.threads} "
-          f"threads each; NumPy {np.__version__}, {blas.get('internal_api', 'BLAS')} "
-          f"{blas.get('version', '?')} kernel {blas.get('architecture', '?')}, "
-          f"{blas.get('num_threads', '?')} threads")
+    npdeep_threads = report["npdeep_threads"]
+    print(f"npdeep {report['versions']['npdeep']} ({report['npdeep_commit'] or 'no git'}, "
+          f"{npdeep_threads or 'no'} own threads) vs PyTorch "
+          f"{report['versions']['torch'] or 'absent'} ({args.threads} threads), float32; "
+          f"NumPy {np.__version__}, {blas.get('internal_api', 'BLAS')} "
+          f"{blas.get('version', '?')}, kernel {blas.get('architecture', '?')}, "
+          f"{blas.get('num_threads', '?')} BLAS threads in npdeep's samples, "
+          f"{args.threads} in the floor's")
     forced = {k: v for k, v in env_at_start.items() if k.startswith("OPENBLAS_") and v}
     if forced:
         print(f"note: {forced} set; `make bench` unsets OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE")
@@ -244,17 +246,19 @@ def main(argv=None) -> list:
     spin = "-" if omp["spin_s"] is None else f"{omp['spin_s'] * 1e3:.1f} ms"
     print(f"PyTorch's OpenMP workers spin {spin} after an op; the harness sleeps "
           f"{omp['sleep_s'] * 1e3:.0f} ms before each NumPy sample")
-    print(LEGEND.format(threshold=args.threshold, threads=args.threads, min_kept=min(harness.MIN_KEPT, args.rounds),
-                        cap=harness.DROP_CAP))
+    print(LEGEND.format(threshold=args.threshold, threads=args.threads,
+                        min_kept=min(harness.MIN_KEPT, args.rounds), cap=harness.DROP_CAP))
     print()
     print(HEADER)
 
     rows = []
     for key in keys:
         workload = workloads[key]()
+        quiet("npdeep")
+        observed = paths.observe(workload.sides["npdeep"])  # one more untimed call
         row = harness.measure(workload, settings, meter, quiet, blas_threads)
-        hook = _path_hook(npdeep)
-        row["path"] = hook() if hook is not None else None
+        row["path"] = {**observed, "conv": conv_algorithms(workload.gemms),
+                       "label": paths.label(observed, conv_algorithms(workload.gemms))}
         row["blas_threads"] = blas_threads.get()  # what npdeep's samples ran with
         row["npdeep_threads"] = (npdeep.get_num_threads() if hasattr(npdeep, "get_num_threads")
                                  else None)

@@ -46,6 +46,7 @@ class Gemm:
     b_order: str = "C"
     what: str = ""
     batch: int = 1
+    algorithm: str = ""  # the layer's: "dense", "im2col", "winograd", "matmul"
 
     @property
     def flops(self) -> int:
@@ -59,10 +60,10 @@ class Gemm:
 
 def dense_gemms(m: int, n_prev: int, n: int, need_dA_prev: bool = True) -> list:
     """The products of one dense layer's forward + backward (npdeep's F.linear)."""
-    gemms = [Gemm(m, n_prev, n, "C", "F", "Z = A_prev W^T")]
+    gemms = [Gemm(m, n_prev, n, "C", "F", "Z = A_prev W^T", algorithm="dense")]
     if need_dA_prev:
-        gemms.append(Gemm(m, n, n_prev, "C", "C", "dA_prev = dZ W"))
-    gemms.append(Gemm(n, m, n_prev, "F", "C", "dW = dZ^T A_prev"))
+        gemms.append(Gemm(m, n, n_prev, "C", "C", "dA_prev = dZ W", algorithm="dense"))
+    gemms.append(Gemm(n, m, n_prev, "F", "C", "dW = dZ^T A_prev", algorithm="dense"))
     return gemms
 
 
@@ -70,10 +71,10 @@ def conv_gemms(m: int, n_H: int, n_W: int, n_C_prev: int, n_C: int, f: int,
                need_dA_prev: bool = True) -> list:
     """The products of one im2col convolution's forward + backward (npdeep's F.conv2d)."""
     K, P = f * f * n_C_prev, m * n_H * n_W
-    gemms = [Gemm(n_C, K + 1, P, "C", "C", "Z^T = W2^T cols^T"),
-             Gemm(K + 1, P, n_C, "C", "C", "dW_b = cols^T dZ")]
+    gemms = [Gemm(n_C, K + 1, P, "C", "C", "Z^T = W2^T cols^T", algorithm="im2col"),
+             Gemm(K + 1, P, n_C, "C", "C", "dW_b = cols^T dZ", algorithm="im2col")]
     if need_dA_prev:
-        gemms.append(Gemm(K, n_C, P, "F", "F", "dcols^T = W2 dZ^T"))
+        gemms.append(Gemm(K, n_C, P, "F", "F", "dcols^T = W2 dZ^T", algorithm="im2col"))
     return gemms
 
 
@@ -81,10 +82,10 @@ def winograd_gemms(m: int, n_H: int, n_W: int, n_C_prev: int, n_C: int,
                    need_dA_prev: bool = True) -> list:
     """The products of one Winograd F(2x2, 3x3) convolution's forward + backward."""
     P = m * (-(-n_H // 2)) * (-(-n_W // 2))
-    gemms = [Gemm(P, n_C_prev, n_C, "C", "C", "M = V U", 16),
-             Gemm(n_C_prev, P, n_C, "F", "C", "dU = V^T dM", 16)]
+    gemms = [Gemm(P, n_C_prev, n_C, "C", "C", "M = V U", 16, "winograd"),
+             Gemm(n_C_prev, P, n_C, "F", "C", "dU = V^T dM", 16, "winograd")]
     if need_dA_prev:
-        gemms.append(Gemm(P, n_C, n_C_prev, "C", "F", "dV = dM U^T", 16))
+        gemms.append(Gemm(P, n_C, n_C_prev, "C", "F", "dV = dM U^T", 16, "winograd"))
     return gemms
 
 
@@ -122,6 +123,13 @@ def model_gemms(model, X) -> list:
         seen_params = seen_params or bool(list(layer.parameters()))
         A = Z
     return gemms
+
+
+def conv_algorithms(gemms: list) -> str | None:
+    """The convolution algorithms among a workload's products ("im2col", "winograd"), or
+    None when it has no convolution."""
+    found = sorted({g.algorithm for g in gemms if g.algorithm in ("im2col", "winograd")})
+    return "+".join(found) or None
 
 
 def _operand(rng, batch: int, rows: int, cols: int, order: str, dtype) -> np.ndarray:

@@ -3,13 +3,16 @@
 No timing is asserted: the sides are fakes whose "times" come from a fake clock.
 """
 import itertools
+import sys
+import types
 
 import numpy as np
 import pytest
 
-from benchmarks import harness
+from benchmarks import harness, paths
 from benchmarks.__main__ import select
-from benchmarks.floor import Gemm, conv_gemms, dense_gemms, floor_step
+from benchmarks.floor import (Gemm, conv_algorithm, conv_algorithms, conv_gemms, dense_gemms,
+                              floor_step, winograd_gemms)
 
 
 def test_rotation_puts_every_side_first_equally_often():
@@ -194,3 +197,50 @@ def test_floor_samples_get_their_blas_threads_and_the_count_is_restored():
                        meter=FakeMeter([0.0, 0.0]), quiet=before, after=after)
     assert seen == {"npdeep": 1, "floor": 2}
     assert blas.n == 1 and blas.log == [2, 1, 2, 1]
+
+
+def test_winograd_gemm_list_is_16_products_each_way():
+    gemms = winograd_gemms(32, 16, 16, 64, 64)
+    P = 32 * 8 * 8  # tiles of 2x2 outputs
+    assert [(g.batch, g.M, g.K, g.N) for g in gemms] == [(16, P, 64, 64), (16, 64, P, 64),
+                                                         (16, P, 64, 64)]
+    assert conv_algorithms(gemms) == "winograd"
+    assert conv_algorithms(dense_gemms(4, 3, 2)) is None
+    step = floor_step(winograd_gemms(1, 3, 3, 2, 5, need_dA_prev=False))
+    step()  # stacks of 16 products with matching shapes
+
+
+def test_conv_algorithm_reads_the_graph_node():
+    class Conv2dWinograd:
+        pass
+
+    class Z:
+        grad_fn = Conv2dWinograd()
+    assert conv_algorithm(Z) == "winograd"
+    Z.grad_fn = None
+    assert conv_algorithm(Z) == "im2col"
+
+
+def test_observe_sees_the_batch_split_and_kernels_and_puts_them_back(monkeypatch):
+    threads = types.ModuleType("npdeep.threads")
+    threads.map_blocks = lambda fn, blocks: [fn(b) for b in blocks]
+    kernels = types.ModuleType("npdeep.kernels")
+    kernels.__all__ = ["path", "max_pool_forward"]
+    kernels.path = lambda: "numba"
+    kernels.max_pool_forward = lambda x: x + 1
+    op = types.ModuleType("npdeep.fake_op")  # imported the name, as conv.py does
+    op.map_blocks = threads.map_blocks
+    for module in (threads, kernels, op):
+        monkeypatch.setitem(sys.modules, module.__name__, module)
+    originals = (threads.map_blocks, kernels.max_pool_forward)
+
+    def step():
+        op.map_blocks(lambda b: b, [(0, 2), (2, 4)])
+        kernels.max_pool_forward(1)
+
+    observed = paths.observe(step)
+    assert observed == {"blocks": 2, "kernels": ["max_pool_forward"]}
+    assert (op.map_blocks, kernels.max_pool_forward) == originals
+    assert threads.map_blocks is originals[0]
+    assert paths.label(observed, "im2col") == "im2col numba split2"
+    assert paths.label(paths.observe(lambda: None)) == "numpy"
