@@ -43,8 +43,9 @@ path      what npdeep's step ran, watched during one untimed call: im2col / wino
           convolution algorithm), numba (compiled kernels), splitN (batch split over N
           threads); numpy: none of these.
 rounds    kept/attempted. One round = one sample of every side, in rotating order; before a
-          sample the other library's threads are stopped, then one untimed call. A round is
-          dropped when other processes used more than {threshold:.2f} cores during it.
+          sample, spinning workers are stopped (OpenBLAS's shut down, PyTorch's OpenMP slept
+          out), then one untimed call. A round is dropped when other processes used more than
+          {threshold:.2f} cores during it.
           UNRELIABLE: fewer than {min_kept} rounds kept, or more than {cap:.0%} dropped."""
 
 

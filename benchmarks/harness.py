@@ -10,9 +10,9 @@ one forward + backward of a layer):
                on the same number of BLAS threads as the other sides have cores
 
 One round takes one sample of every side, in an order that rotates from round to round (each
-side goes first equally often). Before each sample the harness quiets the other library's
-worker threads (NumPy's OpenBLAS workers are shut down before a PyTorch sample; before a
-NumPy sample it sleeps until PyTorch's OpenMP workers have stopped spinning), makes one
+side goes first equally often). Before each sample the harness quiets the worker threads
+left spinning by the sample before (NumPy's OpenBLAS workers are shut down; before a NumPy
+sample it also sleeps until PyTorch's OpenMP workers have stopped spinning), makes one
 untimed call, then times ``calls`` calls back to back. The CPU used by other processes is
 measured over the whole round; a round in which it exceeded a threshold is dropped, and
 further rounds are run (up to a cap) until enough clean ones are kept.
@@ -191,13 +191,16 @@ def run_rounds(sides: dict, calls: dict, rounds: int, max_rounds: int, threshold
 
 
 def quiet_for(stop_blas: Callable, omp_sleep_s: float, sleep=time.sleep) -> Callable:
-    """The quiet(side) of :func:`run_rounds`: before a PyTorch side, stop_blas() (end
-    OpenBLAS's spinning workers); before a NumPy side, sleep omp_sleep_s (PyTorch's OpenMP
-    workers spin that long after their last op, then sleep)."""
+    """The quiet(side) of :func:`run_rounds`.
+
+    Before every sample: stop_blas() ends OpenBLAS's spinning workers (left by npdeep or by
+    the floor, whose BLAS thread counts may differ; the untimed call restarts what the next
+    side needs). Before a NumPy side (npdeep, floor) it also sleeps omp_sleep_s: PyTorch's
+    OpenMP workers spin that long after their last op, then sleep.
+    """
     def quiet(side: str) -> None:
-        if family(side) == "torch":
-            stop_blas()
-        elif omp_sleep_s > 0:
+        stop_blas()
+        if family(side) == "numpy" and omp_sleep_s > 0:
             sleep(omp_sleep_s)
     return quiet
 

@@ -144,13 +144,14 @@ def test_run_rounds_gives_up_once_the_row_cannot_be_reliable():
     assert harness.max_rounds_for(15) == 20 and harness.max_rounds_for(3) == 4
 
 
-def test_quiet_stops_blas_before_torch_and_sleeps_before_numpy():
+def test_quiet_stops_blas_always_and_sleeps_out_openmp_before_numpy_sides():
     calls = []
     quiet = harness.quiet_for(lambda: calls.append("stop_blas"), 0.02,
                               sleep=lambda s: calls.append(("sleep", s)))
     for side in ("torch", "npdeep", "torch_cl", "floor"):
         quiet(side)
-    assert calls == ["stop_blas", ("sleep", 0.02), "stop_blas", ("sleep", 0.02)]
+    assert calls == ["stop_blas", "stop_blas", ("sleep", 0.02), "stop_blas", "stop_blas",
+                     ("sleep", 0.02)]
 
 
 def test_select_by_key_and_prefix():
