@@ -136,8 +136,11 @@ def fit(model, loss_fn, optimizer, train, dev=None, epochs: int = 10,
         if position.is_complete(epochs):
             return history
         position.finished = ""
-    elif seed is not None:
-        backend.manual_seed(seed)
+    else:
+        if resume and checkpoint_path is not None:
+            bar.message(f"no checkpoint in '{checkpoint_dir}' yet: starting a new run")
+        if seed is not None:
+            backend.manual_seed(seed)
 
     for callback in callbacks:
         if hasattr(callback, "on_train_begin"):

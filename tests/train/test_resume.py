@@ -303,6 +303,9 @@ def test_resume_and_overwrite_together_are_refused(tmp_path):
 
 
 def test_resume_says_where_it_continues(tmp_path, capsys):
+    _fit_into(tmp_path / "new", epochs=1, resume=True, verbose=2)
+    assert capsys.readouterr().out.splitlines()[0] == (
+        f"no checkpoint in '{tmp_path / 'new'}' yet: starting a new run")
     with pytest.raises(KeyboardInterrupt):
         _fit_into(tmp_path, epochs=4, callbacks=[InterruptAt(1)])
     capsys.readouterr()
