@@ -5,13 +5,45 @@ would otherwise broadcast into a wrong cost without any error.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from npdeep.autograd import Function
-from npdeep.functional.activation import stable_sigmoid
+from npdeep.functional.activation import Sigmoid, Softmax, stable_sigmoid
 from npdeep.tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
+
+# The losses that have warned that they were given probabilities: each warns once per process.
+_warned_probabilities: set = set()
+
+
+def _looks_like_softmax_output(Z: Tensor) -> bool:
+    """Whether Z holds probabilities: made by softmax, or (no graph) rows in [0, 1] summing to 1.
+
+    The graph answers for free during training. Without one (inference under no_grad, or a
+    plain array) the values decide; real logits hardly ever have every row in [0, 1] summing
+    to 1. The first row is tested before the whole array so that logits cost O(C).
+    """
+    if isinstance(getattr(Z, "grad_fn", None), Softmax):
+        return True
+    if getattr(Z, "grad_fn", None) is not None or Z.ndim < 1 or Z.shape[-1] < 2 or Z.size == 0:
+        return False
+    data = Z.data if isinstance(Z, Tensor) else np.asarray(Z)
+    tolerance = 1e-3 if data.dtype == np.float32 else 1e-6
+    for rows in (data.reshape(-1, data.shape[-1])[:1], data):
+        if (rows.min() < 0 or rows.max() > 1
+                or not np.allclose(rows.sum(axis=-1), 1, rtol=0, atol=tolerance)):
+            return False
+    return True
+
+
+def _warn_probabilities(where: str, message: str) -> None:
+    if where not in _warned_probabilities:
+        _warned_probabilities.add(where)
+        # stacklevel 3: the line that called the loss, not this helper or the loss itself.
+        warnings.warn(f"{where}: {message} (shown once)", UserWarning, stacklevel=3)
 
 
 def _labels_like(Y, A: Tensor, where: str) -> np.ndarray:
@@ -140,8 +172,18 @@ def binary_cross_entropy_with_logits(Z: Tensor, Y, reduction: str = "mean") -> T
 
     Args:
         Z: (m, 1) or (m,) logits; Y: labels of Z's shape.
+
+    Warns:
+        UserWarning (once): when Z was made by sigmoid (a model ending in a Sigmoid layer).
     """
     _check_reduction(reduction, "binary_cross_entropy_with_logits")
+    # NOTE: only the graph is trusted here: logits in (0, 1) are common, so values prove nothing.
+    if isinstance(getattr(Z, "grad_fn", None), Sigmoid):
+        _warn_probabilities(
+            "binary_cross_entropy_with_logits",
+            "Z comes from a sigmoid, but this loss takes logits z and applies the sigmoid "
+            "itself, so it would compute σ(σ(z)); remove the Sigmoid layer at the end of the "
+            "model (or use binary_cross_entropy on the probabilities)")
     return BinaryCrossEntropyWithLogits.apply(
         Z, _labels_like(Y, Z, "binary_cross_entropy_with_logits"), reduction=reduction)
 
@@ -156,8 +198,20 @@ def cross_entropy(Z: Tensor, Y, reduction: str = "mean") -> Tensor:
 
     Raises:
         ValueError: for labels outside [0, C), non-integer labels, or mismatched shapes.
+
+    Warns:
+        UserWarning (once): when Z are probabilities (Z made by softmax, e.g. a model ending in
+        a Softmax layer): cross_entropy applies the softmax itself, so it would compute
+        softmax(softmax(z)), whose gradients are much smaller.
     """
     _check_reduction(reduction, "cross_entropy")
+    if _looks_like_softmax_output(Z):
+        _warn_probabilities(
+            "cross_entropy",
+            "Z looks like probabilities (a softmax output: rows in [0, 1] summing to 1), but "
+            "cross_entropy takes logits z and applies softmax itself, so it would compute "
+            "softmax(softmax(z)) and learn slowly; remove the Softmax layer at the end of the "
+            "model and pass its input (the logits)")
     Y = Y.data if isinstance(Y, Tensor) else np.asarray(Y)
     C = Z.shape[-1]
     if Y.shape == Z.shape:

@@ -1,4 +1,6 @@
 """Costs: binary and softmax cross-entropy, MSE, the L2 term; shape and label checks."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -215,3 +217,63 @@ def test_losses_keep_float32():
         A.grad = None
     assert F.cross_entropy(npdeep.tensor(np.zeros((2, 3), dtype=np.float32)),
                            [0, 1]).dtype == np.float32
+
+
+# ----------------------------------------------------------------------------- probabilities as logits
+@pytest.fixture
+def fresh_warnings(monkeypatch):
+    """Each loss warns once per process; start every test with none shown yet."""
+    from npdeep.functional import loss
+    monkeypatch.setattr(loss, "_warned_probabilities", set())
+
+
+def test_cross_entropy_after_softmax_warns_once(fresh_warnings):
+    # A model ending in Softmax fed probabilities to cross_entropy without a word.
+    Z = randn(4, 3, seed=1)
+    A = F.softmax(Z)
+    with pytest.warns(UserWarning, match=r"^cross_entropy: Z looks like probabilities \(a "
+                                         r"softmax output: rows in \[0, 1\] summing to 1\), but "
+                                         r"cross_entropy takes logits z and applies softmax "
+                                         r"itself.*remove the Softmax layer at the end of the "
+                                         r"model .*\(shown once\)$"):
+        F.cross_entropy(A, np.array([0, 1, 2, 0]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        F.cross_entropy(A, np.array([0, 1, 2, 0]))  # once only
+
+
+def test_cross_entropy_after_a_softmax_layer_under_no_grad_warns(fresh_warnings):
+    model = npdeep.nn.Sequential(npdeep.nn.Linear(4, 3), npdeep.nn.Softmax())
+    X = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
+    with npdeep.no_grad():  # no graph: the values tell
+        A = model(npdeep.tensor(X))
+    assert A.grad_fn is None
+    with pytest.warns(UserWarning, match="remove the Softmax layer"):
+        F.cross_entropy(A, np.array([0, 1, 2, 0, 1]))
+
+
+def test_cross_entropy_on_logits_does_not_warn(fresh_warnings):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        F.cross_entropy(randn(4, 3, seed=2), np.array([0, 1, 2, 0]))
+        F.cross_entropy(F.log_softmax(randn(4, 3, seed=2)), np.array([0, 1, 2, 0]))
+        with npdeep.no_grad():
+            F.cross_entropy(randn(4, 3, seed=3) * 0.1, np.array([0, 1, 2, 0]))
+        # in [0, 1] but rows not summing to 1: logits, not probabilities
+        F.cross_entropy(npdeep.tensor(np.full((2, 3), 0.5)), np.array([0, 1]))
+
+
+def test_binary_cross_entropy_with_logits_after_sigmoid_warns_once(fresh_warnings):
+    A = F.sigmoid(randn(6, 1, seed=4))
+    Y = binary_labels(6, 1)
+    with pytest.warns(UserWarning, match=r"^binary_cross_entropy_with_logits: Z comes from a "
+                                         r"sigmoid, but this loss takes logits z and applies "
+                                         r"the sigmoid itself.*remove the Sigmoid layer"):
+        F.binary_cross_entropy_with_logits(A, Y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        F.binary_cross_entropy_with_logits(A, Y)
+        F.binary_cross_entropy(A, Y)  # probabilities are what this one takes
+        with npdeep.no_grad():  # logits in (0, 1) are common: values alone never warn
+            F.binary_cross_entropy_with_logits(npdeep.tensor(np.full((3, 1), 0.5)),
+                                               np.ones((3, 1)))

@@ -65,5 +65,5 @@ def test_learns_xor():
     model = mlp(2, hidden=(8,), n_classes=2, activation="tanh", init="xavier")
     optimizer = npdeep.optim.Adam(model.parameters(), learning_rate=0.05)
     npdeep.fit(model, F.cross_entropy, optimizer, (X, y), epochs=100, mini_batch_size=32,
-               progress=False, metrics=())
+               verbose=0, metrics=())
     assert (npdeep.predict(model, X[:4]).argmax(axis=1) == y[:4]).all()
