@@ -9,6 +9,7 @@ import sys
 from npdeep.cli.commands import cmd_diagnose, cmd_evaluate, cmd_train
 from npdeep.cli.recipes import BUILT_IN, DATASET_DEFAULTS, MODELS, OPTIMIZERS
 
+
 def _hidden(text: str) -> list:
     try:
         sizes = [int(s) for s in text.split(",") if s.strip()]
@@ -24,8 +25,9 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
     """Shows "(default: ...)" where there is one; options without one say what happens."""
 
     def _get_help_string(self, action):
-        if action.default in (None, False, argparse.SUPPRESS) or "%(default)" in action.help:
-            return action.help
+        text = action.help or ""
+        if action.default in (None, False, argparse.SUPPRESS) or "%(default)" in text:
+            return text
         return super()._get_help_string(action)
 
 

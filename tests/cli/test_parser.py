@@ -12,6 +12,8 @@ from npdeep import cli
 pytest.importorskip("sklearn")  # the digits data set ships with scikit-learn
 pytest.importorskip("safetensors")
 
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
 
 def test_resume_and_overwrite_exclude_each_other(capsys):
     with pytest.raises(SystemExit):
@@ -69,9 +71,6 @@ def test_bad_hidden_is_rejected(capsys):
     with pytest.raises(SystemExit):
         cli.main(["train", "--hidden", "12,x"])
     assert "--hidden expects comma-separated layer sizes" in capsys.readouterr().err
-
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def test_closed_pipe_ends_quietly():
