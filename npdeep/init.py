@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from npdeep import backend
+from npdeep.validation import check_choice
 
 INITS = ("zeros", "small", "he", "xavier")
 
@@ -51,7 +52,5 @@ def xavier(shape, dtype=None, n_prev: int | None = None) -> np.ndarray:
 
 def initialize(kind: str, shape, dtype=None, where: str = "init") -> np.ndarray:
     """Dispatch on the name of an initializer ("zeros", "small", "he", "xavier")."""
-    if kind not in INITS:
-        raise ValueError(f"The 'init' parameter of {where} must be one of {INITS}. "
-                         f"Got {kind!r} instead.")
+    check_choice(kind, "init", where, INITS)
     return {"zeros": zeros, "small": small, "he": he, "xavier": xavier}[kind](shape, dtype)

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from npdeep import functional as F
+from npdeep.nn import _pytorch_names as pytorch
 from npdeep.nn.module import Module
+from npdeep.validation import check_float, check_int
 
 
 class ReLU(Module):
@@ -13,11 +15,17 @@ class ReLU(Module):
 
 
 class LeakyReLU(Module):
-    """A = Z for Z > 0, alpha·Z otherwise."""
+    """A = Z for Z > 0, alpha·Z otherwise.
 
+    Args:
+        alpha: the slope for Z < 0, a finite number >= 0 (PyTorch's ``negative_slope``).
+    """
+
+    @pytorch.refuse_pytorch_names(
+        negative_slope="npdeep uses the course's name: negative_slope=0.01 is alpha=0.01")
     def __init__(self, alpha: float = 0.01):
         super().__init__()
-        self.alpha = alpha
+        self.alpha = check_float(alpha, "alpha", "LeakyReLU", low=0.0)
 
     def forward(self, Z):
         return F.leaky_relu(Z, self.alpha)
@@ -43,9 +51,10 @@ class Sigmoid(Module):
 class Softmax(Module):
     """A = softmax(Z) along ``axis`` (last by default)."""
 
+    @pytorch.refuse_pytorch_names(dim="npdeep uses NumPy's name: dim=-1 is axis=-1")
     def __init__(self, axis: int = -1):
         super().__init__()
-        self.axis = axis
+        self.axis = check_int(axis, "axis", "Softmax", low=None)
 
     def forward(self, Z):
         return F.softmax(Z, self.axis)

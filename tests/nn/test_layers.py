@@ -81,6 +81,22 @@ def test_activation_reprs():
     assert repr(nn.Softmax()) == "Softmax(axis=-1)"
 
 
+def test_activation_hyperparameter_checks():
+    with pytest.raises(ValueError, match=r"The 'alpha' parameter of LeakyReLU must be a finite "
+                                         r"number >= 0. Got -0.1 instead."):
+        nn.LeakyReLU(-0.1)
+    with pytest.raises(ValueError, match=r"The 'alpha' parameter of LeakyReLU .* Got '0.1'"):
+        nn.LeakyReLU("0.1")
+    with pytest.raises(ValueError, match=r"The 'axis' parameter of Softmax must be an int. "
+                                         r"Got 1.0 instead."):
+        nn.Softmax(1.0)
+    with pytest.raises(TypeError, match=r"^LeakyReLU has no 'negative_slope': .* "
+                                        r"negative_slope=0.01 is alpha=0.01$"):
+        nn.LeakyReLU(negative_slope=0.01)
+    with pytest.raises(TypeError, match=r"^Softmax has no 'dim': .* dim=-1 is axis=-1$"):
+        nn.Softmax(dim=-1)
+
+
 def test_mlp_gradcheck_model():
     npdeep.manual_seed(0)
     model = nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 3))
