@@ -133,11 +133,17 @@ def test_padded_max_pool_against_loop_reference():
     assert_gradcheck(lambda X: pool(X), [randn(2, 5, 4, 3, seed=5)])
     same = nn.PaddedMaxPool2d(3, stride=1, padding=1)
     assert same(Tensor(X)).shape == X.shape
+    # The shared check_int takes NumPy integers (a hand isinstance(padding, int) did not).
+    assert nn.PaddedMaxPool2d(np.int64(3), stride=np.int64(1), padding=np.int64(1)).padding == 1
 
 
 def test_padded_max_pool_errors():
-    with pytest.raises(ValueError, match="The 'padding' parameter of PaddedMaxPool2d"):
+    with pytest.raises(ValueError, match="The 'padding' parameter of PaddedMaxPool2d must be an "
+                                         "int >= 0. Got -1 instead."):
         nn.PaddedMaxPool2d(3, padding=-1)
+    with pytest.raises(ValueError, match="The 'padding' parameter of PaddedMaxPool2d must be an "
+                                         "int >= 0. Got True instead."):
+        nn.PaddedMaxPool2d(3, padding=True)
     with pytest.raises(ValueError, match="more than half"):
         nn.PaddedMaxPool2d(3, padding=2)
 
