@@ -111,8 +111,7 @@ def train_config(args, out: str) -> dict:
         if _trained(out):
             raise ValueError(f"cannot resume '{out}': it has no config.json to rebuild the "
                              "run from; start afresh with --overwrite")
-        print(f"No run in '{out}' to resume: starting a new one", flush=True)
-        return _new_config(given)
+        return _new_config(given)  # fit says it starts a new run (verbose >= 1)
     if args.allow_change:
         raise ValueError("--allow-change only applies with --resume")
     existing = _existing_run_files(out)

@@ -60,6 +60,14 @@ def test_resume_of_a_complete_run_says_so(capsys, train):
     assert "test accuracy" in printed
 
 
+def test_resume_without_a_run_starts_one_and_says_so_once(tmp_path, capsys):
+    out = tmp_path / "new"
+    assert cli.main(["train", "--out", str(out), "--resume", "--epochs", "1", "--hidden", "8",
+                     "--verbose", "2"]) == 0
+    assert capsys.readouterr().out.count("starting a new run") == 1
+    assert _config(out)["hidden"] == [8]
+
+
 def test_resume_refuses_a_changed_setting(capsys, train):
     # Reported: `--resume --learning-rate 0.1` silently changed the run.
     out = train("--epochs", "1", "--hidden", "8", "--learning-rate", "0.01")
