@@ -3,7 +3,8 @@
     python -m benchmarks                          # every workload (what `make bench` runs)
     python -m benchmarks --only conv3x3,mlp       # some (a key, or a prefix: --only conv)
     python -m benchmarks --rounds 5 --only mlp    # a quick run
-    python -m benchmarks --npdeep ../old-checkout # this harness on another npdeep's code
+    python -m benchmarks --npdeep ../old-checkout # this harness on another npdeep's code,
+                                                  # e.g. `git worktree add ../old-checkout BASE`
     python -m benchmarks --list                   # the workload keys
 
 How it measures (benchmarks/harness.py): rounds of one sample per side in a rotating order,

@@ -113,15 +113,10 @@ def _allowed_cpus() -> set | None:
         return None
 
 
-def busy_ticks(cpus: set | None) -> int | None:
-    """Busy clock ticks since boot of the given cores (all cores when None); None off Linux."""
-    try:
-        with open("/proc/stat") as f:
-            lines = f.read().splitlines()
-    except OSError:
-        return None
+def parse_busy(stat_text: str, cpus: set | None) -> int:
+    """Busy clock ticks of the given cores (all when None), from /proc/stat's text."""
     total = 0
-    for line in lines:
+    for line in stat_text.splitlines():
         name, *fields = line.split()
         if not name.startswith("cpu") or name == "cpu":
             continue
@@ -131,16 +126,31 @@ def busy_ticks(cpus: set | None) -> int | None:
     return total
 
 
-def own_ticks() -> int | None:
-    """This process's user + system CPU time (all its threads), in clock ticks."""
+def parse_own(stat_text: str) -> int:
+    """utime + stime (fields 14 and 15) from /proc/<pid>/stat's text, in clock ticks."""
+    # The command name (field 2) may hold spaces and parentheses: split after the last ")".
+    fields = stat_text[stat_text.rindex(")") + 2:].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def _read(path: str) -> str | None:
     try:
-        with open("/proc/self/stat") as f:
-            text = f.read()
+        with open(path) as f:
+            return f.read()
     except OSError:
         return None
-    # The command name (field 2) may hold spaces: split after its closing parenthesis.
-    fields = text[text.rindex(")") + 2:].split()
-    return int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of stat
+
+
+def busy_ticks(cpus: set | None) -> int | None:
+    """Busy clock ticks since boot of the given cores (all cores when None); None off Linux."""
+    text = _read("/proc/stat")
+    return None if text is None else parse_busy(text, cpus)
+
+
+def own_ticks() -> int | None:
+    """This process's user + system CPU time (all its threads), in clock ticks."""
+    text = _read("/proc/self/stat")
+    return None if text is None else parse_own(text)
 
 
 class CpuMeter:

@@ -9,7 +9,7 @@ import types
 import numpy as np
 import pytest
 
-from benchmarks import harness, paths
+from benchmarks import harness, paths, system
 from benchmarks.__main__ import select
 from benchmarks.floor import (Gemm, conv_algorithm, conv_algorithms, conv_gemms, dense_gemms,
                               floor_step, winograd_gemms)
@@ -245,3 +245,15 @@ def test_observe_sees_the_batch_split_and_kernels_and_puts_them_back(monkeypatch
     assert threads.map_blocks is originals[0]
     assert paths.label(observed, "im2col") == "im2col numba split2"
     assert paths.label(paths.observe(lambda: None)) == "numpy"
+
+
+def test_proc_parsing_counts_busy_columns_of_allowed_cores_and_own_time():
+    stat = ("cpu  30 1 20 900 5 1 1 1 0 0\n"
+            "cpu0 10 0 10 450 3 1 0 1 0 0\n"   # busy: user nice system irq softirq steal
+            "cpu1 20 1 10 450 2 0 1 0 0 0\n"
+            "intr 12345\n")
+    assert system.parse_busy(stat, {0}) == 22
+    assert system.parse_busy(stat, {1}) == 32
+    assert system.parse_busy(stat, None) == 54
+    own = "4242 (python (a b)) R 1 2 3 4 5 6 7 8 9 10 17 5 0 0 20 0 3\n"
+    assert system.parse_own(own) == 22  # utime 17 + stime 5
