@@ -7,6 +7,36 @@ import numpy as np
 
 from npdeep.autograd import Function
 from npdeep.tensor import Tensor
+from npdeep.threads import batch_blocks, map_blocks
+
+
+# Threads (npdeep.threads): the batch is cut into blocks of whole examples. Each block sums
+# its share of every per-feature statistic (Σ Z, Σ (Z − μ)², Σ dZ̃, Σ dZ̃·Z_norm), the partial
+# sums are added in block order, and each block then normalizes its own slice. The order of
+# those sums depends on the thread count (rounding only) and on nothing else. A block needs
+# MIN_ELEMENTS_PER_THREAD values to be worth a thread.
+MIN_ELEMENTS_PER_THREAD = 100_000
+
+
+def _blocks(shape: tuple) -> list:
+    """Blocks of the batch axis, as slices, one per thread."""
+    per_example = max(1, int(np.prod(shape[1:])))
+    blocks = batch_blocks(shape[0], min_per_thread=-(-MIN_ELEMENTS_PER_THREAD // per_example))
+    return [slice(*block) for block in blocks]
+
+
+def _in_blocks(blocks: list, fn) -> None:
+    """fn(block) for every block, each writing its own slice."""
+    map_blocks(fn, blocks)
+
+
+def _summed(blocks: list, fn):
+    """fn(block) for every block, added in block order (the same sum on every run)."""
+    parts = map_blocks(fn, blocks)
+    total = parts[0]
+    for part in parts[1:]:
+        total = total + part
+    return total
 
 
 class BatchNorm(Function):
@@ -21,10 +51,16 @@ class BatchNorm(Function):
                 momentum=0.9, epsilon=1e-5):
         axes = tuple(range(Z.ndim - 1))  # every axis but the features/channels
         m = Z.size // Z.shape[-1]  # values per feature: m, or m·n_H·n_W for images
+        blocks = _blocks(Z.shape)
+        Z_norm = np.empty_like(Z)  # Z's memory order (a conv's output is channel-major)
         if training:
-            mu = Z.mean(axis=axes)  # (n,)
-            Z_centered = Z - mu
-            var = np.mean(Z_centered * Z_centered, axis=axes)  # biased, 1/m, as the course
+            mu = _summed(blocks, lambda i: Z[i].sum(axis=axes)) / m  # (n,)
+
+            def center(i):
+                np.subtract(Z[i], mu, out=Z_norm[i])  # Z − μ, normalized in place below
+                return np.square(Z_norm[i]).sum(axis=axes)
+
+            var = _summed(blocks, center) / m  # biased, 1/m, as the course
             if running_mean is not None:
                 # The course's exponentially weighted average, in place so the layer's buffers
                 # see it: running = beta·running + (1 − beta)·batch statistic.
@@ -36,33 +72,53 @@ class BatchNorm(Function):
                 running_var *= momentum
                 running_var += (1 - momentum) * (m / (m - 1)) * var
         else:
-            Z_centered = Z - running_mean
+            _in_blocks(blocks, lambda i: np.subtract(Z[i], running_mean, out=Z_norm[i],
+                                                     casting="unsafe"))
             var = running_var
-        inv_std = 1 / np.sqrt(var + epsilon)  # (n,)
-        Z_norm = Z_centered * inv_std
+        inv_std = (1 / np.sqrt(var + epsilon)).astype(Z_norm.dtype, copy=False)  # (n,)
+        out = np.empty_like(Z, dtype=np.result_type(Z_norm, gamma, beta))
+
+        def scale(i):
+            Z_norm[i] *= inv_std
+            np.multiply(Z_norm[i], gamma, out=out[i])
+            out[i] += beta
+
+        _in_blocks(blocks, scale)
         ctx.Z_norm, ctx.inv_std, ctx.gamma = Z_norm, inv_std, gamma
-        ctx.axes, ctx.m, ctx.training = axes, m, training
-        return Z_norm * gamma + beta
+        ctx.axes, ctx.m, ctx.training, ctx.blocks = axes, m, training, blocks
+        return out
 
     @staticmethod
     def backward(ctx, dZ_out):
-        Z_norm, inv_std, axes, m = ctx.Z_norm, ctx.inv_std, ctx.axes, ctx.m
+        Z_norm, inv_std, axes, m, gamma = ctx.Z_norm, ctx.inv_std, ctx.axes, ctx.m, ctx.gamma
+        blocks = ctx.blocks  # the forward's: Z_norm is cut the same way
         needs = ctx.needs_input_grad
-        dgamma = (dZ_out * Z_norm).sum(axis=axes) if needs[1] else None
-        dbeta = dZ_out.sum(axis=axes) if needs[2] else None
-        dZ = None
+        dgamma = dbeta = dZ = None
+        if needs[1] or needs[2] or (needs[0] and ctx.training):
+            # Σ dZ̃ and Σ dZ̃·Z_norm per feature: dbeta and dgamma, and the two sums the
+            # training backward needs (Σ dZ_norm = γ·dbeta, Σ dZ_norm·Z_norm = γ·dgamma).
+            dbeta, dgamma = _summed(blocks, lambda i: np.stack(
+                [dZ_out[i].sum(axis=axes), (dZ_out[i] * Z_norm[i]).sum(axis=axes)]))
         if needs[0]:
-            dZ_norm = dZ_out * ctx.gamma
+            dZ = np.empty_like(dZ_out, dtype=np.result_type(dZ_out, gamma, inv_std))
             if ctx.training:
                 # NOTE: mu and var depend on every Z in the batch, which adds two terms to the
                 # plain dZ_norm/σ (the closed form of the course's batch norm backward):
                 # dZ = (1/m)·(1/σ)·(m·dZ_norm − Σ dZ_norm − Z_norm·Σ dZ_norm·Z_norm)
-                sum_dZ_norm = dZ_norm.sum(axis=axes)
-                sum_dZ_norm_Z_norm = (dZ_norm * Z_norm).sum(axis=axes)
-                dZ = (inv_std / m) * (m * dZ_norm - sum_dZ_norm - Z_norm * sum_dZ_norm_Z_norm)
+                sum_dZ_norm, sum_dZ_norm_Z_norm = gamma * dbeta, gamma * dgamma
+                scale = inv_std / m
+
+                def dZ_block(i):
+                    dZ[i] = dZ_out[i] * (m * gamma)
+                    dZ[i] -= sum_dZ_norm
+                    dZ[i] -= Z_norm[i] * sum_dZ_norm_Z_norm
+                    dZ[i] *= scale
             else:
-                dZ = dZ_norm * inv_std  # running statistics are constants
-        return dZ, dgamma, dbeta
+                def dZ_block(i):  # running statistics are constants
+                    np.multiply(dZ_out[i], gamma * inv_std, out=dZ[i])
+
+            _in_blocks(blocks, dZ_block)
+        return dZ, dgamma if needs[1] else None, dbeta if needs[2] else None
 
 
 def _check_feature_array(value, name: str, n: int, Z_shape: tuple) -> None:

@@ -4,6 +4,8 @@ import pytest
 
 import npdeep
 import npdeep.functional as F
+from npdeep import threads
+from npdeep.functional import norm
 
 from harness import assert_gradcheck, randn, torch_or_skip
 
@@ -194,3 +196,82 @@ def test_epsilon_is_validated(epsilon):
     with pytest.raises(ValueError, match=r"The 'epsilon' parameter of batch_norm must be a float "
                                          r"> 0. Got .* instead."):
         F.batch_norm(randn(2, 3), np.ones(3), np.zeros(3), epsilon=epsilon)
+
+
+# ---------------------------------------------------------------------------- threads
+@pytest.fixture
+def two_threads(monkeypatch):
+    """Two threads and no minimum block size, so the small batches here are split; skipped
+    where this process may use one core only (tests never start more threads than cores)."""
+    if threads._available_cores() < 2:
+        pytest.skip("the split needs two cores to run on")
+    saved = threads._num_threads
+    monkeypatch.setattr(norm, "MIN_ELEMENTS_PER_THREAD", 0)
+    threads.set_num_threads(2)
+    yield
+    with threads._lock:
+        threads._num_threads = saved
+        threads._shutdown_executor()
+
+
+def run_batch_norm(Z_data, gamma, beta, dZ, **kwargs):
+    Z = npdeep.Tensor(Z_data, requires_grad=True)
+    gamma, beta = (npdeep.Tensor(t.data, requires_grad=True) for t in (gamma, beta))
+    out = F.batch_norm(Z, gamma, beta, **kwargs)
+    out.backward(dZ)
+    return out.data, Z.grad, gamma.grad, beta.grad
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (3, 4, 4, 2), (4, 2, 3, 3)])
+@pytest.mark.parametrize("training", [True, False])
+def test_split_batch_matches_one_thread_and_composed_primitives(shape, training, two_threads):
+    """Partial sums per block, added in block order: one thread's result up to rounding, the
+    primitives' result, and the same running statistics."""
+    assert len(norm._blocks(shape)) == 2
+    Z = np.random.default_rng(11).standard_normal(shape) * 2
+    channel_major = np.ascontiguousarray(np.moveaxis(Z, -1, 0))
+    gamma, beta = params(shape[-1])
+    dZ = np.random.default_rng(12).standard_normal(shape)
+    stats = {}
+    for n_threads in (2, 1):
+        threads.set_num_threads(n_threads)
+        running = (np.zeros(shape[-1]), np.ones(shape[-1]) + 0.5)
+        stats[n_threads] = [run_batch_norm(Z, gamma, beta, dZ, running_mean=running[0],
+                                           running_var=running[1], training=training),
+                            running]
+    threads.set_num_threads(2)
+    for x, y in zip(stats[2][0] + stats[2][1], stats[1][0] + stats[1][1]):
+        np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-12)
+    if training:
+        Zt = npdeep.Tensor(Z, requires_grad=True)
+        composed = composed_batch_norm(Zt, gamma, beta)
+        composed.backward(dZ)
+        np.testing.assert_allclose(stats[2][0][0], composed.data, atol=1e-12)
+        np.testing.assert_allclose(stats[2][0][1], Zt.grad, atol=1e-10)
+    # A channel-major view (a conv's output) gives the same numbers, in its own memory order.
+    view = run_batch_norm(np.moveaxis(channel_major, 0, -1), gamma, beta, dZ,
+                          training=True)
+    again = run_batch_norm(Z, gamma, beta, dZ, training=True)
+    for x, y in zip(view, again):
+        np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-12)
+
+
+def test_split_batch_norm_gradcheck(two_threads):
+    Z = randn(4, 2, 2, 3, seed=3, scale=2)
+    gamma, beta = params(3)
+    assert_gradcheck(lambda z, g, b: F.batch_norm(z, g, b), [Z, gamma, beta])
+
+
+def test_split_batch_norm_is_bitwise_repeatable(two_threads):
+    Z = np.random.default_rng(1).standard_normal((6, 5, 5, 4)).astype(np.float32)
+    gamma, beta = params(4)
+    gamma, beta = (npdeep.Tensor(t.data, dtype=np.float32) for t in (gamma, beta))
+    dZ = np.random.default_rng(2).standard_normal(Z.shape).astype(np.float32)
+    first, second = (run_batch_norm(Z, gamma, beta, dZ) for _ in range(2))
+    for x, y in zip(first, second):
+        assert x.dtype == np.float32
+        np.testing.assert_array_equal(x, y)
+
+
+def test_small_batches_run_unsplit():
+    assert norm._blocks((128, 256)) == [slice(0, 128)]
