@@ -4,19 +4,22 @@ A :class:`Function` holds ``forward(ctx, ...)`` and ``backward(ctx, grad)`` side
 node object itself is the ``ctx``: forward saves on it exactly what backward needs (the course's
 "cache"), and ``ctx.needs_input_grad`` lets backward skip inputs that need no gradient.
 
-``backward`` walks the recorded graph once in reverse topological order, undoes broadcasting in
-one place (:func:`unbroadcast`), checks that every gradient has its input's shape, accumulates
-gradients of tensors used twice, and frees the graph as it goes.
+``backward`` walks the recorded graph once in reverse creation order (a topological order),
+undoes broadcasting in one place (:func:`unbroadcast`), checks that every gradient has its
+input's shape, accumulates gradients of tensors used twice, and frees the graph as it goes.
 """
 from __future__ import annotations
 
 import contextlib
+import heapq
 import itertools
 
 import numpy as np
 
 _grad_enabled = True
-_sequence = itertools.count()  # numbers the recorded nodes in creation order
+# Numbers the recorded nodes in creation order, counting down: the min-heap of the backward
+# walk then gives the newest node first.
+_sequence = itertools.count(0, -1)
 
 
 def is_grad_enabled() -> bool:
@@ -186,50 +189,30 @@ _SECOND_BACKWARD = ("backward(): trying to backward through a graph a second tim
                     "call.")
 
 
-def _topological_order(root) -> list:
-    """Non-leaf tensors reachable from root, each after all of its inputs.
+def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
+    """Propagate ``grad`` (dL/droot) to every leaf tensor that requires a gradient.
 
-    One walk collects the nodes (and refuses a freed graph before any gradient is computed);
-    sorting them by creation number then orders them, since a node is always created after
-    its inputs. Returns (number, tensor) pairs; the numbers are unique, so the sort never
-    compares two tensors.
+    Nodes are visited newest first, by their creation number: a node is always created after
+    its inputs, so by the time it is taken from the heap every node that consumed it (all
+    newer) has been visited and its gradient is complete. This walks the graph once, with no
+    separate topological sort. Leaf gradients are collected and written to ``.grad`` at the
+    end, so a backward that fails half-way (a freed graph, a wrong gradient shape) leaves
+    every ``.grad`` as it was.
     """
     ctx = root._ctx
-    if ctx is None:
-        return []
-    if ctx is FREED:
-        raise RuntimeError(_SECOND_BACKWARD)
-    order = [(ctx._sequence, root)]
-    visited = {ctx}  # nodes are keyed by their Function: its hash is the C default, fast
-    stack = [ctx]
-    while stack:
-        ctx = stack.pop()
-        for parent, needed in zip(ctx.parents, ctx.needs_input_grad):
-            if needed:
-                parent_ctx = parent._ctx
-                if parent_ctx is not None and parent_ctx not in visited:
-                    if parent_ctx is FREED:
-                        raise RuntimeError(_SECOND_BACKWARD)
-                    visited.add(parent_ctx)
-                    order.append((parent_ctx._sequence, parent))
-                    stack.append(parent_ctx)
-    order.sort()
-    return order
-
-
-def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
-    """Propagate ``grad`` (dL/droot) to every leaf tensor that requires a gradient."""
-    order = _topological_order(root)
-    if not order:  # root is a leaf
+    if ctx is None:  # root is a leaf
         root.grad = grad.copy() if root.grad is None else root.grad + grad
         return
-    grads = {root._ctx: grad}  # dJ/d(output) of each node, keyed by its Function
-    pop = grads.pop
-    for _, node in reversed(order):
+    if ctx is FREED:
+        raise RuntimeError(_SECOND_BACKWARD)
+    grads = {ctx: grad}  # dJ/d(output) of each node found and not yet visited, by its Function
+    leaf_grads = {}      # id(leaf) -> [leaf, dJ/d(leaf), whether that array is someone's dZ]
+    heap = [(ctx._sequence, root)]
+    pop, push, found = heapq.heappop, heapq.heappush, grads.get
+    while heap:
+        node = pop(heap)[1]
         ctx = node._ctx
-        dZ = pop(ctx, None)
-        if dZ is None:  # not on a path to the root
-            continue
+        dZ = grads.pop(ctx)
         input_grads = ctx.backward(ctx, dZ)
         if type(input_grads) is not tuple:
             input_grads = (input_grads,)
@@ -242,17 +225,30 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
             if g.dtype is not pdata.dtype and g.dtype != pdata.dtype:
                 g = g.astype(pdata.dtype)
             parent_ctx = parent._ctx
-            if parent_ctx is None:  # leaf: gradients land in .grad
-                if parent.grad is None:
-                    # NOTE: a leaf's .grad must be its own array: broadcast views are read-only,
-                    # and dZ itself or a view of it (x + y, reshape) may also land in another
-                    # leaf's .grad, where an in-place update (gradient clipping) would leak.
-                    shared = g is dZ or g.base is not None or not g.flags.writeable
-                    parent.grad = g.copy() if shared else g
+            if parent_ctx is None:  # a leaf: its gradient lands in .grad at the end
+                entry = leaf_grads.get(id(parent))
+                if entry is None:
+                    leaf_grads[id(parent)] = [parent, g, g is dZ]
                 else:
-                    parent.grad = parent.grad + g
+                    entry[1] = entry[1] + g
+                    entry[2] = False
             else:
-                previous = grads.get(parent_ctx)
-                grads[parent_ctx] = g if previous is None else previous + g
+                previous = found(parent_ctx)
+                if previous is None:  # found for the first time
+                    if parent_ctx is FREED:
+                        raise RuntimeError(_SECOND_BACKWARD)
+                    grads[parent_ctx] = g
+                    push(heap, (parent_ctx._sequence, parent))
+                else:
+                    grads[parent_ctx] = previous + g
         if not retain_graph:
-            node._ctx = FREED
+            node._ctx = FREED  # its cache (the saved arrays) can go now
+    for leaf, g, is_upstream in leaf_grads.values():
+        if leaf.grad is None:
+            # NOTE: a leaf's .grad must be its own array: broadcast views are read-only, and
+            # dZ itself or a view of it (x + y, reshape) may also land in another leaf's .grad,
+            # where an in-place update (gradient clipping) would leak.
+            shared = is_upstream or g.base is not None or not g.flags.writeable
+            leaf.grad = g.copy() if shared else g
+        else:
+            leaf.grad = leaf.grad + g

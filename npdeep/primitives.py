@@ -202,11 +202,12 @@ def normalize_axis(axis, ndim: int) -> tuple:
     return tuple(int(a) % ndim if ndim else int(a) for a in axis)
 
 
-def _spread(dZ: np.ndarray, shape: tuple, axes: tuple, keepdims: bool) -> np.ndarray:
-    """dZ of a reduction over ``axes`` of an input of ``shape``, copied back over those axes."""
+def _spread(dZ: np.ndarray, shape: tuple, axis, keepdims: bool) -> np.ndarray:
+    """dZ of a reduction over ``axis`` of an input of ``shape``, copied back over those axes."""
     # A filled array rather than np.broadcast_to's view: broadcast_to and expand_dims cost
     # ~15 µs of Python per call, which dominates the backward pass of small graphs.
     if not keepdims and dZ.ndim:  # a 0-d dZ (reduction of everything) broadcasts as it is
+        axes = normalize_axis(axis, len(shape))
         dZ = dZ.reshape([1 if i in axes else n for i, n in enumerate(shape)])
     dA = np.empty(shape, dZ.dtype)
     dA[...] = dZ
@@ -216,30 +217,25 @@ def _spread(dZ: np.ndarray, shape: tuple, axes: tuple, keepdims: bool) -> np.nda
 class Sum(Function):
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
-        ctx.shape = a.shape
-        ctx.axes = normalize_axis(axis, a.ndim)
-        ctx.keepdims = keepdims
+        ctx.shape, ctx.axis, ctx.keepdims = a.shape, axis, keepdims
         return a.sum(axis=axis, keepdims=keepdims)  # (the method skips np.sum's dispatch)
 
     @staticmethod
     def backward(ctx, dZ):
-        return _spread(dZ, ctx.shape, ctx.axes, ctx.keepdims)
+        return _spread(dZ, ctx.shape, ctx.axis, ctx.keepdims)
 
 
 class Mean(Function):
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
-        ctx.shape = a.shape
-        ctx.axes = normalize_axis(axis, a.ndim)
-        ctx.keepdims = keepdims
-        ctx.count = 1
-        for i in ctx.axes:
-            ctx.count *= a.shape[i]
-        return a.mean(axis=axis, keepdims=keepdims)
+        ctx.shape, ctx.axis, ctx.keepdims = a.shape, axis, keepdims
+        out = a.mean(axis=axis, keepdims=keepdims)
+        ctx.count = a.size // out.size if out.size else 1  # the number of values averaged
+        return out
 
     @staticmethod
     def backward(ctx, dZ):
-        return _spread(dZ / ctx.count, ctx.shape, ctx.axes, ctx.keepdims)
+        return _spread(dZ / ctx.count, ctx.shape, ctx.axis, ctx.keepdims)
 
 
 class Extremum(Function):
@@ -290,8 +286,7 @@ class Prod(Function):
             [ones, np.cumprod(np.flip(np.take(a, range(1, n), axis=axis), axis), axis=axis)],
             axis=axis), axis)
         others = (before * after).reshape(ctx.shape)
-        axes = normalize_axis(ctx.axis, len(ctx.shape))
-        return _spread(dZ, ctx.shape, axes, ctx.keepdims) * others
+        return _spread(dZ, ctx.shape, ctx.axis, ctx.keepdims) * others
 
 
 # ---------------------------------------------------------------------------- shape

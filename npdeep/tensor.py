@@ -364,7 +364,9 @@ class Tensor(autograd.TensorBase):
                     f"backward(): called on a tensor of shape {self.shape} without a gradient. "
                     "Pass grad= an array of that shape (dJ/dZ), e.g. "
                     "t.backward(np.ones(t.shape)), or reduce it to a scalar first (t.sum()).")
-            grad = np.ones(self.data.shape, self.data.dtype)  # (ones_like is slower)
+            # (np.array is 4x faster than np.ones for the usual 0-d loss)
+            data = self.data
+            grad = np.array(1, data.dtype) if not data.shape else np.ones(data.shape, data.dtype)
         else:
             grad = as_array(grad, self.data.dtype, "backward")
             if grad.shape != self.shape:

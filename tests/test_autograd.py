@@ -276,3 +276,29 @@ def test_engine_does_not_import_tensor():
                 for alias in node.names]
     imported += [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
     assert not [name for name in imported if name and name.startswith("npdeep")], imported
+
+
+def test_a_backward_that_fails_half_way_leaves_every_grad_as_it_was():
+    x, w = randn(3, seed=1), randn(3, seed=2)
+    y = x * 2
+    y.sum().backward()                     # frees y's node
+    x_grad = x.grad.copy()
+    z = (w * 3 + x).sum() + (y * w).sum()  # w and x get gradients before y is reached
+    with pytest.raises(RuntimeError, match="backward through a graph a second time"):
+        z.backward()
+    np.testing.assert_array_equal(x.grad, x_grad)
+    assert w.grad is None
+
+
+def test_interleaved_branches_are_visited_after_all_their_consumers():
+    # The nodes of two branches are created alternately; each node's gradient must be
+    # complete (both consumers added) before it is propagated.
+    x = randn(4, seed=3)
+    a, b = x * 2, x.exp()
+    a2, b2 = a * a, b * x
+    c = a2 * b + b2 * a
+    c.sum().backward()
+    xd = x.data
+    expected = (8 * xd * np.exp(xd) + 4 * xd ** 2 * np.exp(xd)          # d(a²·b)
+                + 2 * (2 * xd * np.exp(xd) + xd ** 2 * np.exp(xd)))      # d(b·x·a)
+    np.testing.assert_allclose(x.grad, expected)
