@@ -104,7 +104,10 @@ class MatMul(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.a, ctx.b = a, b
-        return a @ b
+        try:
+            return a @ b
+        except ValueError:  # shapes are checked only when NumPy refuses them: no cost otherwise
+            raise ValueError(_matmul_error(a.shape, b.shape)) from None
 
     @staticmethod
     def backward(ctx, dZ):
@@ -126,6 +129,20 @@ class MatMul(Function):
         if ctx.needs_input_grad[1]:
             db = unbroadcast(np.swapaxes(a2, -1, -2) @ dZ, b2.shape, "MatMul").reshape(b.shape)
         return da, db
+
+
+def _matmul_error(a_shape: tuple, b_shape: tuple) -> str:
+    """Why a @ b is refused, in the words of the shapes."""
+    if not a_shape or not b_shape:
+        return (f"matmul: operands must have at least one dimension; got shapes {a_shape} and "
+                f"{b_shape}")
+    k_a = a_shape[-1]
+    k_b = b_shape[0] if len(b_shape) == 1 else b_shape[-2]
+    if k_a != k_b:
+        return (f"matmul: inner dimensions differ: a has shape {a_shape} and b has shape "
+                f"{b_shape} ({k_a} != {k_b})")
+    return (f"matmul: the batch axes of a {a_shape[:-2]} and b {b_shape[:-2]} do not broadcast "
+            f"(shapes {a_shape} and {b_shape})")
 
 
 # ---------------------------------------------------------------------------- math

@@ -206,10 +206,12 @@ class Tensor(autograd.TensorBase):
         return Pow.apply(as_operand(other, self.data), self)
 
     def __matmul__(self, other) -> "Tensor":
-        return _matmul(self, other)
+        if not isinstance(other, Tensor):
+            other = Tensor(other, dtype=self.data.dtype)
+        return MatMul.apply(self, other)
 
     def __rmatmul__(self, other) -> "Tensor":
-        return _matmul(other, self)
+        return MatMul.apply(Tensor(other, dtype=self.data.dtype), self)
 
     def __neg__(self) -> "Tensor":
         return Neg.apply(self)
@@ -373,24 +375,6 @@ class Tensor(autograd.TensorBase):
                 raise ValueError(f"backward(): grad has shape {grad.shape} but the tensor has "
                                  f"shape {self.shape}")
         autograd.run_backward(self, grad, retain_graph)
-
-
-def _matmul(a, b) -> Tensor:
-    """a @ b with shape checks, for either operand a Tensor (the other converted to its dtype)."""
-    if not isinstance(a, Tensor):
-        a = Tensor(a, dtype=b.data.dtype)
-    elif not isinstance(b, Tensor):
-        b = Tensor(b, dtype=a.data.dtype)
-    a_shape, b_shape = a.data.shape, b.data.shape
-    if not a_shape or not b_shape:
-        raise ValueError(f"matmul: operands must have at least one dimension; got shapes "
-                         f"{a_shape} and {b_shape}")
-    k_a = a_shape[-1]
-    k_b = b_shape[0] if len(b_shape) == 1 else b_shape[-2]
-    if k_a != k_b:
-        raise ValueError(f"matmul: inner dimensions differ: a has shape {a_shape} and b has "
-                         f"shape {b_shape} ({k_a} != {k_b})")
-    return MatMul.apply(a, b)
 
 
 def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:

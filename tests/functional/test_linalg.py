@@ -48,6 +48,12 @@ def test_matmul_errors_name_both_shapes():
         randn(2, 3) @ randn(4, 5)
     with pytest.raises(ValueError, match=r"matmul: operands must have at least one dimension"):
         F.matmul(randn(), randn(2))
+    with pytest.raises(ValueError, match=r"matmul: inner dimensions differ: a has shape "
+                                         r"\(3,\) and b has shape \(2, 3\) \(3 != 2\)"):
+        np.ones(3) @ randn(2, 3)
+    with pytest.raises(ValueError, match=r"matmul: the batch axes of a \(2,\) and b \(3,\) do "
+                                         r"not broadcast"):
+        randn(2, 3, 4) @ randn(3, 4, 5)
 
 
 @pytest.mark.parametrize("m, n_prev, n", [(4, 3, 2), (1, 3, 2), (1, 1, 1), (5, 2, 6)])
