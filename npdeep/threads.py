@@ -1,28 +1,45 @@
 """npdeep's intra-op threads: how many cores an op may use, and the pool that splits a batch.
 
-The execution model (issue 8, measured on a 2-core machine):
+The execution model (issue 8; figures measured on a 2-core machine, shared and loaded, as the
+minimum over repeats of npdeep alone, float32, forward + backward):
 
 - ``set_num_threads(n)`` / ``get_num_threads()`` as in PyTorch. The default is the number of
   cores this process may run on (``os.sched_getaffinity``), so a test run or a job pinned to
   fewer cores never starts more threads than it has.
-- The batch-split ops (convolution forward and backward, pooling forward and backward) cut the
-  batch into at most n contiguous blocks of whole images and run each block start to finish in
-  its own thread: im2col, GEMM, col2im, elementwise. NumPy releases the GIL inside copies,
-  ufunc loops and BLAS calls, so the blocks run on different cores. Batches too small to pay
-  for the hand-off (``min_per_thread`` images per thread) run unsplit, in the caller.
-- BLAS is pinned to ONE thread, once, the first time the pool is used with n > 1 (and when
-  ``set_num_threads`` is called). With two BLAS threads inside two split blocks the cores are
-  oversubscribed; and an OpenBLAS worker spins for about 0.13 s of CPU after each call, stealing
-  the core a split block needs. Changing the BLAS count per call would restart that worker each
-  time, which costs more than it saves, so the count is chosen once.
-  Large single GEMMs that are not split (a Linear layer's product) then run on one core; see
-  ``split_rows`` for how they can use the others.
-- A thread's results never depend on timing. The blocks are fixed by (m, n) alone, every block
-  writes its own slice of the output, and per-block partial sums (dW, db) are added in block
-  order after all blocks finish. So for a given thread count a run is bit-for-bit repeatable.
-  A different thread count cuts the batch differently, which changes the order of the sums
-  over the batch (dW = dW_block0 + dW_block1 + ...): results then differ by float rounding
-  only (about 1e-7 relative in float32), exactly as they would between two BLAS libraries.
+- The batch-split ops (conv2d, max_pool2d and avg_pool2d, batch_norm; forward and backward)
+  cut the batch into at most n contiguous blocks of whole examples, fixed by the batch size
+  and n, and run each block start to finish in its own thread: im2col, GEMMs, col2im,
+  elementwise. NumPy releases the GIL inside copies, ufunc loops and BLAS calls, so the blocks
+  run on different cores. A hand-off costs about 40 µs (waking a sleeping thread), so each op
+  has a minimum of work per block (MIN_FLOPS_PER_THREAD, MIN_ELEMENTS_PER_THREAD) below which
+  it runs unsplit, in the caller.
+- BLAS threads, chosen once, never per call (raising the count restarts OpenBLAS's worker,
+  which then spins for about 0.13 s of CPU after every product and steals the core a split
+  block needs):
+
+  * until an op first splits a batch, NumPy's BLAS runs at n threads. A process that only
+    multiplies large matrices (an MLP) keeps BLAS's own threads, which win there: MLP
+    784-256-128-10, Adam, batch 128, 0.94 ms a step at two BLAS threads against 1.37-1.42
+    with one (a batch split of its GEMMs measured no better than one thread);
+  * the first time an op splits a batch with n > 1, BLAS is pinned to ONE thread for the rest
+    of the process: the split's n threads are the parallelism, and two-thread BLAS inside
+    them would oversubscribe the cores. ``set_num_threads`` applies the same rule.
+
+  Per op, old code at two BLAS threads -> split at two threads (one-thread BLAS), ms:
+  conv 3x3 same 32x32x32x16->32 10.8 -> 6.0; conv 3x3 same 32x16x16x64->64 14.2 -> 11.3;
+  conv 5x5 valid 64x28x28x1->6 1.20 -> 1.18 and conv 4x4 same 16x64x64x3->8 2.30 -> 2.41
+  (ties: these products are too thin to gain from either; the split is kept, as the
+  two-thread BLAS it ties with cannot run next to the other split ops); max pool 2x2
+  64x28x28x6 0.48 -> 0.36; avg pool 0.35 -> 0.30; batch norm 32x16x16x64 5.2 -> 0.94 (1.31
+  at one thread: most of that is fewer fresh temporaries); LeNet-5 step, batch 128, 7.6 -> 7.1.
+- Results never depend on timing. Every block writes its own slice of the output, and
+  per-block partial sums (a convolution's dW and db, batch norm's statistics) are added in
+  block order after all blocks finish. So for a given thread count a run is bit-for-bit
+  repeatable. A different thread count cuts the batch differently, which changes the order of
+  the sums over the batch (dW = dW_block0 + dW_block1 + ...) and the widths of the GEMMs:
+  results then differ by float rounding only (about 1e-7 relative in float32), as they would
+  between two BLAS libraries. Pooling has no sums over the batch: it is the same bit for bit
+  at any thread count.
 
 BLAS threads are set through threadpoolctl when it is importable, else through ctypes to the
 OpenBLAS that NumPy bundles; NumPy stays npdeep's only required dependency. When neither
@@ -54,6 +71,7 @@ _executor: ThreadPoolExecutor | None = None
 _lock = threading.Lock()
 _local = threading.local()  # .inside: this thread is running a block already
 _blas_threads: int | None = None  # what npdeep last set BLAS to (None: never touched)
+_split_used = False  # an op has split a batch with n > 1: BLAS stays at one thread
 
 
 def get_num_threads() -> int:
@@ -67,6 +85,9 @@ def set_num_threads(n: int) -> None:
     For a given n every run is bit-for-bit repeatable. Changing n changes how the batch is cut
     into blocks, and with it the order of the sums over the batch (the weight and bias
     gradients of a convolution): results then differ by float rounding only.
+
+    NumPy's BLAS is set to n threads, or to one once an op has split a batch in this process
+    (see the module's docstring: the count is chosen here, never per call).
 
     Args:
         n: an int >= 1. 1 runs everything in the calling thread.
@@ -84,7 +105,7 @@ def set_num_threads(n: int) -> None:
     with _lock:
         _num_threads = int(n)
         _shutdown_executor()
-    _pin_blas(1)
+    _pin_blas(1 if _split_used else int(n))
 
 
 # ---------------------------------------------------------------------------- BLAS threads
@@ -168,8 +189,9 @@ if hasattr(os, "register_at_fork"):
 
 
 def _get_executor(n: int) -> ThreadPoolExecutor:
-    global _executor
+    global _executor, _split_used
     if _executor is None:
+        _split_used = True
         _pin_blas(1)
         with _lock:
             if _executor is None:
@@ -211,8 +233,8 @@ def map_blocks(fn, blocks: list) -> list:
     The calling thread runs the first block, the pool the others. An exception in any block
     is raised here after every block has finished.
     """
-    if len(blocks) == 1:
-        return [fn(blocks[0])]
+    if len(blocks) == 1 or getattr(_local, "inside", False):  # no pool inside the pool
+        return [fn(block) for block in blocks]
     executor = _get_executor(get_num_threads())
     futures = [executor.submit(fn, block) for block in blocks[1:]]
     _local.inside = True

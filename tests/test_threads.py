@@ -146,6 +146,35 @@ def test_blas_reports_one_thread_after_a_split(split_small):
     assert [lib["num_threads"] for lib in blas] == [1] * len(blas)
 
 
+BLAS_RULE = """
+import numpy as np, threadpoolctl
+import npdeep
+from npdeep import functional as F
+def blas():
+    return [lib["num_threads"] for lib in threadpoolctl.threadpool_info()
+            if lib["user_api"] == "blas" and "numpy" in lib["filepath"]]
+npdeep.threads.set_num_threads(1)
+print(blas())
+npdeep.threads.set_num_threads(2)
+print(blas())  # no batch split yet: BLAS's own threads serve large products
+F.max_pool2d(np.ones((64, 28, 28, 6), np.float32), 2)  # splits the batch
+print(blas())
+npdeep.threads.set_num_threads(2)
+print(blas())  # once split, one thread for good
+"""
+
+
+@needs_two_cores
+def test_blas_runs_n_threads_until_a_batch_is_split_then_one():
+    pytest.importorskip("threadpoolctl")
+    result = subprocess.run([sys.executable, "-c", BLAS_RULE], capture_output=True, text=True,
+                            check=True)
+    lines = result.stdout.split()
+    if lines[0] == "[]":
+        pytest.skip("no BLAS library of NumPy's that threadpoolctl knows")
+    assert lines == ["[1]", "[2]", "[1]", "[1]"]
+
+
 def test_the_ctypes_fallback_finds_numpys_openblas(monkeypatch):
     """Without threadpoolctl npdeep still sets NumPy's bundled OpenBLAS (when it has one)."""
     if threads._openblas_setter() is None:
