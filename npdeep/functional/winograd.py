@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from npdeep import kernels
 from npdeep.autograd import Function
 from npdeep.functional.conv import check_conv_input
 from npdeep.tensor import Tensor
@@ -140,9 +141,15 @@ def _output_transform_adjoint(dY: np.ndarray, t: np.ndarray, dM: np.ndarray) -> 
 
 
 class _Plan:
-    """Shapes and scratch buffers of one Winograd convolution, processed a block of whole
-    images at a time so that V and M (4x and 4·n_C/n_C_prev x the block's input) stay in
-    cache between the transforms and the GEMMs that read them."""
+    """Shapes, scratch buffers and the path of one Winograd convolution.
+
+    The batch is processed a block of whole images at a time so that V and M (4x and
+    4·n_C/n_C_prev x the block's input) stay in cache between the transforms and the GEMMs
+    that read them. Two paths: the NumPy transforms above, with tiles laid out (4, 4, images,
+    n_tH, n_tW, n), or the compiled ones (npdeep.kernels.winograd, when
+    npdeep.kernels.active()), tile-major (images, n_tH, n_tW, 16, n). The GEMMs see both as
+    (16, tiles, n).
+    """
 
     def __init__(self, A_shape: tuple, n_C: int, pads: tuple, dtype, chunk_bytes=None):
         m, n_H_prev, n_W_prev, n_C_prev = A_shape
@@ -151,11 +158,13 @@ class _Plan:
         self.n_tH, self.n_tW = -(-self.n_H // 2), -(-self.n_W // 2)
         self.top, self.left = top, left
         self.A_shape, self.n_C, self.dtype = A_shape, n_C, np.dtype(dtype)
-        tiles = self.n_tH * self.n_tW
-        per_image = 16 * tiles * (n_C_prev + n_C) * self.dtype.itemsize
+        self.tiles = self.n_tH * self.n_tW  # per image
+        per_image = 16 * self.tiles * (n_C_prev + n_C) * self.dtype.itemsize
         chunk_bytes = CHUNK_BYTES if chunk_bytes is None else chunk_bytes
         self.images = max(1, min(m, chunk_bytes // per_image))
         self.blocks = [(i, min(i + self.images, m)) for i in range(0, m, self.images)]
+        self.compiled = kernels.active()
+        self.rows = None  # the NumPy transforms' scratch, made on first use
 
     def padded(self) -> np.ndarray:
         """A zeroed (images, 2·n_tH + 2, 2·n_tW + 2, n_C_prev) buffer: the tile grid, with the
@@ -168,17 +177,62 @@ class _Plan:
         _, n_H_prev, n_W_prev, _ = self.A_shape
         return X[:count, self.top:self.top + n_H_prev, self.left:self.left + n_W_prev]
 
-    def tile_shape(self, count: int, n: int) -> tuple:
-        return (4, 4, count, self.n_tH, self.n_tW, n)
+    def buffer(self, n: int) -> np.ndarray:
+        """Room for the transformed tiles of one block, n channels each."""
+        return np.empty(16 * self.images * self.tiles * n, self.dtype)
 
-    def fill_V(self, A_prev, X, rows, V, start, stop) -> np.ndarray:
-        """V (16, tiles of the block, n_C_prev) of images start..stop-1."""
+    def tiles_of(self, buffer: np.ndarray, count: int, n: int) -> np.ndarray:
+        """The tiles of ``count`` images in buffer, in this path's layout (contiguous)."""
+        shape = ((count, self.n_tH, self.n_tW, 16, n) if self.compiled
+                 else (4, 4, count, self.n_tH, self.n_tW, n))
+        return buffer[:16 * count * self.tiles * n].reshape(shape)
+
+    def gemm_view(self, T: np.ndarray) -> np.ndarray:
+        """(16, tiles, n): the operand of the 16 GEMMs (a strided view when tile-major)."""
+        if self.compiled:
+            return T.reshape(-1, 16, T.shape[-1]).transpose(1, 0, 2)
+        return T.reshape(16, -1, T.shape[-1])
+
+    def _scratch(self, shape: tuple) -> np.ndarray:
+        if self.rows is None or self.rows.size < np.prod(shape):
+            self.rows = np.empty(int(np.prod(shape)), self.dtype)
+        return self.rows[:int(np.prod(shape))].reshape(shape)
+
+    def fill_V(self, A_prev, X, V_buffer, start, stop) -> np.ndarray:
+        """The transformed tiles V of images start..stop-1, as tiles_of gives them."""
         count = stop - start
         np.copyto(self.inside(X, count), A_prev[start:stop])
-        n_C_prev = self.A_shape[3]
-        V = V[:, :, :count]
-        _input_transform(X[:count], rows[:, :count], V)
-        return V.reshape(16, -1, n_C_prev)
+        V = self.tiles_of(V_buffer, count, self.A_shape[3])
+        if self.compiled:
+            kernels.winograd.input_transform(X[:count], V)
+        else:
+            _input_transform(X[:count], self._scratch((4, count, self.n_tH, X.shape[2],
+                                                       self.A_shape[3])), V)
+        return V
+
+    def output(self, M: np.ndarray, Y: np.ndarray) -> None:
+        if self.compiled:
+            kernels.winograd.output_transform(M, Y)
+        else:
+            count = Y.shape[0]
+            _output_transform(M, self._scratch((2, 4, count, self.n_tH, self.n_tW, self.n_C)),
+                              Y)
+
+    def output_adjoint(self, dY: np.ndarray, dM: np.ndarray) -> None:
+        if self.compiled:
+            kernels.winograd.output_transform_adjoint(dY, dM)
+        else:
+            count = dY.shape[0]
+            _output_transform_adjoint(
+                dY, self._scratch((4, count, self.n_tH, self.n_tW, 2, self.n_C)), dM)
+
+    def input_adjoint(self, dV: np.ndarray, dX: np.ndarray) -> None:
+        if self.compiled:
+            kernels.winograd.input_transform_adjoint(dV, dX)
+        else:
+            count = dX.shape[0]
+            _input_transform_adjoint(
+                dV, self._scratch((4, count, self.n_tH, dX.shape[2], self.A_shape[3])), dX)
 
 
 class Conv2dWinograd(Function):
@@ -193,19 +247,16 @@ class Conv2dWinograd(Function):
         m, _, _, n_C_prev = A_prev.shape
         n_C = W.shape[3]
         plan = _Plan(A_prev.shape, n_C, pads, dtype, chunk_bytes)
-        n_tH, n_tW, k = plan.n_tH, plan.n_tW, plan.images
+        n_tH, n_tW = plan.n_tH, plan.n_tW
         U = transform_filter(W).reshape(16, n_C_prev, n_C)  # (16, n_C_prev, n_C)
         X = plan.padded()
-        rows = np.empty((4, k, n_tH, X.shape[2], n_C_prev), dtype)
-        V = np.empty(plan.tile_shape(k, n_C_prev), dtype)
-        M = np.empty((16, k * n_tH * n_tW, n_C), dtype)
-        s = np.empty((2, 4, k, n_tH, n_tW, n_C), dtype)
+        V_buffer, M_buffer = plan.buffer(n_C_prev), plan.buffer(n_C)
         Y = np.empty((m, n_tH, 2, n_tW, 2, n_C), dtype)
         for start, stop in plan.blocks:
-            Vb = plan.fill_V(A_prev, X, rows, V, start, stop)
-            Mb = np.matmul(Vb, U, out=M[:, :Vb.shape[1]])  # the 16 GEMMs
-            _output_transform(Mb.reshape(plan.tile_shape(stop - start, n_C)),
-                              s[:, :, :stop - start], Y[start:stop])
+            V = plan.fill_V(A_prev, X, V_buffer, start, stop)
+            M = plan.tiles_of(M_buffer, stop - start, n_C)
+            np.matmul(plan.gemm_view(V), U, out=plan.gemm_view(M))  # the 16 GEMMs
+            plan.output(M, Y[start:stop])
         Y = Y.reshape(m, 2 * n_tH, 2 * n_tW, n_C)[:, :plan.n_H, :plan.n_W]
         if b is not None:
             Y += b.reshape(n_C).astype(dtype, copy=False)
@@ -225,30 +276,25 @@ class Conv2dWinograd(Function):
         needs = ctx.needs_input_grad
         need_dW = needs[1]
         X = plan.padded() if need_dW else None
-        dX = np.empty(X.shape if X is not None else plan.padded().shape, dtype) \
-            if needs[0] else None
-        rows = np.empty((4, k, n_tH, 2 * n_tW + 2, n_C_prev), dtype)
-        V = np.empty(plan.tile_shape(k, n_C_prev), dtype)
+        dX = plan.padded() if needs[0] else None
+        V_buffer, dM_buffer = plan.buffer(n_C_prev), plan.buffer(n_C)
         dY = np.zeros((k, 2 * n_tH, 2 * n_tW, n_C), dtype)  # zeros under the cropped tail
-        t = np.empty((4, k, n_tH, n_tW, 2, n_C), dtype)
-        dM = np.empty(plan.tile_shape(k, n_C), dtype)
         dU = np.zeros((16, n_C_prev, n_C), dtype) if need_dW else None
         dA_prev = np.empty(A_prev.shape, dtype) if needs[0] else None
         UT = U.transpose(0, 2, 1)
         for start, stop in plan.blocks:
             count = stop - start
             dY[:count, :n_H, :n_W] = dZ[start:stop]
-            dMb = dM[:, :, :count]
-            _output_transform_adjoint(dY[:count].reshape(count, n_tH, 2, n_tW, 2, n_C),
-                                      t[:, :count], dMb)
-            dMb = dMb.reshape(16, -1, n_C)  # (16, tiles of the block, n_C)
+            dM = plan.tiles_of(dM_buffer, count, n_C)
+            plan.output_adjoint(dY[:count].reshape(count, n_tH, 2, n_tW, 2, n_C), dM)
+            dM_gemm = plan.gemm_view(dM)  # (16, tiles of the block, n_C)
             if need_dW:
-                Vb = plan.fill_V(A_prev, X, rows, V, start, stop)
-                dU += np.matmul(Vb.transpose(0, 2, 1), dMb)  # 16 GEMMs: (16, n_C_prev, n_C)
+                V = plan.gemm_view(plan.fill_V(A_prev, X, V_buffer, start, stop))
+                dU += np.matmul(V.transpose(0, 2, 1), dM_gemm)  # 16 GEMMs: (16, n_C_prev, n_C)
             if needs[0]:
-                dVb = np.matmul(dMb, UT, out=V[:, :, :count].reshape(16, -1, n_C_prev))
-                _input_transform_adjoint(dVb.reshape(plan.tile_shape(count, n_C_prev)),
-                                         rows[:, :count], dX[:count])
+                dV = plan.tiles_of(V_buffer, count, n_C_prev)
+                np.matmul(dM_gemm, UT, out=plan.gemm_view(dV))  # 16 GEMMs
+                plan.input_adjoint(dV, dX[:count])
                 np.copyto(dA_prev[start:stop], plan.inside(dX, count))
         dW = db = None
         if need_dW:
