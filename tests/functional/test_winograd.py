@@ -154,3 +154,22 @@ def test_rejects_other_filter_sizes():
         conv2d_winograd(A, randn(5, 5, 2, 2), b)
     with pytest.raises(ValueError, match=r"conv2d_winograd expected input of shape"):
         conv2d_winograd(randn(1, 2, 5, 5), W, b)
+
+
+def test_conv2d_takes_winograd_where_it_is_faster():
+    """3 x 3, stride 1, >= 32 channels in and out: conv2d runs Winograd, with im2col's values."""
+    A, W, b = make_inputs(2, 6, 5, 32, 33, seed=3)
+    Z = F.conv2d(A, W, b, 1, "same")
+    assert isinstance(Z._ctx, Conv2dWinograd)
+    Z.backward(np.ones(Z.shape))
+    grads = A.grad, W.grad, b.grad
+    A.grad = W.grad = b.grad = None
+    pads = F.conv.check_conv_input(A.shape, W.shape, b.shape, 1, "same")
+    Z_im2col = F.conv.Conv2d.apply(A, W, b, stride=1, pads=pads)
+    Z_im2col.backward(np.ones(Z.shape))
+    np.testing.assert_allclose(Z.data, Z_im2col.data, rtol=1e-10, atol=1e-12)
+    for got, expected in zip(grads, (A.grad, W.grad, b.grad)):
+        np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
+    for W_shape, stride in (((3, 3, 16, 32), 1), ((3, 3, 32, 32), 2), ((5, 5, 32, 32), 1)):
+        Z = F.conv2d(randn(1, 8, 8, W_shape[2]), randn(*W_shape), None, stride, "same")
+        assert isinstance(Z._ctx, F.conv.Conv2d), (W_shape, stride)  # im2col there
