@@ -550,4 +550,10 @@ def conv2d(A_prev, W, b=None, stride: int = 1, padding=0) -> Tensor:
         A_prev = Tensor(A_prev, dtype=W.dtype)
     pads = check_conv_input(A_prev.shape, tuple(W.shape), None if b is None else b.shape,
                             stride, padding)
+    # 3 × 3, stride 1, many channels: Winograd F(2 × 2, 3 × 3) is faster (functional/winograd.py
+    # has the measurements). Imported here: winograd.py builds on this module.
+    from npdeep.functional import winograd
+    n_H, n_W = (output_size(n, W.shape[0], stride, p) for n, p in zip(A_prev.shape[1:3], pads))
+    if winograd.preferred(W.shape, stride, n_H, n_W):
+        return winograd.Conv2dWinograd.apply(A_prev, W, b, pads=pads)
     return Conv2d.apply(A_prev, W, b, stride=int(stride), pads=pads)
