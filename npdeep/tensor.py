@@ -165,8 +165,9 @@ class Tensor(autograd.TensorBase):
     def __float__(self) -> float:
         return float(self.data)
 
-    def __hash__(self) -> int:
-        return id(self)
+    # By identity, as object's (defining __eq__ would otherwise remove it); the C-level hash
+    # keeps sets and dicts of tensors (parameters, the backward walk's leaves) fast.
+    __hash__ = object.__hash__
 
     # ------------------------------------------------------------------ arithmetic
     # The reflected forms (2 - x, ndarray @ x) keep the operands in their written order.
