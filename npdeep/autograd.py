@@ -3,6 +3,8 @@
 A :class:`Function` holds ``forward(ctx, ...)`` and ``backward(ctx, grad)`` side by side. The
 node object itself is the ``ctx``: forward saves on it exactly what backward needs (the course's
 "cache"), and ``ctx.needs_input_grad`` lets backward skip inputs that need no gradient.
+Tensors are known here only as :class:`TensorBase` (the slots the engine reads); tensor.py,
+one layer below, defines Tensor on it.
 
 ``backward`` walks the recorded graph once in reverse creation order (a topological order),
 undoes broadcasting in one place (:func:`unbroadcast`), checks that every gradient has its
