@@ -72,6 +72,12 @@ class Tensor(autograd.TensorBase):
         data: the values, an ndarray.
         grad: dJ/d(data) after ``backward()``, an ndarray of the same shape, or None.
         requires_grad: whether operations on this tensor are recorded.
+
+    Example:
+        >>> W = npdeep.tensor(np.ones((2, 3)), requires_grad=True)   # (n[1], n[0])
+        >>> X = npdeep.tensor(np.ones((4, 3)))                       # (m, n[0])
+        >>> J = ((X @ W.T) ** 2).mean()
+        >>> J.backward()          # W.grad: (2, 3), dJ/dW
     """
 
     __slots__ = ()  # data, grad, requires_grad, _ctx: autograd.TensorBase
