@@ -41,6 +41,7 @@ from npdeep import kernels
 from npdeep.autograd import Function
 from npdeep.functional.conv import check_conv_input
 from npdeep.tensor import Tensor
+from npdeep.threads import batch_blocks, map_blocks
 
 # The F(2 × 2, 3 × 3) matrices of Lavin & Gray, eq. (7). Only G is used as a matrix (on the
 # small filter); Bᵀ and Aᵀ are written out as additions below, and these are their reference.
@@ -155,13 +156,21 @@ def _output_transform_adjoint(dY: np.ndarray, t: np.ndarray, dM: np.ndarray) -> 
         np.negative(t1, out=dM[a, 3])
 
 
-class _Plan:
-    """Shapes, scratch buffers and the path of one Winograd convolution.
+# Threads (npdeep.threads), as conv.py's im2col: the batch is cut into blocks of whole images,
+# one per thread, each running its transforms and GEMMs start to finish on its own scratch
+# buffers and writing its own slice of Z and dA_prev; the blocks' dU are added in block order,
+# so a run is repeatable bit for bit at a given thread count. A block needs at least
+# MIN_FLOPS_PER_THREAD multiply-adds (of its forward GEMMs) to be worth a thread.
+MIN_FLOPS_PER_THREAD = 2_000_000
 
-    The batch is processed a block of whole images at a time so that V and M (4x and
-    4·n_C/n_C_prev x the block's input) stay in cache between the transforms and the GEMMs
-    that read them. Two paths: the NumPy transforms above, with tiles laid out (4, 4, images,
-    n_tH, n_tW, n), or the compiled ones (npdeep.kernels.winograd, when
+
+class _Plan:
+    """Shapes and the path of one Winograd convolution.
+
+    Each thread's images are processed a block ("chunk") of whole images at a time, so that
+    V and M (4x and 4·n_C/n_C_prev x the chunk's input) stay in cache between the transforms
+    and the GEMMs that read them. Two paths: the NumPy transforms above, with tiles laid out
+    (4, 4, images, n_tH, n_tW, n), or the compiled ones (npdeep.kernels.winograd, when
     npdeep.kernels.active()), tile-major (images, n_tH, n_tW, 16, n). The GEMMs see both as
     (16, tiles, n).
     """
@@ -176,10 +185,13 @@ class _Plan:
         self.tiles = self.n_tH * self.n_tW  # per image
         per_image = 16 * self.tiles * (n_C_prev + n_C) * self.dtype.itemsize
         chunk_bytes = CHUNK_BYTES if chunk_bytes is None else chunk_bytes
-        self.images = max(1, min(m, chunk_bytes // per_image))
-        self.blocks = [(i, min(i + self.images, m)) for i in range(0, m, self.images)]
+        self.images = max(1, min(m, chunk_bytes // per_image))  # per chunk
         self.compiled = kernels.active()
-        self.rows = None  # the NumPy transforms' scratch, made on first use
+        flops = 16 * self.tiles * n_C_prev * n_C  # one image's forward GEMMs
+        self.thread_blocks = batch_blocks(m, min_per_thread=-(-MIN_FLOPS_PER_THREAD // flops))
+
+    def chunks(self, first: int, last: int) -> list:
+        return [(i, min(i + self.images, last)) for i in range(first, last, self.images)]
 
     def padded(self) -> np.ndarray:
         """A zeroed (images, 2·n_tH + 2, 2·n_tW + 2, n_C_prev) buffer: the tile grid, with the
@@ -193,7 +205,7 @@ class _Plan:
         return X[:count, self.top:self.top + n_H_prev, self.left:self.left + n_W_prev]
 
     def buffer(self, n: int) -> np.ndarray:
-        """Room for the transformed tiles of one block, n channels each."""
+        """Room for the transformed tiles of one chunk, n channels each."""
         return np.empty(16 * self.images * self.tiles * n, self.dtype)
 
     def tiles_of(self, buffer: np.ndarray, count: int, n: int) -> np.ndarray:
@@ -208,52 +220,84 @@ class _Plan:
             return T.reshape(-1, 16, T.shape[-1]).transpose(1, 0, 2)
         return T.reshape(16, -1, T.shape[-1])
 
-    def _scratch(self, shape: tuple) -> np.ndarray:
-        if self.rows is None or self.rows.size < np.prod(shape):
-            self.rows = np.empty(int(np.prod(shape)), self.dtype)
-        return self.rows[:int(np.prod(shape))].reshape(shape)
-
     def fill_V(self, A_prev, X, V_buffer, start, stop) -> np.ndarray:
         """The transformed tiles V of images start..stop-1, as tiles_of gives them."""
-        count = stop - start
+        count, n_C_prev = stop - start, self.A_shape[3]
         np.copyto(self.inside(X, count), A_prev[start:stop])
-        V = self.tiles_of(V_buffer, count, self.A_shape[3])
+        V = self.tiles_of(V_buffer, count, n_C_prev)
         if self.compiled:
             kernels.winograd.input_transform(X[:count], V)
         else:
-            _input_transform(X[:count], self._scratch((4, count, self.n_tH, X.shape[2],
-                                                       self.A_shape[3])), V)
+            rows = np.empty((4, count, self.n_tH, X.shape[2], n_C_prev), self.dtype)
+            _input_transform(X[:count], rows, V)
         return V
 
     def output(self, M: np.ndarray, Y: np.ndarray) -> None:
         if self.compiled:
             kernels.winograd.output_transform(M, Y)
         else:
-            count = Y.shape[0]
-            _output_transform(M, self._scratch((2, 4, count, self.n_tH, self.n_tW, self.n_C)),
-                              Y)
+            s = np.empty((2, 4, Y.shape[0], self.n_tH, self.n_tW, self.n_C), self.dtype)
+            _output_transform(M, s, Y)
 
     def output_adjoint(self, dY: np.ndarray, dM: np.ndarray) -> None:
         if self.compiled:
             kernels.winograd.output_transform_adjoint(dY, dM)
         else:
-            count = dY.shape[0]
-            _output_transform_adjoint(
-                dY, self._scratch((4, count, self.n_tH, self.n_tW, 2, self.n_C)), dM)
+            t = np.empty((4, dY.shape[0], self.n_tH, self.n_tW, 2, self.n_C), self.dtype)
+            _output_transform_adjoint(dY, t, dM)
 
     def input_adjoint(self, dV: np.ndarray, dX: np.ndarray) -> None:
         if self.compiled:
             kernels.winograd.input_transform_adjoint(dV, dX)
         else:
-            count = dX.shape[0]
-            _input_transform_adjoint(
-                dV, self._scratch((4, count, self.n_tH, dX.shape[2], self.A_shape[3])), dX)
+            rows = np.empty((4, dX.shape[0], self.n_tH, dX.shape[2], self.A_shape[3]),
+                            self.dtype)
+            _input_transform_adjoint(dV, rows, dX)
+
+
+def _forward_images(plan: _Plan, A_prev, U, Y, first: int, last: int) -> None:
+    """Y[first:last] (m, n_tH, 2, n_tW, 2, n_C) of images first..last-1, chunk by chunk."""
+    X = plan.padded()
+    V_buffer, M_buffer = plan.buffer(A_prev.shape[3]), plan.buffer(plan.n_C)
+    for start, stop in plan.chunks(first, last):
+        V = plan.fill_V(A_prev, X, V_buffer, start, stop)
+        M = plan.tiles_of(M_buffer, stop - start, plan.n_C)
+        np.matmul(plan.gemm_view(V), U, out=plan.gemm_view(M))  # the 16 GEMMs
+        plan.output(M, Y[start:stop])
+
+
+def _backward_images(plan: _Plan, A_prev, U, dZ, dA_prev, need_dW: bool, first: int,
+                     last: int):
+    """dA_prev[first:last] (when dA_prev is not None), and this block's dU (when need_dW)."""
+    m, n_H, n_W, n_C = dZ.shape
+    n_C_prev, n_tH, n_tW = U.shape[1], plan.n_tH, plan.n_tW
+    X = plan.padded() if need_dW else None
+    dX = plan.padded() if dA_prev is not None else None
+    V_buffer, dM_buffer = plan.buffer(n_C_prev), plan.buffer(n_C)
+    dY = np.zeros((plan.images, 2 * n_tH, 2 * n_tW, n_C), plan.dtype)  # zeros: cropped tail
+    dU = np.zeros((16, n_C_prev, n_C), plan.dtype) if need_dW else None
+    UT = U.transpose(0, 2, 1)
+    for start, stop in plan.chunks(first, last):
+        count = stop - start
+        dY[:count, :n_H, :n_W] = dZ[start:stop]
+        dM = plan.tiles_of(dM_buffer, count, n_C)
+        plan.output_adjoint(dY[:count].reshape(count, n_tH, 2, n_tW, 2, n_C), dM)
+        dM_gemm = plan.gemm_view(dM)  # (16, tiles of the chunk, n_C)
+        if need_dW:
+            V = plan.gemm_view(plan.fill_V(A_prev, X, V_buffer, start, stop))
+            dU += np.matmul(V.transpose(0, 2, 1), dM_gemm)  # 16 GEMMs: (16, n_C_prev, n_C)
+        if dA_prev is not None:
+            dV = plan.tiles_of(V_buffer, count, n_C_prev)
+            np.matmul(dM_gemm, UT, out=plan.gemm_view(dV))  # 16 GEMMs
+            plan.input_adjoint(dV, dX[:count])
+            np.copyto(dA_prev[start:stop], plan.inside(dX, count))
+    return dU
 
 
 class Conv2dWinograd(Function):
     """Z = conv(A_prev, W) + b for 3 × 3 filters at stride 1, by Winograd F(2 × 2, 3 × 3).
 
-    ``chunk_bytes`` sets the block size (tests make it small to cross block edges)."""
+    ``chunk_bytes`` sets the chunk size (tests make it small to cross chunk edges)."""
 
     @staticmethod
     def forward(ctx, A_prev, W, b, pads=((1, 1), (1, 1)), chunk_bytes=None):
@@ -264,14 +308,9 @@ class Conv2dWinograd(Function):
         plan = _Plan(A_prev.shape, n_C, pads, dtype, chunk_bytes)
         n_tH, n_tW = plan.n_tH, plan.n_tW
         U = transform_filter(W).reshape(16, n_C_prev, n_C)  # (16, n_C_prev, n_C)
-        X = plan.padded()
-        V_buffer, M_buffer = plan.buffer(n_C_prev), plan.buffer(n_C)
         Y = np.empty((m, n_tH, 2, n_tW, 2, n_C), dtype)
-        for start, stop in plan.blocks:
-            V = plan.fill_V(A_prev, X, V_buffer, start, stop)
-            M = plan.tiles_of(M_buffer, stop - start, n_C)
-            np.matmul(plan.gemm_view(V), U, out=plan.gemm_view(M))  # the 16 GEMMs
-            plan.output(M, Y[start:stop])
+        map_blocks(lambda block: _forward_images(plan, A_prev, U, Y, *block),
+                   plan.thread_blocks)
         Y = Y.reshape(m, 2 * n_tH, 2 * n_tW, n_C)[:, :plan.n_H, :plan.n_W]
         if b is not None:
             Y += b.reshape(n_C).astype(dtype, copy=False)
@@ -284,35 +323,17 @@ class Conv2dWinograd(Function):
     def backward(ctx, dZ):
         A_prev, U, plan = ctx.A_prev, ctx.U, ctx.plan
         dtype = U.dtype
-        m, n_H, n_W, n_C = dZ.shape
-        n_C_prev = U.shape[1]
-        n_tH, n_tW, k = plan.n_tH, plan.n_tW, plan.images
+        n_C_prev, n_C = U.shape[1], U.shape[2]
         dZ = dZ.astype(dtype, copy=False)
         needs = ctx.needs_input_grad
-        need_dW = needs[1]
-        X = plan.padded() if need_dW else None
-        dX = plan.padded() if needs[0] else None
-        V_buffer, dM_buffer = plan.buffer(n_C_prev), plan.buffer(n_C)
-        dY = np.zeros((k, 2 * n_tH, 2 * n_tW, n_C), dtype)  # zeros under the cropped tail
-        dU = np.zeros((16, n_C_prev, n_C), dtype) if need_dW else None
         dA_prev = np.empty(A_prev.shape, dtype) if needs[0] else None
-        UT = U.transpose(0, 2, 1)
-        for start, stop in plan.blocks:
-            count = stop - start
-            dY[:count, :n_H, :n_W] = dZ[start:stop]
-            dM = plan.tiles_of(dM_buffer, count, n_C)
-            plan.output_adjoint(dY[:count].reshape(count, n_tH, 2, n_tW, 2, n_C), dM)
-            dM_gemm = plan.gemm_view(dM)  # (16, tiles of the block, n_C)
-            if need_dW:
-                V = plan.gemm_view(plan.fill_V(A_prev, X, V_buffer, start, stop))
-                dU += np.matmul(V.transpose(0, 2, 1), dM_gemm)  # 16 GEMMs: (16, n_C_prev, n_C)
-            if needs[0]:
-                dV = plan.tiles_of(V_buffer, count, n_C_prev)
-                np.matmul(dM_gemm, UT, out=plan.gemm_view(dV))  # 16 GEMMs
-                plan.input_adjoint(dV, dX[:count])
-                np.copyto(dA_prev[start:stop], plan.inside(dX, count))
+        dUs = map_blocks(lambda block: _backward_images(plan, A_prev, U, dZ, dA_prev, needs[1],
+                                                        *block), plan.thread_blocks)
         dW = db = None
-        if need_dW:
+        if needs[1]:
+            dU = dUs[0]
+            for more in dUs[1:]:  # in block order: repeatable at a given thread count
+                dU += more
             G_ = G.astype(dtype)
             dW = np.einsum("ai,abcn,bj->ijcn", G_, dU.reshape(4, 4, n_C_prev, n_C), G_,
                            optimize=True)  # Gᵀ dU G

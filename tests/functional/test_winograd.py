@@ -173,3 +173,26 @@ def test_conv2d_takes_winograd_where_it_is_faster():
     for W_shape, stride in (((3, 3, 16, 32), 1), ((3, 3, 32, 32), 2), ((5, 5, 32, 32), 1)):
         Z = F.conv2d(randn(1, 8, 8, W_shape[2]), randn(*W_shape), None, stride, "same")
         assert isinstance(Z._ctx, F.conv.Conv2d), (W_shape, stride)  # im2col there
+
+
+def test_threads_split_the_batch_repeatably(monkeypatch):
+    """Blocks of images on two threads: the same bits run to run, im2col's values up to
+    rounding, and the same values as one thread up to the order of dW's sum over blocks."""
+    import npdeep
+    monkeypatch.setattr(winograd, "MIN_FLOPS_PER_THREAD", 1)  # split even this small batch
+    A, W, b = make_inputs(5, 6, 7, 3, 4, seed=8)
+    dZ = np.random.default_rng(2).standard_normal((5, 6, 7, 4))
+    before = npdeep.get_num_threads()
+    runs = []
+    try:
+        for threads in (2, 2, 1):
+            npdeep.set_num_threads(threads)
+            A.grad = W.grad = b.grad = None
+            Z = small_blocks(A, W, b, "same")
+            Z.backward(dZ)
+            runs.append((Z.data, A.grad, W.grad, b.grad))
+    finally:
+        npdeep.set_num_threads(before)
+    for x, y, z in zip(*runs):
+        np.testing.assert_array_equal(x, y)
+        np.testing.assert_allclose(x, z, rtol=1e-12, atol=1e-12)
