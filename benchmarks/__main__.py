@@ -167,6 +167,14 @@ def format_row(row: dict) -> str:
     return line
 
 
+def _version(package: str) -> str | None:
+    from importlib import metadata
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
 def environment(npdeep, np, torch, system, threads: int, env_at_start: dict) -> dict:
     info = {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -179,6 +187,7 @@ def environment(npdeep, np, torch, system, threads: int, env_at_start: dict) -> 
         "blas_threads_stoppable": system.can_stop_blas_threads(),
         "versions": {"npdeep": getattr(npdeep, "__version__", None), "numpy": np.__version__,
                      "torch": getattr(torch, "__version__", None),
+                     "numba": _version("numba"), "threadpoolctl": _version("threadpoolctl"),
                      "python": platform.python_version()},
         "npdeep_file": npdeep.__file__,
         "npdeep_commit": _git(os.path.dirname(os.path.dirname(npdeep.__file__))),
