@@ -18,7 +18,10 @@ def available() -> bool:
     """True when numba is installed (whether or not the compiled path is turned on)."""
     global _installed
     if _installed is None:
-        _installed = importlib.util.find_spec("numba") is not None
+        try:
+            _installed = importlib.util.find_spec("numba") is not None
+        except (ImportError, ValueError):  # a broken install, or numba blocked in sys.modules
+            _installed = False
     return _installed
 
 

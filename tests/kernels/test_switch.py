@@ -44,3 +44,17 @@ def test_available_reports_the_installed_numba():
     assert kernels.available() is installed
     if not installed:
         pytest.skip("numba is not installed: the compiled path is off")
+
+
+def test_without_numba_the_numpy_path_runs():
+    """numba made unimportable: available() is False and the ops still run, on NumPy."""
+    code = ("import sys; sys.modules['numba'] = None\n"
+            "import numpy as np\n"
+            "from npdeep import functional as F, kernels\n"
+            "from npdeep.functional.winograd import conv2d_winograd\n"
+            "A = np.arange(2 * 4 * 4 * 3, dtype=np.float32).reshape(2, 4, 4, 3)\n"
+            "print(kernels.available(), kernels.path(), F.max_pool2d(A, 2).shape,\n"
+            "      conv2d_winograd(A, np.ones((3, 3, 3, 2), np.float32)).shape)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={"PATH": ""}, check=True).stdout
+    assert out.split() == ["False", "numpy", "(2,", "2,", "2,", "3)", "(2,", "4,", "4,", "2)"]
