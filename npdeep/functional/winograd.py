@@ -9,8 +9,11 @@ with the constant matrices below. Over channels the elementwise product ⊙ beco
 the 16 positions of the 4 × 4 transformed tile are 16 independent matrix products of
 (tiles, n_C_prev) @ (n_C_prev, n_C): 16 multiplications per 4 outputs instead of 9 per one,
 2.25x fewer than im2col + GEMM. The transforms Bᵀ·B and Aᵀ·A hold only 0 and ±1: they are
-additions over strided views of a block of images, with no loop over tiles (tile (t_h, t_w) starts at row 2·t_h and
-column 2·t_w, so "row i of every tile" is the view X[..., i : i + 2·n_tH : 2, :]).
+additions over strided views of a block of images, with no loop over tiles (tile (t_h, t_w)
+starts at row 2·t_h and column 2·t_w, so "row i of every tile" is the view
+X[..., i : i + 2·n_tH : 2, :]). Where numba is installed (npdeep[fast]) compiled loops do the
+same transforms in one pass each (npdeep.kernels.winograd, compared with these in the tests);
+the products stay in BLAS either way.
 
 Symbols (the course's, as in conv.py): m examples; n_H_prev, n_W_prev, n_C_prev the input's
 height, width and channels; n_C filters; W (3, 3, n_C_prev, n_C); n_tH = ⌈n_H/2⌉ and
