@@ -38,6 +38,12 @@ def as_array(data, dtype=None, where: str = "tensor") -> np.ndarray:
                     "expected numbers (float, int or bool)")
 
 
+def as_tensor(x) -> "Tensor":
+    """``x`` itself when it is a Tensor, else a constant Tensor of it (for functions that
+    accept arrays and numbers, as ``F.exp(np.zeros(3))``)."""
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
 def as_operand(x, like: np.ndarray):
     """The other operand of a binary op, as ``like``'s dtype (Python numbers stay numbers).
 

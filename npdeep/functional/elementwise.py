@@ -12,16 +12,12 @@ import numpy as np
 
 from npdeep.autograd import Function
 from npdeep.primitives import Abs, Add, Clip, Div, Exp, Log, Mul, Neg, Pow, Sqrt, Sub
-from npdeep.tensor import Tensor, as_operand
+from npdeep.tensor import Tensor, as_operand, as_tensor
 
 
 def _data(x):
     return x.data if isinstance(x, Tensor) else x
 
-
-def _tensor(a) -> Tensor:
-    """A function's one input as a Tensor (arrays and numbers are accepted, as constants)."""
-    return a if isinstance(a, Tensor) else Tensor(a)
 
 
 class Where(Function):
@@ -92,32 +88,32 @@ def pow(a, b) -> Tensor:
 
 def neg(a) -> Tensor:
     """−a."""
-    return Neg.apply(_tensor(a))
+    return Neg.apply(as_tensor(a))
 
 
 def exp(a) -> Tensor:
     """e^a elementwise."""
-    return Exp.apply(_tensor(a))
+    return Exp.apply(as_tensor(a))
 
 
 def log(a) -> Tensor:
     """Natural logarithm elementwise."""
-    return Log.apply(_tensor(a))
+    return Log.apply(as_tensor(a))
 
 
 def sqrt(a) -> Tensor:
     """√a elementwise."""
-    return Sqrt.apply(_tensor(a))
+    return Sqrt.apply(as_tensor(a))
 
 
 def abs(a) -> Tensor:
     """|a| elementwise (the gradient at 0 is 0)."""
-    return Abs.apply(_tensor(a))
+    return Abs.apply(as_tensor(a))
 
 
 def clip(a, min=None, max=None) -> Tensor:
     """Limit a to [min, max]; the gradient is 1 inside (bounds included) and 0 outside."""
-    return Clip.apply(_tensor(a), low=min, high=max)
+    return Clip.apply(as_tensor(a), low=min, high=max)
 
 
 def where(condition, a, b) -> Tensor:
@@ -140,7 +136,7 @@ def maximum(a, b) -> Tensor:
 def _compare(op):
     def compare(a, b) -> Tensor:
         """A boolean tensor outside the graph (a mask is a constant)."""
-        like = a if isinstance(a, Tensor) else _tensor(b)
+        like = a if isinstance(a, Tensor) else as_tensor(b)
         return like._make(op(_data(a), _data(b)), False)
     return compare
 

@@ -10,11 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from npdeep.autograd import Function
-from npdeep.tensor import Tensor
+from npdeep.tensor import Tensor, as_tensor
 
-
-def _tensor(a) -> Tensor:
-    return a if isinstance(a, Tensor) else Tensor(a)
 
 
 class Concatenate(Function):
@@ -42,22 +39,22 @@ class Stack(Function):
 
 def reshape(a, *shape) -> Tensor:
     """The same values in a new shape (one dimension may be -1)."""
-    return _tensor(a).reshape(*shape)
+    return as_tensor(a).reshape(*shape)
 
 
 def transpose(a, *axes) -> Tensor:
     """Permute the axes (reverse them when none are given)."""
-    return _tensor(a).transpose(*axes)
+    return as_tensor(a).transpose(*axes)
 
 
 def getitem(a, index) -> Tensor:
     """a[index] for ints, slices, None, Ellipsis, boolean masks and integer arrays."""
-    return _tensor(a)[index]
+    return as_tensor(a)[index]
 
 
 def flatten(a, start_axis: int = 1) -> Tensor:
     """Merge the axes from ``start_axis`` on: (m, n_H, n_W, n_C) -> (m, n_H·n_W·n_C)."""
-    return _tensor(a).flatten(start_axis)
+    return as_tensor(a).flatten(start_axis)
 
 
 def _as_tensors(tensors, where: str) -> list:

@@ -19,6 +19,7 @@ The engine (npdeep.nn, batch-first) must agree with these functions to rounding;
 tests/reference/test_dnn.py.
 
 Example:
+    >>> from npdeep.reference import initialize_parameters_deep, L_model_forward, ...
     >>> parameters = initialize_parameters_deep([12288, 20, 7, 5, 1], seed=1, init="xavier")
     >>> AL, caches = L_model_forward(X, parameters)          # X (12288, m)
     >>> cost = compute_cost(AL, Y)                             # Y (1, m)
@@ -28,9 +29,6 @@ Example:
 from __future__ import annotations
 
 import numpy as np
-
-from npdeep.reference.initialization import (initialize_parameters,  # noqa: F401  (step 1)
-                                             initialize_parameters_deep)
 
 
 def sigmoid(Z):

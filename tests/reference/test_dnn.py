@@ -9,7 +9,7 @@ import pytest
 import npdeep
 import npdeep.functional as F
 from npdeep import nn, optim
-from npdeep.reference import dnn
+from npdeep.reference import dnn, initialize_parameters_deep
 
 LAYER_DIMS = [6, 5, 4, 3, 1]
 
@@ -18,7 +18,7 @@ def problem(m, seed=0, init="he"):
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((LAYER_DIMS[0], m))               # (n_x, m), the course's layout
     Y = (rng.random((1, m)) > 0.5).astype(np.float64)         # (1, m)
-    parameters = dnn.initialize_parameters_deep(LAYER_DIMS, seed=seed, init=init)
+    parameters = initialize_parameters_deep(LAYER_DIMS, seed=seed, init=init)
     for l in range(1, len(LAYER_DIMS)):  # non-zero biases, so that b's role is tested too
         parameters["b" + str(l)] = rng.standard_normal((LAYER_DIMS[l], 1)) * 0.1
     return X, Y, parameters

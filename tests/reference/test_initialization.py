@@ -112,4 +112,5 @@ def test_course_names_are_importable_from_the_package():
     import npdeep.reference as reference
     for name in reference.__all__:
         assert hasattr(reference, name), name
-    from npdeep.reference import L_model_forward, conv_forward, pool_backward  # noqa: F401
+    from npdeep.reference import L_model_forward, conv_forward, pool_backward
+    assert callable(L_model_forward) and callable(conv_forward) and callable(pool_backward)
