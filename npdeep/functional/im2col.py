@@ -79,18 +79,21 @@ buffers = _BufferPool()
 
 
 def pad_channels_first(A_prev: np.ndarray, pads: tuple) -> tuple:
-    """X (n_C_prev, m, n_H_pad, n_W_pad): the zero-padded images, channel-major, contiguous.
+    """X (n_C_prev, m, n_H_pad, n_W_pad): the zero-padded images, channel-major.
 
+    Each channel's images X[c] are contiguous; X itself is contiguous too unless it is a view.
     Returns (X, owned): owned is False when X is a view of A_prev (no padding, and A_prev
-    already channel-major), which must not go back to the buffer pool.
+    already channel-major: a layer's output, or a block of images of one), which must not go
+    back to the buffer pool. In a view the channel stride may exceed m·n_H_pad·n_W_pad.
     """
     (top, bottom), (left, right) = pads
     m, n_H_prev, n_W_prev, n_C_prev = A_prev.shape
     A_t = A_prev.transpose(3, 0, 1, 2)  # (n_C_prev, m, n_H_prev, n_W_prev), a view
-    if top == bottom == left == right == 0 and A_t.flags.c_contiguous:
+    if top == bottom == left == right == 0 and A_t[0].flags.c_contiguous and (
+            n_C_prev == 1 or A_t.strides[0] >= A_t[0].nbytes):
         return A_t, False
     X = buffers.take((n_C_prev, m, n_H_prev + top + bottom, n_W_prev + left + right),
-                   A_prev.dtype)
+                     A_prev.dtype)
     # Zero only the border: the inside is overwritten.
     X[:, :, :top] = 0
     X[:, :, top + n_H_prev:] = 0

@@ -419,3 +419,22 @@ def test_small_batches_run_unsplit():
     # LeNet-5's first conv on 28x28 images, batch 64: 64·25·6·24·24 = 5.5 M multiply-adds
     assert with_threads(2, conv._image_blocks, 64, 25, 6, 24, 24) == [(0, 32), (32, 64)]
     assert with_threads(1, conv._image_blocks, 64, 25, 6, 24, 24) == [(0, 64)]
+
+
+def test_split_conv_of_a_conv_reads_its_blocks_in_place(two_threads):
+    """A conv's output (channel-major) fed unpadded to a split conv: each block of images is
+    read as a view, not copied, and the result is still the course's."""
+    A_prev, W1, b1 = make_inputs(4, 7, 6, 2, 3, 3)
+    W2, b2 = randn(2, 2, 3, 4, seed=5), randn(4, seed=6)
+    Z1 = F.conv2d(A_prev, W1, b1, 1, "same")
+    Z2 = F.conv2d(Z1, W2, b2, 1, 0)
+    dZ2 = np.random.default_rng(0).standard_normal(Z2.shape)
+    Z2.backward(dZ2)
+    Z1_ref, cache1 = cnn.conv_forward(A_prev.data, W1.data, b1.data, {"stride": 1, "pad": 1})
+    Z2_ref, cache2 = cnn.conv_forward(Z1_ref, W2.data, b2.data, {"stride": 1, "pad": 0})
+    np.testing.assert_allclose(Z2.data, Z2_ref, rtol=1e-10, atol=1e-12)
+    dZ1, dW2, db2 = cnn.conv_backward(dZ2, cache2)
+    dA_prev, dW1, db1 = cnn.conv_backward(dZ1, cache1)
+    for got, want in ((A_prev.grad, dA_prev), (W1.grad, dW1), (b1.grad, db1),
+                      (W2.grad, dW2), (b2.grad, db2)):
+        np.testing.assert_allclose(got, want.reshape(got.shape), rtol=1e-10, atol=1e-12)

@@ -72,6 +72,9 @@ def test_pad_channels_first_pads_and_views():
     channel_major = np.ascontiguousarray(A.transpose(3, 0, 1, 2)).transpose(1, 2, 3, 0)
     view, owned = im2col.pad_channels_first(channel_major, ((0, 0), (0, 0)))
     assert not owned and np.shares_memory(view, channel_major)
+    block, owned = im2col.pad_channels_first(channel_major[1:], ((0, 0), (0, 0)))
+    assert not owned and np.shares_memory(block, channel_major)  # a split batch's block
+    np.testing.assert_array_equal(block, A[1:].transpose(3, 0, 1, 2))
 
 
 def test_buffer_pool_gives_each_taker_its_own_array():
