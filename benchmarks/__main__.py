@@ -27,7 +27,10 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MODULES = ("bench_mlp", "bench_conv", "bench_pool", "bench_lenet")  # the table's row order
+# The table's row order. The dense rows come first: npdeep keeps BLAS's own threads until an
+# op first splits a batch over its threads, then pins BLAS to one thread for good, so they run
+# as they would in a fresh process that trains an MLP (each row's JSON has its BLAS count).
+MODULES = ("bench_mlp", "bench_conv", "bench_pool", "bench_lenet")
 BLAS_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
             "MKL_NUM_THREADS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT")
 
@@ -42,7 +45,7 @@ floor     npdeep ms / ms of its matrix products alone: the same np.matmul calls 
           4.0: three quarters of it go to everything else (im2col, copies, elementwise, graph).
 path      what npdeep's step ran, watched during one untimed call: im2col / winograd (the
           convolution algorithm), numba (compiled kernels), splitN (batch split over N
-          threads); numpy: none of these.
+          threads), numpy (none of these); blasN: BLAS threads during npdeep's samples.
 rounds    kept/attempted. One round = one sample of every side, in rotating order; before a
           sample, spinning workers are stopped (OpenBLAS's shut down, PyTorch's OpenMP slept
           out), then one untimed call. A round is dropped when other processes used more than
@@ -243,9 +246,7 @@ def main(argv=None) -> list:
           f"{npdeep_threads or 'no'} own threads) vs PyTorch "
           f"{report['versions']['torch'] or 'absent'} ({args.threads} threads), float32; "
           f"NumPy {np.__version__}, {blas.get('internal_api', 'BLAS')} "
-          f"{blas.get('version', '?')}, kernel {blas.get('architecture', '?')}, "
-          f"{blas.get('num_threads', '?')} BLAS threads in npdeep's samples, "
-          f"{args.threads} in the floor's")
+          f"{blas.get('version', '?')}, kernel {blas.get('architecture', '?')}")
     forced = {k: v for k, v in env_at_start.items() if k.startswith("OPENBLAS_") and v}
     if forced:
         print(f"note: {forced} set; `make bench` unsets OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE")
@@ -268,9 +269,10 @@ def main(argv=None) -> list:
         quiet("npdeep")
         observed = paths.observe(workload.sides["npdeep"])  # one more untimed call
         row = harness.measure(workload, settings, meter, quiet, blas_threads)
-        row["path"] = {**observed, "conv": conv_algorithms(workload.gemms),
-                       "label": paths.label(observed, conv_algorithms(workload.gemms))}
         row["blas_threads"] = blas_threads.get()  # what npdeep's samples ran with
+        algorithm = conv_algorithms(workload.gemms)
+        row["path"] = {**observed, "conv": algorithm,
+                       "label": paths.label(observed, algorithm, row["blas_threads"])}
         row["npdeep_threads"] = (npdeep.get_num_threads() if hasattr(npdeep, "get_num_threads")
                                  else None)
         rows.append(row)

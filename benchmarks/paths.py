@@ -60,11 +60,15 @@ def observe(fn) -> dict:
     return {"blocks": seen["blocks"], "kernels": sorted(seen["kernels"])}
 
 
-def label(observed: dict, algorithm: str | None = None) -> str:
-    """A short name for the table: e.g. "im2col split2", "numba split2", "numpy"."""
+def label(observed: dict, algorithm: str | None = None, blas_threads: int | None = None) -> str:
+    """A short name for the table: e.g. "im2col split2 blas1", "numba split2", "numpy blas2"."""
     parts = [algorithm] if algorithm else []
     if observed["kernels"]:
         parts.append("numba")
     if observed["blocks"] > 1:
         parts.append(f"split{observed['blocks']}")
-    return " ".join(parts) or "numpy"
+    if not parts:
+        parts.append("numpy")
+    if blas_threads is not None:
+        parts.append(f"blas{blas_threads}")
+    return " ".join(parts)

@@ -244,7 +244,7 @@ def test_observe_sees_the_batch_split_and_kernels_and_puts_them_back(monkeypatch
     assert (op.map_blocks, kernels.max_pool_forward) == originals
     assert threads.map_blocks is originals[0]
     assert paths.label(observed, "im2col") == "im2col numba split2"
-    assert paths.label(paths.observe(lambda: None)) == "numpy"
+    assert paths.label(paths.observe(lambda: None), blas_threads=2) == "numpy blas2"
 
 
 def test_proc_parsing_counts_busy_columns_of_allowed_cores_and_own_time():
