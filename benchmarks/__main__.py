@@ -72,7 +72,11 @@ def parse_args(argv):
                         help="threads for each side (default 2)")
     parser.add_argument("--npdeep", metavar="DIR", default=None,
                         help="import npdeep from this checkout instead (to measure old code)")
-    parser.add_argument("--out", default=os.path.join(HERE, "results", "latest.json"))
+    parser.add_argument("--no-quiet", action="store_true",
+                        help="diagnosis only: do not stop the other library's spinning "
+                             "workers before a sample (shows what they cost)")
+    parser.add_argument("--out", default=os.path.join(HERE, "results", "latest.json"),
+                        help="the JSON result (default benchmarks/results/latest.json)")
     parser.add_argument("--list", action="store_true", help="print the workload keys")
     args = parser.parse_args(argv)
     if args.rounds < 1:
@@ -236,8 +240,11 @@ def main(argv=None) -> list:
     meter = system.CpuMeter()
     blas_threads = system.BlasThreads()
     quiet = harness.quiet_for(system.stop_blas_threads, settings.omp_sleep_s)
+    if args.no_quiet:
+        quiet = harness.quiet_for(lambda: None, 0.0)
     report = environment(npdeep, np, torch, system, args.threads, env_at_start)
     report.update({"omp_spin": omp, "settings": vars(settings), "cpu_meter": meter.available,
+                   "quiet": not args.no_quiet,
                    "min_kept": harness.MIN_KEPT, "drop_cap": harness.DROP_CAP})
 
     blas = next((b for b in report["blas"] if b.get("user_api") == "blas"), {})
@@ -247,6 +254,8 @@ def main(argv=None) -> list:
           f"{report['versions']['torch'] or 'absent'} ({args.threads} threads), float32; "
           f"NumPy {np.__version__}, {blas.get('internal_api', 'BLAS')} "
           f"{blas.get('version', '?')}, kernel {blas.get('architecture', '?')}")
+    if args.no_quiet:
+        print("note: --no-quiet: spinning workers are NOT stopped; the ratios are biased")
     forced = {k: v for k, v in env_at_start.items() if k.startswith("OPENBLAS_") and v}
     if forced:
         print(f"note: {forced} set; `make bench` unsets OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE")
