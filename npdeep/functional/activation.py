@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from npdeep.autograd import Function
-from npdeep.tensor import Tensor
+from npdeep.tensor import Tensor, as_tensor
 
 
 def stable_sigmoid(Z: np.ndarray) -> np.ndarray:
@@ -104,29 +104,29 @@ class LogSoftmax(Function):
 
 def sigmoid(Z: Tensor) -> Tensor:
     """σ(z) = 1 / (1 + e^(−z)) elementwise, stable for large |z|."""
-    return Sigmoid.apply(Z)
+    return Sigmoid.apply(as_tensor(Z))
 
 
 def tanh(Z: Tensor) -> Tensor:
     """tanh(z) elementwise."""
-    return Tanh.apply(Z)
+    return Tanh.apply(as_tensor(Z))
 
 
 def relu(Z: Tensor) -> Tensor:
     """max(0, z) elementwise."""
-    return ReLU.apply(Z)
+    return ReLU.apply(as_tensor(Z))
 
 
 def leaky_relu(Z: Tensor, alpha: float = 0.01) -> Tensor:
     """z for z > 0, alpha·z otherwise."""
-    return LeakyReLU.apply(Z, alpha=alpha)
+    return LeakyReLU.apply(as_tensor(Z), alpha=alpha)
 
 
 def softmax(Z: Tensor, axis: int = -1) -> Tensor:
     """e^(z_i) / Σ_j e^(z_j) along ``axis`` (the classes; last by default)."""
-    return Softmax.apply(Z, axis=axis)
+    return Softmax.apply(as_tensor(Z), axis=axis)
 
 
 def log_softmax(Z: Tensor, axis: int = -1) -> Tensor:
     """log softmax(z) = z − log Σ_j e^(z_j), computed by log-sum-exp."""
-    return LogSoftmax.apply(Z, axis=axis)
+    return LogSoftmax.apply(as_tensor(Z), axis=axis)

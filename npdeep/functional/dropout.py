@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from npdeep import backend
 from npdeep.autograd import Function
-from npdeep.tensor import Tensor
+from npdeep.tensor import Tensor, as_tensor
 from npdeep.validation import check_fraction
 
 
@@ -55,4 +55,4 @@ def dropout(A: Tensor, keep_prob: float, training: bool = True) -> Tensor:
     keep_prob = check_keep_prob(keep_prob, "dropout")
     if not training or keep_prob == 1.0:
         return A
-    return Dropout.apply(A, keep_prob=keep_prob)
+    return Dropout.apply(as_tensor(A), keep_prob=keep_prob)

@@ -11,7 +11,7 @@ import numpy as np
 
 from npdeep.autograd import Function
 from npdeep.functional.activation import Sigmoid, Softmax, stable_sigmoid
-from npdeep.tensor import Tensor
+from npdeep.tensor import Tensor, as_tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -163,6 +163,7 @@ def binary_cross_entropy(A: Tensor, Y, reduction: str = "mean") -> Tensor:
         reduction: "mean" (over all entries), "sum" or "none".
     """
     _check_reduction(reduction, "binary_cross_entropy")
+    A = as_tensor(A)
     return BinaryCrossEntropy.apply(A, _labels_like(Y, A, "binary_cross_entropy"),
                                     reduction=reduction)
 
@@ -177,6 +178,7 @@ def binary_cross_entropy_with_logits(Z: Tensor, Y, reduction: str = "mean") -> T
         UserWarning (once): when Z was made by sigmoid (a model ending in a Sigmoid layer).
     """
     _check_reduction(reduction, "binary_cross_entropy_with_logits")
+    Z = as_tensor(Z)
     # NOTE: only the graph is trusted here: logits in (0, 1) are common, so values prove nothing.
     if isinstance(getattr(Z, "grad_fn", None), Sigmoid):
         _warn_probabilities(
@@ -205,6 +207,7 @@ def cross_entropy(Z: Tensor, Y, reduction: str = "mean") -> Tensor:
         softmax(softmax(z)), whose gradients are much smaller.
     """
     _check_reduction(reduction, "cross_entropy")
+    Z = as_tensor(Z)
     if _looks_like_softmax_output(Z):
         _warn_probabilities(
             "cross_entropy",
@@ -237,6 +240,7 @@ def cross_entropy(Z: Tensor, Y, reduction: str = "mean") -> Tensor:
 def mse_loss(A: Tensor, Y, reduction: str = "mean") -> Tensor:
     """Mean squared error J = (1/n) Σ (a − y)² over all entries."""
     _check_reduction(reduction, "mse_loss")
+    A = as_tensor(A)
     return MSELoss.apply(A, _labels_like(Y, A, "mse_loss"), reduction=reduction)
 
 

@@ -102,3 +102,24 @@ def test_activations_keep_float32():
     Z = npdeep.tensor(np.ones((2, 3), dtype=np.float32), requires_grad=True)
     for op in (F.sigmoid, F.tanh, F.relu, F.leaky_relu, F.softmax, F.log_softmax):
         assert op(Z).dtype == np.float32
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu", "softmax",
+                                  "log_softmax"])
+def test_activation_accepts_plain_arrays(name):
+    # A learner calls F.relu(np.array(...)) as they would np.maximum: an array in, a Tensor out.
+    Z = np.random.default_rng(0).standard_normal((3, 4))
+    fn = getattr(F, name)
+    np.testing.assert_array_equal(fn(Z).data, fn(npdeep.tensor(Z)).data)
+
+
+def test_losses_and_dropout_accept_plain_arrays():
+    Z = np.random.default_rng(1).standard_normal((4, 3))
+    y = np.array([0, 2, 1, 0])
+    assert F.cross_entropy(Z, y).item() == F.cross_entropy(npdeep.tensor(Z), y).item()
+    A = 1 / (1 + np.exp(-Z[:, :1]))
+    Y = np.array([[1.0], [0.0], [1.0], [0.0]])
+    assert F.binary_cross_entropy(A, Y).item() == pytest.approx(
+        F.binary_cross_entropy(npdeep.tensor(A), Y).item())
+    assert F.mse_loss(Z, Z).item() == 0.0
+    assert F.dropout(Z, keep_prob=0.5).shape == Z.shape
