@@ -26,15 +26,17 @@ minimum over repeats of npdeep alone, float32, forward + backward):
     them would oversubscribe the cores. ``set_num_threads`` applies the same rule.
 
   Per op, the old unsplit code at two BLAS threads -> the split at two threads (one-thread
-  BLAS), ms, over two measurements: conv 3x3 same 32x32x32x16->32 10.8-11.6 -> 6.0-6.4;
-  conv 3x3 same 32x16x16x64->64 10.7-14.2 -> 7.9-11.3; max pool 2x2 64x28x28x6 0.46-0.48
-  -> 0.36-0.39; avg pool 0.34-0.35 -> 0.30-0.32; batch norm 32x16x16x64 5.2-5.4 -> 0.94-1.03
-  (1.31 at one thread: most of that gain is fewer fresh temporaries, not the split); LeNet-5
-  step, batch 128, 7.6-12.6 -> 7.1-7.7. Conv 5x5 valid 64x28x28x1->6 (1.16-1.20 -> 1.18-1.21)
-  and conv 4x4 same 16x64x64x3->8 (2.30-2.34 -> 2.41-2.57) gain from neither: their products
-  have 6 and 8 output channels, too thin to be anything but memory-bound, and on this machine
-  two threads of memory-bound GEMMs run no faster than one. The split is kept for them (it
-  beats one-thread BLAS unsplit, 1.26 and 3.2 ms, the only other choice once BLAS is pinned).
+  BLAS), ms, over three measurements (im2col + GEMM, the compiled path off): conv 3x3 same
+  32x32x32x16->32 10.8-11.6 -> 6.0-6.4; conv 3x3 same 32x16x16x64->64 14.2-14.7 -> 11.3-11.9;
+  max pool 2x2 64x28x28x6 0.46-0.48 -> 0.36-0.39; avg pool 0.34-0.36 -> 0.30-0.32; batch norm
+  32x16x16x64 5.2-5.5 -> 0.94-1.03 (1.31 at one thread: most of that gain is fewer fresh
+  temporaries, not the split); LeNet-5 step, batch 128, 7.6-12.6 -> 7.1-7.8 (the old figure
+  varies with the load: BLAS's spinning worker competes with other processes for the second
+  core). Conv 5x5 valid 64x28x28x1->6 (1.16-1.20 -> 1.18-1.24) and conv 4x4 same
+  16x64x64x3->8 (2.30-2.37 -> 2.41-2.61) gain from neither: their products have 6 and 8
+  output channels, too thin to be anything but memory-bound, and on this machine two threads
+  of memory-bound GEMMs run no faster than one. The split is kept for them: it beats
+  one-thread BLAS unsplit (1.25 and 3.25 ms), the only other choice once BLAS is pinned.
 - Results never depend on timing. Every block writes its own slice of the output, and
   per-block partial sums (a convolution's dW and db, batch norm's statistics) are added in
   block order after all blocks finish. So for a given thread count a run is bit-for-bit
