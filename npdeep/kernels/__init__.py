@@ -2,6 +2,11 @@
 
 The NumPy path is complete without them and is their tested reference: every kernel here has
 a NumPy twin named in its docstring, and tests/kernels/ compares the two.
+
+Where they run: max_pool2d and avg_pool2d (kernels.pool), and the tile transforms of the
+Winograd convolution (kernels.winograd); matrix products always stay in BLAS. The first call
+of a kernel compiles it for its dtype and memory layout (a fraction of a second each); numba
+keeps the result on disk for later processes.
 """
 from npdeep.kernels.pool import (avg_pool_backward, avg_pool_forward, max_pool_backward,
                                  max_pool_forward, max_pool_winners, needs_zeros)
