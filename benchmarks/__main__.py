@@ -58,8 +58,8 @@ def parse_args(argv):
                                      description="npdeep vs PyTorch (CPU), fair rounds")
     parser.add_argument("--only", default="",
                         help="comma-separated workload keys or key prefixes (see --list)")
-    parser.add_argument("--rounds", type=int, default=15,
-                        help="clean rounds wanted per workload (default 15)")
+    parser.add_argument("--rounds", type=int, default=21,
+                        help="clean rounds wanted per workload (default 21)")
     parser.add_argument("--max-rounds", type=int, default=None,
                         help="rounds attempted at most per workload (default: enough for "
                              "--rounds clean ones with 25%% dropped)")

@@ -209,8 +209,8 @@ def quiet_for(stop_blas: Callable, omp_sleep_s: float, sleep=time.sleep) -> Call
 class Settings:
     """How many rounds, how long a sample, and when a round counts as loaded."""
 
-    rounds: int = 15
-    max_rounds: int = 20      # max_rounds_for(15)
+    rounds: int = 21
+    max_rounds: int = 28      # max_rounds_for(21)
     target_ms: float = 40.0
     threshold: float = 0.10   # other processes' CPU, in cores, above which a round is dropped
     omp_sleep_s: float = 0.02
