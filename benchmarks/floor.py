@@ -10,13 +10,13 @@ is bound by its products; far above 1, by everything else.
 The lists mirror npdeep's code (npdeep/functional/linalg.py and conv.py); when those change
 the way they call BLAS, change them here too:
 
-    dense    Z = A_prev · Wᵀ                     (m, n[l-1]) @ (n[l-1], n[l])    A C-order, Wᵀ F
+    dense    Z = A_prev · Wᵀ                     (m, n[l-1]) @ (n[l-1], n[l])    Wᵀ F-order
              dA_prev = dZ · W  (not for layer 1)  (m, n[l]) @ (n[l], n[l-1])
-             dW = dZᵀ · A_prev                    (n[l], m) @ (m, n[l-1])          dZᵀ F-order
+             dW = dZᵀ · A_prev                    (n[l], m) @ (m, n[l-1])        dZᵀ F-order
     conv     Zᵀ = W₂ᵀ · colsᵀ (bias as one more row of colsᵀ)
                                                   (n_C, K+1) @ (K+1, P)
              dW_b = colsᵀ · dZ (db its last row)  (K+1, P) @ (P, n_C)
-             dcolsᵀ = W₂ · dZᵀ  (not for layer 1) (K, n_C) @ (n_C, P)           both F-order
+             dcolsᵀ = W₂ · dZᵀ  (not for layer 1) (K, n_C) @ (n_C, P)          both F-order
     with K = f·f·n_C_prev and P = m·n_H·n_W output positions.
     Winograd F(2x2, 3x3) (npdeep/functional/winograd.py), 16 products each way:
              M = V · U                            (P, n_C_prev) @ (n_C_prev, n_C)
