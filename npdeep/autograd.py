@@ -249,8 +249,10 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
         if leaf.grad is None:
             # NOTE: a leaf's .grad must be its own array: broadcast views are read-only, and
             # dZ itself or a view of it (x + y, reshape) may also land in another leaf's .grad,
-            # where an in-place update (gradient clipping) would leak.
+            # where an in-place update (gradient clipping) would leak. order="K" keeps a
+            # channel-major gradient channel-major: a C-order copy costs more than the pooling
+            # backward that made it.
             shared = is_upstream or g.base is not None or not g.flags.writeable
-            leaf.grad = g.copy() if shared else g
+            leaf.grad = g.copy(order="K") if shared else g
         else:
             leaf.grad = leaf.grad + g
