@@ -302,3 +302,12 @@ def test_interleaved_branches_are_visited_after_all_their_consumers():
     expected = (8 * xd * np.exp(xd) + 4 * xd ** 2 * np.exp(xd)          # d(a²·b)
                 + 2 * (2 * xd * np.exp(xd) + xd ** 2 * np.exp(xd)))      # d(b·x·a)
     np.testing.assert_allclose(x.grad, expected)
+
+
+def test_copied_leaf_gradient_keeps_its_memory_order():
+    # The gradient reaching x is a transposed view; copying it in C order would reorder it.
+    x = npdeep.tensor(np.arange(12.0).reshape(4, 3), requires_grad=True)
+    (x.T * 2.0).sum().backward()
+    np.testing.assert_array_equal(x.grad, np.full((4, 3), 2.0))
+    assert x.grad.flags.f_contiguous and not x.grad.flags.c_contiguous
+    assert x.grad.flags.writeable
