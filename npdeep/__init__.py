@@ -5,7 +5,7 @@ notation.
 
     model = nd.nn.Sequential(nd.nn.Linear(784, 128), nd.nn.ReLU(), nd.nn.Linear(128, 10))
     optimizer = nd.optim.Adam(model.parameters(), learning_rate=1e-3)
-    history = nd.fit(model, optimizer, nd.functional.cross_entropy, (X, Y), epochs=5)
+    history = nd.fit(model, nd.functional.cross_entropy, optimizer, (X, Y), epochs=5)
 
 Subpackages, each an attribute after ``import npdeep``: ``nn`` (layers), ``optim``
 (optimizers and schedules), ``functional`` (differentiable ops), ``data`` (datasets and
