@@ -7,20 +7,25 @@ from npdeep.autograd import Function
 from npdeep.tensor import Tensor, as_tensor
 
 
+# The largest −z whose e^(−z) is finite, less a margin, per dtype.
+_EXP_LIMIT = {np.dtype(np.float32): 88.7, np.dtype(np.float64): 709.7}
+
+
 def stable_sigmoid(Z: np.ndarray) -> np.ndarray:
     """σ(z) = 1 / (1 + e^(−z)) without overflow for |z| ~ 1000.
 
-    NOTE: e^(−z) overflows for z << 0; there σ(z) = e^z / (1 + e^z) is used instead, so that
-    only e^(−|z|) <= 1 is ever computed.
+    NOTE: this quotient is accurate to a few ulp wherever e^(−z) is finite (for z << 0 it is
+    e^z / (1 + e^z) in disguise); −z is capped where e^(−z) would overflow (z < −88.7 in float32,
+    −709.7 in float64), which changes σ only below the smallest normal number. Four passes over
+    Z, in place: half the time of choosing between two formulas with a mask.
     """
     Z = np.asarray(Z)
     e = np.empty_like(Z)                # (out= keeps 0-d results arrays)
-    np.abs(Z, out=e)
-    np.negative(e, out=e)
-    np.exp(e, out=e)                    # e^(−|z|), in (0, 1]
-    denominator = e + 1.0
-    np.copyto(e, 1.0, where=Z >= 0)     # numerator: 1 for z >= 0, e^z otherwise
-    np.divide(e, denominator, out=e)    # (in place: 2x faster than np.where of two quotients)
+    np.negative(Z, out=e)
+    np.minimum(e, _EXP_LIMIT.get(e.dtype, 709.7), out=e)
+    np.exp(e, out=e)                    # e^(−z), finite
+    e += 1.0
+    np.reciprocal(e, out=e)
     return e
 
 
