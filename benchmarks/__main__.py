@@ -38,7 +38,8 @@ LEGEND = """\
 ratio     torch ms / npdeep ms, PyTorch in its default NCHW layout; above 1: npdeep is faster.
           Median of the per-round ratios over the kept rounds, [interquartile range].
 cl        the same ratio against PyTorch with channels_last memory (npdeep's NHWC layout).
-GF/s      npdeep's matrix-product FLOPs (forward + backward) per second of its whole step.
+GF/s      the workload's matrix-product FLOPs (forward + backward; a convolution counted as
+          im2col's three products, also when npdeep takes Winograd) per second of npdeep's step.
 floor     npdeep ms / ms of its matrix products alone: the same np.matmul calls (shapes,
           dtype, memory order), each over the whole batch on {threads} BLAS threads, with
           nothing around them. 1.0: npdeep's step takes no longer than its products alone;

@@ -82,8 +82,9 @@ def build_conv(key: str) -> Workload:
     info = {"shape": {"m": m, "n_H_prev": n_H_prev, "n_C_prev": n_C_prev, "n_C": n_C, "f": f,
                       "padding": padding, "n_H": n_H, "n_W": n_W},
             "conv_algorithm": conv_algorithm(Z)}
+    nominal = sum(g.flops for g in layer_conv_gemms(A.shape, Z, f, nominal=True))
     return Workload(key, name + " fwd+bwd", sides, gemms=layer_conv_gemms(A.shape, Z, f),
-                    info=info)
+                    flops=nominal, info=info)
 
 
 WORKLOADS = {key: (lambda key=key: build_conv(key)) for key in CONVS}

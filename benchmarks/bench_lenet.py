@@ -66,6 +66,7 @@ def build_lenet():
     optimizer = optim.Adam(model.parameters(), learning_rate=1e-3)
     Xt = npdeep.tensor(X)
     gemms = model_gemms(model, Xt)  # before any step: the weights are still the same
+    flops = sum(g.flops for g in model_gemms(model, Xt, nominal=True))
     sides = {"npdeep": train_step(model, optimizer, F.cross_entropy, Xt, y)}
     torch = torch_or_none()
     if torch is not None:
@@ -81,7 +82,8 @@ def build_lenet():
             toptimizer = torch.optim.Adam(tmodel.parameters(), lr=1e-3)
             sides[side] = train_step(tmodel, toptimizer, torch.nn.functional.cross_entropy,
                                      tX, ty)
-    return Workload("lenet", "LeNet-5 train step, Adam, m=128, 32x32x1", sides, gemms=gemms)
+    return Workload("lenet", "LeNet-5 train step, Adam, m=128, 32x32x1", sides, gemms=gemms,
+                    flops=flops)
 
 
 WORKLOADS = {"lenet": build_lenet}

@@ -96,19 +96,22 @@ def conv_algorithm(Z) -> str:
     return "winograd" if "winograd" in f"{type(node).__name__} {node!r}".lower() else "im2col"
 
 
-def layer_conv_gemms(A_shape: tuple, Z, f: int, need_dA_prev: bool = True) -> list:
-    """The products of the convolution that made Z from an input of shape A_shape."""
+def layer_conv_gemms(A_shape: tuple, Z, f: int, need_dA_prev: bool = True,
+                     nominal: bool = False) -> list:
+    """The products of the convolution that made Z from an input of shape A_shape
+    (``nominal``: im2col's, whichever algorithm ran)."""
     m, n_H, n_W, n_C = Z.shape
-    if conv_algorithm(Z) == "winograd":
+    if conv_algorithm(Z) == "winograd" and not nominal:
         return winograd_gemms(m, n_H, n_W, A_shape[3], n_C, need_dA_prev)
     return conv_gemms(m, n_H, n_W, A_shape[3], n_C, f, need_dA_prev)
 
 
-def model_gemms(model, X) -> list:
+def model_gemms(model, X, nominal: bool = False) -> list:
     """The products of a Sequential's training step, found by running it forward once.
 
     Every Conv2d and Linear layer contributes its list; the first layer with parameters gets
-    no dA_prev product (its input needs no gradient).
+    no dA_prev product (its input needs no gradient). ``nominal``: every convolution as
+    im2col's products, whatever algorithm npdeep took (to count a workload's FLOPs).
     """
     from npdeep import nn
 
@@ -117,7 +120,7 @@ def model_gemms(model, X) -> list:
     for layer in model:  # with the graph recorded: conv_algorithm reads it
         Z = layer(A)
         if isinstance(layer, nn.Conv2d):
-            gemms += layer_conv_gemms(A.shape, Z, layer.f, seen_params)
+            gemms += layer_conv_gemms(A.shape, Z, layer.f, seen_params, nominal)
         elif isinstance(layer, nn.Linear):
             gemms += dense_gemms(A.shape[0], A.shape[-1], Z.shape[-1], seen_params)
         seen_params = seen_params or bool(list(layer.parameters()))

@@ -49,6 +49,9 @@ class Workload:
         sides: {side name: callable}; "npdeep" is required, a missing or None side is skipped.
         gemms: the matrix products of npdeep's forward + backward (floor.Gemm list); empty
             where there are none (pooling).
+        flops: the workload's nominal FLOPs, the same whatever algorithm npdeep takes (a
+            convolution counts as im2col's three products, Winograd or not); None: the
+            FLOPs of ``gemms``.
         info: extra facts for the JSON (shapes, layouts).
     """
 
@@ -56,6 +59,7 @@ class Workload:
     name: str
     sides: dict
     gemms: list = field(default_factory=list)
+    flops: int | None = None
     info: dict = field(default_factory=dict)
 
 
@@ -256,8 +260,9 @@ def measure(workload: Workload, settings: Settings, meter, quiet: Callable,
     row = {"key": workload.key, "name": workload.name, **summarize(records, settings.rounds),
            "calls_per_sample": calls, "rounds_detail": records, **workload.info,
            "seconds": time.perf_counter() - started}
-    flops = sum(g.flops for g in workload.gemms)
-    row["gemm_flops"] = flops or None
+    row["gemm_flops"] = sum(g.flops for g in workload.gemms) or None
+    flops = workload.flops if workload.flops is not None else row["gemm_flops"]
+    row["nominal_flops"] = flops
     row["gemms"] = [g.describe() for g in workload.gemms]
     for side in ("npdeep", "torch", "torch_cl", "floor"):
         ms = row.get(f"{side}_ms")

@@ -257,3 +257,13 @@ def test_proc_parsing_counts_busy_columns_of_allowed_cores_and_own_time():
     assert system.parse_busy(stat, None) == 54
     own = "4242 (python (a b)) R 1 2 3 4 5 6 7 8 9 10 17 5 0 0 20 0 3\n"
     assert system.parse_own(own) == 22  # utime 17 + stime 5
+
+
+def test_measure_adds_the_floor_side_and_counts_nominal_flops():
+    workload = harness.Workload("k", "a workload", {"npdeep": lambda: None, "torch": None},
+                                gemms=[Gemm(2, 2, 2)], flops=100)
+    settings = harness.Settings(rounds=2, max_rounds=2, target_ms=0.01, omp_sleep_s=0.0)
+    row = harness.measure(workload, settings, FakeMeter([0.0, 0.0]), quiet=lambda side: None)
+    assert set(row["calls_per_sample"]) == {"npdeep", "floor"}  # torch None: skipped
+    assert (row["gemm_flops"], row["nominal_flops"]) == (16, 100)
+    assert row["kept"] == 2 and row["ratio"] is None and row["floor"] is not None
