@@ -14,6 +14,8 @@ from npdeep.functional.activation import Sigmoid, Softmax, stable_sigmoid
 from npdeep.tensor import Tensor, as_tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
+# The label that cross_entropy skips by default: PyTorch's default ignore_index.
+IGNORE_INDEX = -100
 
 # The losses that have warned that they were given probabilities: each warns once per process.
 _warned_probabilities: set = set()
@@ -114,7 +116,9 @@ class CrossEntropy(Function):
     """Softmax and cross-entropy fused: dZ = (ŷ − y)/m, the course's softmax backward."""
 
     @staticmethod
-    def forward(ctx, Z, Y, reduction="mean"):
+    def forward(ctx, Z, Y, reduction="mean", counted=None):
+        # counted: None (every label counts) or a boolean mask of Y's shape, False where the
+        # label is ignore_index; those entries add nothing to J and get no gradient.
         shifted = Z - Z.max(axis=-1, keepdims=True)
         exp = np.exp(shifted)
         sum_exp = exp.sum(axis=-1, keepdims=True)
@@ -122,22 +126,35 @@ class CrossEntropy(Function):
         if Y.ndim == Z.ndim:  # one-hot (or soft) labels
             loss = -(Y * log_probs).sum(axis=-1)
         else:
+            if counted is not None:
+                Y = np.where(counted, Y, 0)  # any valid index; its loss is zeroed below
             loss = -np.take_along_axis(log_probs, Y[..., None], axis=-1)[..., 0]
         exp /= sum_exp  # ŷ, kept for backward
-        ctx.Y_hat, ctx.Y, ctx.reduction = exp, Y, reduction
+        ctx.Y_hat, ctx.Y, ctx.reduction, ctx.counted = exp, Y, reduction, counted
+        if counted is None:
+            return _reduce(loss, reduction)
+        loss *= counted
+        if reduction == "mean":
+            # NOTE: the mean is over the counted entries only (PyTorch's meaning); with none
+            # counted it is 0/0 = nan, as in PyTorch.
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.asarray(loss.sum() / counted.sum())
         return _reduce(loss, reduction)
 
     @staticmethod
     def backward(ctx, dJ):
-        Y_hat, Y = ctx.Y_hat, ctx.Y
+        Y_hat, Y, counted = ctx.Y_hat, ctx.Y, ctx.counted
         dZ = Y_hat.copy()
         if Y.ndim == Y_hat.ndim:
             dZ -= Y
         else:
             np.put_along_axis(dZ, Y[..., None],
                               np.take_along_axis(dZ, Y[..., None], axis=-1) - 1, axis=-1)
-        scale = _reduced_grad(dJ, ctx.reduction, Y_hat.size // Y_hat.shape[-1])
-        if ctx.reduction == "none":
+        size = Y_hat.size // Y_hat.shape[-1] if counted is None else int(counted.sum())
+        scale = _reduced_grad(dJ, ctx.reduction, max(size, 1))
+        if counted is not None:
+            scale = scale * counted  # exactly zero where the label is ignored
+        if ctx.reduction == "none" or counted is not None:
             scale = scale[..., None]
         dZ *= scale
         return dZ, None
@@ -190,16 +207,23 @@ def binary_cross_entropy_with_logits(Z: Tensor, Y, reduction: str = "mean") -> T
         Z, _labels_like(Y, Z, "binary_cross_entropy_with_logits"), reduction=reduction)
 
 
-def cross_entropy(Z: Tensor, Y, reduction: str = "mean") -> Tensor:
+def cross_entropy(Z: Tensor, Y, reduction: str = "mean",
+                  ignore_index: int | None = IGNORE_INDEX) -> Tensor:
     """Softmax cross-entropy J = −(1/m) Σ_i Σ_k y_k log ŷ_k with ŷ = softmax(z), from logits.
 
     Args:
         Z: (m, C) logits (more leading axes allowed, e.g. (m, T_y, C)).
         Y: (m,) integer labels in [0, C), or (m, C) one-hot rows.
         reduction: "mean" (over examples), "sum" or "none".
+        ignore_index: an integer label that does not count, as in PyTorch (default -100):
+            its entries add 0 to J (0 in "none"), get exactly zero gradient, and "mean"
+            divides by the number of the other entries (nan when none counts). Used for
+            the padded steps of a batch of sequences. None: every label counts. Only for
+            integer labels.
 
     Raises:
-        ValueError: for labels outside [0, C), non-integer labels, or mismatched shapes.
+        ValueError: for labels outside [0, C) (other than ignore_index), non-integer labels,
+            or mismatched shapes.
 
     Warns:
         UserWarning (once): when Z are probabilities (Z made by softmax, e.g. a model ending in
@@ -215,8 +239,13 @@ def cross_entropy(Z: Tensor, Y, reduction: str = "mean") -> Tensor:
             "cross_entropy takes logits z and applies softmax itself, so it would compute "
             "softmax(softmax(z)) and learn slowly; remove the Softmax layer at the end of the "
             "model and pass its input (the logits)")
+    if ignore_index is not None and (isinstance(ignore_index, bool)
+                                     or not isinstance(ignore_index, (int, np.integer))):
+        raise TypeError(f"The 'ignore_index' parameter of cross_entropy must be an int or "
+                        f"None. Got {ignore_index!r} instead.")
     Y = Y.data if isinstance(Y, Tensor) else np.asarray(Y)
     C = Z.shape[-1]
+    counted = None
     if Y.shape == Z.shape:
         Y = Y.astype(Z.dtype, copy=False)
     elif Y.shape == Z.shape[:-1]:
@@ -227,14 +256,20 @@ def cross_entropy(Z: Tensor, Y, reduction: str = "mean") -> Tensor:
         elif Y.dtype.kind not in "iu":
             raise TypeError(f"cross_entropy: labels must be integers; got dtype {Y.dtype}")
         Y = Y.astype(np.intp, copy=False)
-        if Y.size and (Y.min() < 0 or Y.max() >= C):
+        if ignore_index is not None:
+            counted = Y != ignore_index
+            if counted.all():
+                counted = None  # the common case keeps the plain (faster) path
+        checked = Y if counted is None else Y[counted]
+        if checked.size and (checked.min() < 0 or checked.max() >= C):
+            ignored = "" if ignore_index is None else f" (ignore_index={ignore_index} aside)"
             raise ValueError(f"cross_entropy: labels must lie in [0, C) = [0, {C}); got values "
-                             f"from {Y.min()} to {Y.max()}")
+                             f"from {checked.min()} to {checked.max()}{ignored}")
     else:
         raise ValueError(f"cross_entropy: logits have shape {Z.shape}, so Y must have shape "
                          f"{Z.shape[:-1]} (integer labels) or {Z.shape} (one-hot), but got "
                          f"{Y.shape}")
-    return CrossEntropy.apply(Z, Y, reduction=reduction)
+    return CrossEntropy.apply(Z, Y, reduction=reduction, counted=counted)
 
 
 def mse_loss(A: Tensor, Y, reduction: str = "mean") -> Tensor:

@@ -277,3 +277,72 @@ def test_binary_cross_entropy_with_logits_after_sigmoid_warns_once(fresh_warning
         with npdeep.no_grad():  # logits in (0, 1) are common: values alone never warn
             F.binary_cross_entropy_with_logits(npdeep.tensor(np.full((3, 1), 0.5)),
                                                np.ones((3, 1)))
+
+
+# ---------------------------------------------------------------- ignore_index (padded steps)
+
+def _labels_with_ignored(shape, C, ignore_index=-100, seed=0):
+    rng = np.random.default_rng(seed)
+    Y = rng.integers(0, C, size=shape)
+    Y[rng.random(shape) < 0.4] = ignore_index
+    Y.reshape(-1)[0] = 0  # at least one counted entry
+    return Y
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("shape", [(6,), (3, 5), (1, 1), (2, 4)])
+def test_cross_entropy_ignore_index_matches_torch(shape, reduction):
+    torch = torch_or_skip()
+    C = 4
+    Z = randn(*shape, C, seed=3)
+    Y = _labels_with_ignored(shape, C, seed=len(shape))
+    fn = lambda z: F.cross_entropy(z, Y, reduction=reduction)  # noqa: E731
+    assert_gradcheck(fn, [Z])
+    assert_matches_torch(fn, lambda z: torch.nn.functional.cross_entropy(
+        z.reshape(-1, C), torch.tensor(Y.reshape(-1)), reduction=reduction).reshape(
+            () if reduction != "none" else shape), [Z])
+
+
+def test_cross_entropy_ignored_entries_get_exactly_zero_gradient():
+    Z = randn(3, 5, 4, seed=4)
+    Y = _labels_with_ignored((3, 5), 4, seed=5)
+    F.cross_entropy(Z, Y).backward()
+    ignored = Y == -100
+    assert ignored.any() and (~ignored).any()
+    assert np.all(Z.grad[ignored] == 0.0)
+    assert np.all(np.abs(Z.grad[~ignored]).sum(axis=-1) > 0)
+
+
+def test_cross_entropy_ignore_index_means_over_counted_entries_only():
+    Z = randn(2, 3, 4, seed=6)
+    Y = np.array([[1, 2, -100], [0, -100, -100]])
+    counted = Y != -100
+    per_entry = F.cross_entropy(Z, np.where(counted, Y, 0), reduction="none").data
+    np.testing.assert_allclose(F.cross_entropy(Z, Y).data, per_entry[counted].mean())
+    np.testing.assert_allclose(F.cross_entropy(Z, Y, reduction="sum").data,
+                               per_entry[counted].sum())
+    np.testing.assert_allclose(F.cross_entropy(Z, Y, reduction="none").data,
+                               np.where(counted, per_entry, 0.0))
+
+
+def test_cross_entropy_custom_and_disabled_ignore_index():
+    Z = randn(3, 4, seed=7)
+    np.testing.assert_allclose(F.cross_entropy(Z, np.array([1, 3, 2]), ignore_index=3).data,
+                               F.cross_entropy(Z[np.array([0, 2])], np.array([1, 2])).data)
+    with pytest.raises(ValueError, match=r"labels must lie in \[0, C\) = \[0, 4\); got values "
+                                         r"from -100 to 1"):
+        F.cross_entropy(Z, np.array([1, -100, 0]), ignore_index=None)
+    with pytest.raises(ValueError, match=r"from -1 to 1 \(ignore_index=-100 aside\)"):
+        F.cross_entropy(Z, np.array([1, -1, -100]))
+    with pytest.raises(TypeError, match="The 'ignore_index' parameter of cross_entropy must "
+                                        "be an int or None. Got 0.5 instead."):
+        F.cross_entropy(Z, np.array([1, 0, 0]), ignore_index=0.5)
+
+
+def test_cross_entropy_all_ignored_is_nan_like_torch():
+    Z = randn(2, 3, seed=8)
+    with np.errstate(all="ignore"):
+        J = F.cross_entropy(Z, np.array([-100, -100]))
+        J.backward()
+    assert np.isnan(J.data)
+    assert np.all(Z.grad == 0.0)
