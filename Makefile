@@ -14,8 +14,9 @@ $(STAMP): $(PY) pyproject.toml
 	$(PIP) install -e ".[test]"
 	touch $(STAMP)
 
+# The demo replaces its own run folder each time (--overwrite); other runs are never replaced.
 demo: $(STAMP)
-	$(VENV)/bin/npdeep train --data digits --out runs/demo
+	$(VENV)/bin/npdeep train --data digits --out runs/demo --overwrite
 
 test: $(STAMP)
 	$(PY) -m pytest -q
