@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from npdeep.autograd import no_grad
+from npdeep.functional.loss import IGNORE_INDEX
 from npdeep.tensor import Tensor
 from npdeep.train.sources import to_input
 
@@ -78,7 +79,8 @@ def check_first_batch(model, loss_fn, X_batch, Y_batch, Y_all, name: str, where:
         with no_grad():
             Z = model(to_input(X_batch, dtype))
             if isinstance(Z, Tensor) and Z.ndim >= 2:
-                _check_labels(Z.shape, np.asarray(Y_all), name, where)
+                _check_labels(Z.shape, np.asarray(Y_all), name, where,
+                              _ignore_index(loss_fn))
             if loss_fn is not None:
                 try:
                     loss_fn(Z, np.asarray(Y_batch))
@@ -91,13 +93,24 @@ def check_first_batch(model, loss_fn, X_batch, Y_batch, Y_all, name: str, where:
         model.train(was_training)
 
 
-def _check_labels(Z_shape: tuple, Y: np.ndarray, name: str, where: str) -> None:
+def _ignore_index(loss_fn):
+    """The label the loss skips: cross_entropy's ignore_index (a functools.partial's when it
+    sets one, PyTorch's -100 by default); padded steps of sequence batches carry it."""
+    keywords = getattr(loss_fn, "keywords", None) or {}
+    return keywords.get("ignore_index", IGNORE_INDEX)
+
+
+def _check_labels(Z_shape: tuple, Y: np.ndarray, name: str, where: str,
+                  ignore_index=IGNORE_INDEX) -> None:
     C = Z_shape[-1]
-    if (Y.dtype.kind in "iu" and C > 1 and Y.shape[1:] == Z_shape[1:-1]
-            and Y.size and (Y.min() < 0 or Y.max() >= C)):
-        raise ValueError(f"{where}: {name} labels must be class indices in [0, {C}) for a model "
-                         f"with {C} outputs, but Y holds values from {Y.min()} to {Y.max()}; "
-                         "build the model with n_classes = the number of classes")
+    if Y.dtype.kind in "iu" and C > 1 and Y.shape[1:] == Z_shape[1:-1]:
+        # The positions labelled ignore_index (padded steps) are skipped by the loss.
+        counted = Y if ignore_index is None else Y[Y != ignore_index]
+        if counted.size and (counted.min() < 0 or counted.max() >= C):
+            raise ValueError(f"{where}: {name} labels must be class indices in [0, {C}) for a "
+                             f"model with {C} outputs, but Y holds values from {counted.min()} "
+                             f"to {counted.max()}; build the model with n_classes = the number "
+                             "of classes")
     if Y.ndim == len(Z_shape) and Y.shape[1:-1] == Z_shape[1:-1] and Y.shape[-1] != C:
         raise ValueError(f"{where}: {name} Y has {Y.shape[-1]} columns (one-hot labels?) but "
                          f"the model outputs {C} values per example; they must match")

@@ -157,3 +157,27 @@ def test_optimizer_over_part_of_the_model_is_fine():
     first = model[0].W.data.copy()
     npdeep.fit(model, F.cross_entropy, opt, (X, y), epochs=1, verbose=0)
     assert np.array_equal(model[0].W.data, first)
+
+
+def test_ignored_labels_pass_the_label_check():
+    # Padded steps of sequence batches carry cross_entropy's ignore_index (-100 by default).
+    X, y = _blobs()
+    y[::7] = -100
+    history = _fit((X, y), metrics=())
+    assert np.isfinite(history.train["cost"][0])
+
+
+def test_ignore_index_of_a_partial_loss_is_honoured():
+    import functools
+
+    X, y = _blobs()
+    y[::7] = 9
+    model, opt = _setup()
+    npdeep.fit(model, functools.partial(F.cross_entropy, ignore_index=9), opt, (X, y),
+               epochs=1, verbose=0, metrics=())
+    y[::7] = -100
+    model, opt = _setup()
+    with pytest.raises(ValueError, match=r"train labels must be class indices in \[0, 3\).*"
+                                         r"values from -100 to 2"):
+        npdeep.fit(model, functools.partial(F.cross_entropy, ignore_index=None), opt, (X, y),
+                   epochs=1, verbose=0, metrics=())
