@@ -9,9 +9,13 @@ must agree with. Every function is importable by its course name from this packa
 - :mod:`~npdeep.reference.initialization`: the course's initializations, drawing the
   notebooks' random numbers when seeded;
 - :mod:`~npdeep.reference.dnn`: course 1's L-layer network step by step;
-- :mod:`~npdeep.reference.cnn`: course 4's convolution and pooling step by step.
+- :mod:`~npdeep.reference.cnn`: course 4's convolution and pooling step by step;
+- :mod:`~npdeep.reference.rnn`: course 5's basic RNN step by step, ``clip`` and ``sample``
+  (examples in columns, time last: x of shape (n_x, m, T_x));
+- :mod:`~npdeep.reference.lstm`: course 5's LSTM step by step;
+- :mod:`~npdeep.reference.gru`: the full GRU written the same way (and PyTorch's variant).
 """
-from npdeep.reference import cnn, dnn, initialization
+from npdeep.reference import cnn, dnn, gru, initialization, lstm, rnn
 from npdeep.reference.cnn import (conv_backward, conv_forward, conv_single_step,
                                   create_mask_from_window, distribute_value, pool_backward,
                                   pool_forward, zero_pad)
@@ -23,6 +27,11 @@ from npdeep.reference.initialization import (initialize_parameters, initialize_p
                                              initialize_parameters_he,
                                              initialize_parameters_random,
                                              initialize_parameters_zeros)
+from npdeep.reference.gru import gru_backward, gru_cell_backward, gru_cell_forward, gru_forward
+from npdeep.reference.lstm import (lstm_backward, lstm_cell_backward, lstm_cell_forward,
+                                   lstm_forward)
+from npdeep.reference.rnn import (clip, rnn_backward, rnn_cell_backward, rnn_cell_forward,
+                                  rnn_forward, sample)
 
 __all__ = [
     # initialization (course 1 week 4, course 2 week 1)
@@ -35,6 +44,10 @@ __all__ = [
     # convolution and pooling (course 4 week 1)
     "zero_pad", "conv_single_step", "conv_forward", "conv_backward", "pool_forward",
     "create_mask_from_window", "distribute_value", "pool_backward",
+    # recurrent networks (course 5 week 1)
+    "rnn_cell_forward", "rnn_forward", "rnn_cell_backward", "rnn_backward",
+    "lstm_cell_forward", "lstm_forward", "lstm_cell_backward", "lstm_backward",
+    "gru_cell_forward", "gru_forward", "gru_cell_backward", "gru_backward", "clip", "sample",
     # the modules
-    "initialization", "dnn", "cnn",
+    "initialization", "dnn", "cnn", "rnn", "lstm", "gru",
 ]
