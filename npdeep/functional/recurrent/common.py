@@ -1,0 +1,192 @@
+"""What the fused recurrent layers share: lengths and their masks, time order, the packed output.
+
+Every fused sequence op (rnn, lstm, gru) runs one direction of one layer over a batch-first
+sequence X (m, T_x, n_x). Inside, it works time-major and in PROCESSING order: step k reads
+x⟨t_k⟩ with t_k = k going forwards and t_k = T_x − 1 − k going backwards (the reverse half of
+a bidirectional layer), so that the time loop, the saved gate values and the backward through
+time are the same code for both directions.
+
+Padded batches: ``lengths[i]`` is the number of real steps of example i. Step t is active for
+example i when t < lengths[i]. At an inactive step the state is carried unchanged and the
+output is 0, so the final state of each example is its state after its own last real step;
+going backwards, each example's first processed real step is its own last one, t = lengths[i]
+− 1, because the inactive (padded) steps t >= lengths[i] come first and change nothing. The
+same mask makes the gradient of every padded step exactly zero: each gate's dZ is multiplied
+by it.
+
+The op's single output packs the outputs and the final state(s) along the time axis:
+(m, T_x + k, n_a) with out[:, :T_x] = a⟨1..T_x⟩ (0 at padded steps), out[:, T_x] = the final
+a, and for the LSTM out[:, T_x + 1] = the final c. (npdeep's Functions have one output; the
+layer slices the pieces it needs, and a slice nobody uses costs nothing in backward.)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from npdeep.tensor import Tensor
+
+
+def check_lengths(lengths, m: int, T_x: int, where: str):
+    """``lengths`` as an int array (m,) with 1 <= lengths <= T_x, or None when every example
+    uses all T_x steps (nothing to mask: the fast path).
+
+    Raises:
+        ValueError / TypeError naming ``where``, the shapes and the bad values.
+    """
+    if lengths is None:
+        return None
+    if isinstance(lengths, Tensor):
+        lengths = lengths.data
+    array = np.asarray(lengths)
+    if array.dtype.kind not in "iu":
+        if array.dtype.kind == "f" and array.size and np.all(array == np.round(array)):
+            array = array.astype(np.int64)
+        else:
+            raise TypeError(f"{where}: lengths must be integers (the number of real steps of "
+                            f"each example); got dtype {array.dtype}")
+    if array.shape != (m,):
+        raise ValueError(f"{where}: lengths must have shape (m,) = ({m},), one length per "
+                         f"example of X, but got {array.shape}")
+    bad = (array < 1) | (array > T_x)
+    if np.any(bad):
+        i = int(np.argmax(bad))
+        raise ValueError(f"{where}: every length must be in [1, T_x] = [1, {T_x}] for X with "
+                         f"T_x = {T_x} steps; lengths[{i}] = {int(array[i])}. Pad X to the "
+                         "longest sequence, or drop empty sequences.")
+    if np.all(array == T_x):
+        return None
+    return array.astype(np.int64)
+
+
+def step_mask(lengths, T_x: int, reverse: bool, dtype):
+    """M (T_x, m, 1) in processing order: 1 where step k is a real step of example i, else 0
+    (None when there is nothing to mask)."""
+    if lengths is None:
+        return None
+    t = np.arange(T_x)[::-1] if reverse else np.arange(T_x)
+    return (t[:, None] < lengths[None, :]).astype(dtype)[:, :, None]
+
+
+def to_processing_order(X: np.ndarray, reverse: bool) -> np.ndarray:
+    """X (m, T_x, n_x) -> (T_x, m, n_x), C-contiguous, step k = x⟨t_k⟩."""
+    X_tm = X.transpose(1, 0, 2)
+    return np.ascontiguousarray(X_tm[::-1] if reverse else X_tm)
+
+
+def from_processing_order(H: np.ndarray, reverse: bool) -> np.ndarray:
+    """(T_x, m, n) in processing order -> the batch-first view (m, T_x, n) in time order."""
+    return (H[::-1] if reverse else H).transpose(1, 0, 2)
+
+
+def pack_output(Y_proc: np.ndarray, finals: list, reverse: bool) -> np.ndarray:
+    """The op's output (m, T_x + len(finals), n_a): outputs in time order, then the finals."""
+    T_x, m, n_a = Y_proc.shape
+    out = np.empty((m, T_x + len(finals), n_a), dtype=Y_proc.dtype)
+    out[:, :T_x] = from_processing_order(Y_proc, reverse)
+    for j, final in enumerate(finals):
+        out[:, T_x + j] = final
+    return out
+
+
+def unpack_grad(dout: np.ndarray, T_x: int, n_finals: int, reverse: bool):
+    """dJ/d(out) -> dY (T_x, m, n_a) in processing order and the finals' gradients."""
+    dY = to_processing_order(dout[:, :T_x], reverse)
+    finals = [np.array(dout[:, T_x + j]) for j in range(n_finals)]
+    return dY, finals
+
+
+def masked_output(S: np.ndarray, M) -> np.ndarray:
+    """The outputs a⟨t⟩ (T_x, m, n_a) in processing order: the states after each step, 0 at
+    padded steps (where the state was only carried)."""
+    return S if M is None else S * M
+
+
+def carry(d_new: np.ndarray, d_old: np.ndarray, M) -> np.ndarray:
+    """Add the gradient that a padded step passes through unchanged: d_new + (1 − M)·d_old.
+
+    d_new was computed from dZ that is already 0 at padded steps, so at a padded step the
+    result is exactly d_old (the state was carried), and at a real step exactly d_new.
+    """
+    if M is None:
+        return d_new
+    d_new += (1.0 - M) * d_old
+    return d_new
+
+
+def zero_state(m: int, n_a: int, dtype) -> np.ndarray:
+    return np.zeros((m, n_a), dtype=dtype)
+
+
+def check_sequence(X, n_x: int, where: str) -> Tensor:
+    """X as a Tensor of shape (m, T_x, n_x), or a clear error."""
+    if not isinstance(X, Tensor):
+        X = Tensor(X)
+    if X.ndim != 3:
+        hint = (" For a single sequence add the batch axis: X[None]." if X.ndim == 2 else "")
+        raise ValueError(f"{where} expected a batch of sequences of shape (m, T_x, n_x) = "
+                         f"(m, T_x, {n_x}) but got {tuple(X.shape)} (rank {X.ndim}).{hint}")
+    if X.shape[2] != n_x:
+        raise ValueError(f"{where} expected input of shape (m, T_x, n_x) = (m, T_x, {n_x}) "
+                         f"but got {tuple(X.shape)}: {X.shape[2]} features per step, not "
+                         f"{n_x}. Sequences are batch-first (m, T_x, n_x).")
+    if X.shape[0] < 1 or X.shape[1] < 1:
+        raise ValueError(f"{where} expected at least one example and one step; got X of "
+                         f"shape {tuple(X.shape)}")
+    return X
+
+
+def check_state(state, m: int, n_a: int, where: str, name: str = "a0", dtype=None):
+    """An initial state (m, n_a): a Tensor, or zeros for None."""
+    if state is None:
+        return Tensor(np.zeros((m, n_a), dtype=dtype))
+    if not isinstance(state, Tensor):
+        state = Tensor(state, dtype=dtype)
+    if state.shape != (m, n_a):
+        raise ValueError(f"{where}: the initial state {name} must have shape (m, n_a) = "
+                         f"({m}, {n_a}) but got {tuple(state.shape)}")
+    return state
+
+
+_EXP_LIMIT = {np.dtype(np.float32): 88.7, np.dtype(np.float64): 709.7}
+
+
+def sigmoid_(Z: np.ndarray) -> np.ndarray:
+    """σ(Z) in place (Z may be a slice of the gate buffer): 1 / (1 + e^(−z)).
+
+    NOTE: −z is capped where e^(−z) would overflow, as npdeep's stable_sigmoid does; that
+    changes σ only below the smallest normal number.
+    """
+    np.negative(Z, out=Z)
+    np.minimum(Z, _EXP_LIMIT.get(Z.dtype, 709.7), out=Z)
+    np.exp(Z, out=Z)
+    Z += 1.0
+    np.reciprocal(Z, out=Z)
+    return Z
+
+
+def split_weights(W: np.ndarray, n_a: int):
+    """The course's W (G, n_a + n_x), acting on [a⟨t−1⟩; x⟨t⟩], split into the part on a⟨t−1⟩
+    (G, n_a) and the part on x⟨t⟩ (G, n_x), each C-contiguous for BLAS."""
+    return np.ascontiguousarray(W[:, :n_a]), np.ascontiguousarray(W[:, n_a:])
+
+
+def check_weights(W, b, n_gates: int, n_x: int, where: str, names: str):
+    """W (n_gates·n_a, n_a + n_x) and b (n_gates·n_a,) as Tensors; returns n_a."""
+    if W.ndim != 2 or W.shape[0] % n_gates or W.shape[1] != W.shape[0] // n_gates + n_x:
+        raise ValueError(f"{where}: W must have shape ({n_gates}·n_a, n_a + n_x) for inputs "
+                         f"with n_x = {n_x} ({names} stacked by rows, each acting on "
+                         f"[a⟨t−1⟩; x⟨t⟩]) but got {tuple(W.shape)}")
+    n_a = W.shape[0] // n_gates
+    if b.shape != (n_gates * n_a,):
+        raise ValueError(f"{where}: b must have shape ({n_gates}·n_a,) = ({n_gates * n_a},) "
+                         f"for W of shape {tuple(W.shape)}, but got {tuple(b.shape)}")
+    return n_a
+
+
+def unpack(out, T_x: int, n_finals: int):
+    """The packed output's pieces: Y (m, T_x, n_a) and the final states (m, n_a)."""
+    return (out[:, :T_x],) + tuple(out[:, T_x + j] for j in range(n_finals))
+
+
+def as_lengths(lengths, m: int, T_x: int, where: str):
+    return check_lengths(lengths, m, T_x, where)

@@ -1,0 +1,178 @@
+"""The LSTM over a whole sequence, fused: one GEMM for the input projection of every step, one
+GEMM per step for all four gates, and a hand-written backward through time.
+
+The course's equations (Hochreiter & Schmidhuber 1997; the course's names), per step t:
+
+    Γf⟨t⟩ = σ(Wf·[a⟨t−1⟩; x⟨t⟩] + bf)        forget gate
+    Γu⟨t⟩ = σ(Wu·[a⟨t−1⟩; x⟨t⟩] + bu)        update gate
+    Γo⟨t⟩ = σ(Wo·[a⟨t−1⟩; x⟨t⟩] + bo)        output gate
+    c̃⟨t⟩  = tanh(Wc·[a⟨t−1⟩; x⟨t⟩] + bc)     candidate
+    c⟨t⟩  = Γu⟨t⟩∗c̃⟨t⟩ + Γf⟨t⟩∗c⟨t−1⟩
+    a⟨t⟩  = Γo⟨t⟩∗tanh(c⟨t⟩)
+
+The fused W stacks the four matrices by rows in the order (f, u, o, c) — the three sigmoid
+gates first, so one σ runs over a contiguous block — giving W (4·n_a, n_a + n_x), b (4·n_a,).
+Batch-first: the step's product is Z⟨t⟩ = a⟨t−1⟩·Waᵀ + x⟨t⟩·Wxᵀ + b, rows are examples.
+
+Backward through time, per step (dZ of each gate is the gradient of its pre-activation):
+
+    da_new = da⟨t⟩ + dy⟨t⟩
+    dc_new = dc⟨t⟩ + da_new∗Γo∗(1 − tanh²(c⟨t⟩))
+    dΓo = da_new∗tanh(c⟨t⟩)   dc̃ = dc_new∗Γu   dΓu = dc_new∗c̃   dΓf = dc_new∗c⟨t−1⟩
+    dZ = [dΓf∗Γf(1−Γf), dΓu∗Γu(1−Γu), dΓo∗Γo(1−Γo), dc̃∗(1−c̃²)]
+    dc⟨t−1⟩ = dc_new∗Γf        da⟨t−1⟩ = dZ·Wa
+
+and after the loop, over all steps at once: dWa = Σ dZᵀ·a⟨t−1⟩, dWx = Σ dZᵀ·x⟨t⟩,
+db = Σ dZ, dX = dZ·Wx — three big GEMMs instead of 3·T_x small ones.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from npdeep.autograd import Function
+from npdeep.functional.recurrent import common
+
+
+class LSTMSequence(Function):
+    """One direction of one LSTM layer over X (m, T_x, n_x); output packed as in common."""
+
+    @staticmethod
+    def forward(ctx, X, a0, c0, W, b, reverse=False, lengths=None):
+        m, T_x, n_x = X.shape
+        n_a = a0.shape[1]
+        Wa, Wx = common.split_weights(W, n_a)
+        Xp = common.to_processing_order(X, reverse)                   # (T_x, m, n_x)
+        M = common.step_mask(lengths, T_x, reverse, X.dtype)            # (T_x, m, 1) or None
+        # The input projection of every step in one GEMM; then G holds the gate values.
+        G = (Xp.reshape(T_x * m, n_x) @ Wx.T).reshape(T_x, m, 4 * n_a)  # (T_x, m, 4·n_a)
+        G += b
+        S = np.empty((T_x + 1, m, n_a), dtype=X.dtype)  # a⟨t⟩, S[0] = a0
+        C = np.empty((T_x + 1, m, n_a), dtype=X.dtype)  # c⟨t⟩, C[0] = c0
+        tanh_C = np.empty((T_x, m, n_a), dtype=X.dtype)
+        S[0], C[0] = a0, c0
+        WaT = Wa.T
+        Za = np.empty((m, 4 * n_a), dtype=X.dtype)
+        n3 = 3 * n_a
+        for k in range(T_x):
+            g = G[k]
+            np.matmul(S[k], WaT, out=Za)
+            g += Za
+            common.sigmoid_(g[:, :n3])
+            np.tanh(g[:, n3:], out=g[:, n3:])
+            f, u, o, cc = g[:, :n_a], g[:, n_a:2 * n_a], g[:, 2 * n_a:n3], g[:, n3:]
+            c = C[k + 1]
+            np.multiply(f, C[k], out=c)
+            c += u * cc
+            np.tanh(c, out=tanh_C[k])
+            np.multiply(o, tanh_C[k], out=S[k + 1])
+            if M is not None:  # padded steps carry the state: s = s_prev + M·(s_new − s_prev)
+                c -= C[k]
+                c *= M[k]
+                c += C[k]
+                S[k + 1] -= S[k]
+                S[k + 1] *= M[k]
+                S[k + 1] += S[k]
+        ctx.saved = (Xp, Wa, Wx, G, S, C, tanh_C, M, reverse)
+        Y = common.masked_output(S[1:], M)
+        return common.pack_output(Y, [S[T_x], C[T_x]], reverse)
+
+    @staticmethod
+    def backward(ctx, dout):
+        Xp, Wa, Wx, G, S, C, tanh_C, M, reverse = ctx.saved
+        T_x, m, n_x = Xp.shape
+        n_a = S.shape[2]
+        n3 = 3 * n_a
+        dY, (da, dc) = common.unpack_grad(dout, T_x, 2, reverse)
+        dG = np.empty_like(G)
+        dA_new = np.empty((m, n_a), dtype=G.dtype)
+        dC_new = np.empty((m, n_a), dtype=G.dtype)
+        for k in range(T_x - 1, -1, -1):
+            g, dg = G[k], dG[k]
+            f, u, o, cc = g[:, :n_a], g[:, n_a:2 * n_a], g[:, 2 * n_a:n3], g[:, n3:]
+            np.add(da, dY[k], out=dA_new)
+            if M is not None:
+                dA_new *= M[k]                       # 0 at a padded step: so is every dZ
+                np.multiply(dc, M[k], out=dC_new)
+            else:
+                dC_new[...] = dc
+            t = tanh_C[k]
+            # dc_new += da_new·Γo·(1 − tanh²c)
+            tmp = dA_new * o
+            tmp *= 1.0 - t * t
+            dC_new += tmp
+            df, du, do, dcc = (dg[:, :n_a], dg[:, n_a:2 * n_a], dg[:, 2 * n_a:n3], dg[:, n3:])
+            np.multiply(dC_new, C[k], out=df)
+            np.multiply(dC_new, cc, out=du)
+            np.multiply(dA_new, t, out=do)
+            np.multiply(dC_new, u, out=dcc)
+            # σ' = σ(1 − σ) on the three sigmoid gates, tanh' = 1 − c̃² on the candidate.
+            s = g[:, :n3]
+            dg[:, :n3] *= s * (1.0 - s)
+            dcc *= 1.0 - cc * cc
+            dc_prev = dC_new * f
+            da_prev = dg @ Wa                        # (m, n_a)
+            Mk = None if M is None else M[k]
+            da = common.carry(da_prev, da, Mk)
+            dc = common.carry(dc_prev, dc, Mk)
+        needs = ctx.needs_input_grad
+        dG2 = dG.reshape(T_x * m, 4 * n_a)
+        dX = dW = db = None
+        if needs[0]:
+            dXp = (dG2 @ Wx).reshape(T_x, m, n_x)
+            dX = np.ascontiguousarray(common.from_processing_order(dXp, reverse))
+        if needs[3]:
+            dWa = dG2.T @ S[:T_x].reshape(T_x * m, n_a)
+            dWx = dG2.T @ Xp.reshape(T_x * m, n_x)
+            dW = np.concatenate([dWa, dWx], axis=1)
+        if needs[4]:
+            db = dG2.sum(axis=0)
+        return dX, (da if needs[1] else None), (dc if needs[2] else None), dW, db
+
+
+def lstm(X, a0, c0, W, b, *, reverse: bool = False, lengths=None):
+    """One LSTM layer in one direction over a batch of sequences (fused; see the module).
+
+    Args:
+        X: (m, T_x, n_x) inputs, batch-first.
+        a0, c0: (m, n_a) initial hidden and cell states, or None for zeros.
+        W: (4·n_a, n_a + n_x) = [Wf; Wu; Wo; Wc] stacked by rows, each (n_a, n_a + n_x)
+            acting on [a⟨t−1⟩; x⟨t⟩] as in the course.
+        b: (4·n_a,) = [bf; bu; bo; bc].
+        reverse: run from t = T_x down to 1 (the backward half of a bidirectional layer).
+        lengths: (m,) ints in [1, T_x], the real steps of each example, or None (all T_x).
+
+    Returns:
+        (Y, a_T, c_T): Y (m, T_x, n_a) the a⟨t⟩ of every step (0 at padded steps), a_T and c_T
+        (m, n_a) each example's states after its own last real step.
+
+    Raises:
+        ValueError: for shapes that do not fit, or lengths outside [1, T_x].
+
+    Example:
+        >>> Y, a_T, c_T = lstm(X, None, None, W, b)   # X (32, 50, 64), W (512, 192)
+    """
+    X = common.check_sequence(X, W.shape[1] - W.shape[0] // 4, "lstm")
+    m, T_x, n_x = X.shape
+    n_a = common.check_weights(W, b, 4, n_x, "lstm", "Wf, Wu, Wo, Wc")
+    a0 = common.check_state(a0, m, n_a, "lstm", "a0", X.dtype)
+    c0 = common.check_state(c0, m, n_a, "lstm", "c0", X.dtype)
+    lengths = common.check_lengths(lengths, m, T_x, "lstm")
+    out = LSTMSequence.apply(X, a0, c0, W, b, reverse=bool(reverse), lengths=lengths)
+    return common.unpack(out, T_x, 2)
+
+
+def lstm_cell(xt, a_prev, c_prev, W, b):
+    """One LSTM step (the course's lstm_cell_forward, batch-first): the fused op at T_x = 1.
+
+    Args:
+        xt: (m, n_x); a_prev, c_prev: (m, n_a) or None; W (4·n_a, n_a + n_x), b (4·n_a,)
+            as in :func:`lstm`.
+
+    Returns:
+        (a_next, c_next), each (m, n_a).
+    """
+    xt = xt if hasattr(xt, "ndim") else np.asarray(xt)
+    if xt.ndim != 2:
+        raise ValueError(f"lstm_cell: xt must have shape (m, n_x) but got {tuple(xt.shape)}")
+    _, a_next, c_next = lstm(xt[:, None, :], a_prev, c_prev, W, b)
+    return a_next, c_next
