@@ -1,0 +1,6 @@
+"""Text: vocabularies, language-model data sources, sampling and perplexity."""
+from npdeep.text.perplexity import BigramModel, bigram_perplexity, nats_per_token, perplexity
+from npdeep.text.runs import load_language_model, save_language_model
+from npdeep.text.sampling import sample
+from npdeep.text.sources import LineBatches, StreamBatches
+from npdeep.text.vocabulary import EOS, PAD, UNK, Vocabulary
