@@ -1,5 +1,6 @@
 """The model zoo: builders that return ready-to-train npdeep.nn models."""
 from npdeep.models.alexnet import alexnet
+from npdeep.models.char_rnn import char_rnn
 from npdeep.models.inception import googlenet_small
 from npdeep.models.lenet5 import lenet5, lenet5_resized
 from npdeep.models.mlp import mlp
