@@ -65,3 +65,101 @@ def test_clip_errors():
         optim.clip_grad_norm([], -1)
     with pytest.raises(ValueError, match="'clip_value' parameter of clip_grad_value"):
         optim.clip_grad_value([], 0)
+
+
+def test_clip_grad_value_agrees_with_the_course_clip():
+    """optim.clip_grad_value on Parameters = the course's clip on its dictionary."""
+    from npdeep.reference import clip
+    rng = np.random.default_rng(3)
+    gradients = {"dWax": rng.standard_normal((5, 3)) * 10, "dWaa": rng.standard_normal((5, 5)),
+                 "db": rng.standard_normal((5, 1)) * 10}
+    params = []
+    for g in gradients.values():
+        p = Parameter(np.zeros_like(g))
+        p.grad = g.copy()
+        params.append(p)
+    clip(gradients, 5)
+    optim.clip_grad_value(params, 5)
+    for p, g in zip(params, gradients.values()):
+        np.testing.assert_array_equal(p.grad, g)
+
+
+def test_clip_grad_norm_float32_does_not_overflow():
+    # Σ g² of float32 entries 1e20 is 4e40 > float32's max: the squares are summed in float64.
+    p = Parameter(np.zeros(4, dtype=np.float32))
+    p.grad = np.full(4, 1e20, dtype=np.float32)
+    norm = optim.clip_grad_norm(p, max_norm=1.0)      # one Parameter is accepted, as in torch
+    assert norm == pytest.approx(2e20, rel=1e-6)
+    assert p.grad.dtype == np.float32
+    np.testing.assert_allclose(p.grad, 0.5, rtol=1e-6)
+
+
+def test_clip_grad_norm_nonfinite():
+    p = Parameter(np.zeros(3))
+    p.grad = np.array([1.0, np.nan, 2.0])
+    before = p.grad
+    assert np.isnan(optim.clip_grad_norm([p], 1.0))
+    assert p.grad is before                            # a NaN gradient cannot be rescaled
+    with pytest.raises(FloatingPointError, match="clip_grad_norm: the total norm of the "
+                                                 "gradients is nan"):
+        optim.clip_grad_norm([p], 1.0, error_if_nonfinite=True)
+
+
+def test_clip_wants_parameters_not_the_model():
+    from npdeep import nn
+    model = nn.Linear(3, 2)
+    with pytest.raises(TypeError, match=r"clip_grad_norm takes the parameters, not the model: "
+                                        r"pass model.parameters\(\)"):
+        optim.clip_grad_norm(model, 1.0)
+    with pytest.raises(TypeError, match="clip_grad_value expected an iterable of Parameters, "
+                                        "but it holds a ndarray"):
+        optim.clip_grad_value([np.zeros(3)], 1.0)
+
+
+def exploding_rnn_gradients(T_x):
+    """The course's RNN (npdeep.reference) over T_x steps with a large Waa (gain 5: its
+    dynamics are chaotic, so ∂a⟨T_x⟩/∂a⟨1⟩ grows exponentially with T_x); the loss is
+    Σ a⟨T_x⟩ (da = 1 at the last step only). Returns dWax, dWaa, dba as Parameters' grads."""
+    from npdeep.reference import rnn_backward, rnn_forward
+    rng = np.random.default_rng(0)
+    n_x, n_a, m = 3, 32, 4
+    parameters = {"Wax": rng.standard_normal((n_a, n_x)) * 0.1,
+                  "Waa": 5.0 * rng.standard_normal((n_a, n_a)) / np.sqrt(n_a),
+                  "ba": np.zeros((n_a, 1)), "Wya": np.zeros((2, n_a)), "by": np.zeros((2, 1))}
+    x = rng.standard_normal((n_x, m, T_x))
+    a, _, caches = rnn_forward(x, np.zeros((n_a, m)), parameters)
+    da = np.zeros_like(a)
+    da[:, :, -1] = 1.0
+    gradients = rnn_backward(da, caches)
+    params = []
+    for name in ["Wax", "Waa", "ba"]:
+        p = Parameter(parameters[name])
+        p.grad = gradients["d" + name]
+        params.append(p)
+    return params
+
+
+def global_norm(params):
+    return float(np.sqrt(sum(np.sum(p.grad ** 2) for p in params)))
+
+
+def test_exploding_gradient_through_a_long_tanh_rnn_is_tamed():
+    short = global_norm(exploding_rnn_gradients(T_x=5))
+    params = exploding_rnn_gradients(T_x=50)
+    before = global_norm(params)
+    print(f"\n‖g‖ through a tanh RNN: T_x=5 {short:.3g}, T_x=50 {before:.3g}")
+    assert before > 1e4 * short                 # it explodes with the length
+    norm = optim.clip_grad_norm(params, max_norm=5.0)
+    after = global_norm(params)
+    print(f"clip_grad_norm(max_norm=5): returned {norm:.3g}, ‖g‖ after {after:.6g}")
+    assert norm == pytest.approx(before, rel=1e-12)     # the norm before clipping
+    assert after == pytest.approx(5.0, rel=1e-9)
+    # By value (the course's clip to [−5, 5]): every entry bounded, the norm by 5·√(#entries).
+    params = exploding_rnn_gradients(T_x=50)
+    optim.clip_grad_value(params, 5.0)
+    n_entries = sum(p.grad.size for p in params)
+    after_value = global_norm(params)
+    bound = 5 * np.sqrt(n_entries)
+    print(f"clip_grad_value(5): ‖g‖ after {after_value:.4g} (at most 5·√{n_entries} = {bound:.4g})")
+    assert max(np.abs(p.grad).max() for p in params) == 5.0
+    assert after_value <= bound * (1 + 1e-12)
