@@ -191,15 +191,21 @@ _SECOND_BACKWARD = ("backward(): trying to backward through a graph a second tim
                     "call.")
 
 
+# Whose array a leaf's collected gradient is. The engine writes in place only into its own sums;
+# a backward's result may be a view or read-only (it is copied then), and someone's dZ may also
+# reach another leaf or node (it is always copied).
+_RETURNED, _UPSTREAM, _SUMMED = "returned by a backward", "someone's dZ", "summed by the engine"
+
+
 def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
     """Propagate ``grad`` (dL/droot) to every leaf tensor that requires a gradient.
 
     Nodes are visited newest first, by their creation number: a node is always created after
-    its inputs, so by the time it is taken from the heap every node that consumed it (all
-    newer) has been visited and its gradient is complete. This walks the graph once, with no
-    separate topological sort. Leaf gradients are collected and written to ``.grad`` at the
-    end, so a backward that fails half-way (a freed graph, a wrong gradient shape) leaves
-    every ``.grad`` as it was.
+    its inputs, so by the time it is visited every node that consumed it (all newer) has been
+    visited and its gradient is complete. This walks the graph once, with no separate
+    topological sort. Leaf gradients are collected and written to ``.grad`` at the end, so a
+    backward that fails half-way (a freed graph, a wrong gradient shape) leaves every
+    ``.grad`` as it was.
     """
     ctx = root._ctx
     if ctx is None:  # root is a leaf
@@ -208,16 +214,19 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
     if ctx is FREED:
         raise RuntimeError(_SECOND_BACKWARD)
     grads = {ctx: grad}  # dJ/d(output) of each node found and not yet visited, by its Function
-    leaf_grads = {}      # id(leaf) -> [leaf, dJ/d(leaf), whether that array is someone's dZ]
-    heap = [(ctx._sequence, root)]
-    pop, push, found = heapq.heappop, heapq.heappush, grads.get
-    while heap:
-        node = pop(heap)[1]
+    leaf_grads = {}      # leaf -> [dJ/d(leaf), whose array that is: _RETURNED, _UPSTREAM, _SUMMED]
+    heap = []  # (creation number, node) of the nodes found and not yet visited but one
+    push, pop, push_pop, found = heapq.heappush, heapq.heappop, heapq.heappushpop, grads.get
+    node = root
+    while True:
         ctx = node._ctx
         dZ = grads.pop(ctx)
         input_grads = ctx.backward(ctx, dZ)
         if type(input_grads) is not tuple:
             input_grads = (input_grads,)
+        # A chain (each node feeding one other) needs no heap: the one node found, when no
+        # other waits, is the next.
+        following = None
         for parent, needed, g in zip(ctx.parents, ctx.needs_input_grad, input_grads):
             if not needed:
                 continue
@@ -228,31 +237,43 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
                 g = g.astype(pdata.dtype)
             parent_ctx = parent._ctx
             if parent_ctx is None:  # a leaf: its gradient lands in .grad at the end
-                entry = leaf_grads.get(id(parent))
+                entry = leaf_grads.get(parent)
                 if entry is None:
-                    leaf_grads[id(parent)] = [parent, g, g is dZ]
+                    leaf_grads[parent] = [g, _UPSTREAM if g is dZ else _RETURNED]
+                elif entry[1] is _SUMMED:
+                    entry[0] += g
                 else:
-                    entry[1] = entry[1] + g
-                    entry[2] = False
+                    entry[0] = entry[0] + g
+                    entry[1] = _SUMMED
             else:
                 previous = found(parent_ctx)
-                if previous is None:  # found for the first time
-                    if parent_ctx is FREED:
-                        raise RuntimeError(_SECOND_BACKWARD)
-                    grads[parent_ctx] = g
-                    push(heap, (parent_ctx._sequence, parent))
-                else:
+                if previous is not None:
                     grads[parent_ctx] = previous + g
+                    continue
+                if parent_ctx is FREED:
+                    raise RuntimeError(_SECOND_BACKWARD)
+                grads[parent_ctx] = g  # found for the first time
+                if following is None:
+                    following = parent
+                else:
+                    push(heap, (parent_ctx._sequence, parent))
         if not retain_graph:
             node._ctx = FREED  # its cache (the saved arrays) can go now
-    for leaf, g, is_upstream in leaf_grads.values():
+        if following is not None:
+            node = push_pop(heap, (following._ctx._sequence, following))[1] if heap else following
+        elif heap:
+            node = pop(heap)[1]
+        else:
+            break
+    for leaf, (g, whose) in leaf_grads.items():
         if leaf.grad is None:
             # NOTE: a leaf's .grad must be its own array: broadcast views are read-only, and
             # dZ itself or a view of it (x + y, reshape) may also land in another leaf's .grad,
             # where an in-place update (gradient clipping) would leak. order="K" keeps a
             # channel-major gradient channel-major: a C-order copy costs more than the pooling
             # backward that made it.
-            shared = is_upstream or g.base is not None or not g.flags.writeable
+            shared = whose is _UPSTREAM or (whose is _RETURNED and (g.base is not None
+                                                                    or not g.flags.writeable))
             leaf.grad = g.copy(order="K") if shared else g
         else:
             leaf.grad = leaf.grad + g

@@ -11,7 +11,8 @@ import numpy as np
 
 from npdeep import autograd, backend
 from npdeep.primitives import (Abs, Add, Clip, Div, Exp, Extremum, GetItem, Log, MatMul, Mean,
-                               Mul, Neg, Pow, Prod, Reshape, Sqrt, Sub, Sum, Transpose,
+                               Mul, Neg, Pow, Prod, Reshape, Sqrt, Square, Sub, Sum,
+                               Transpose,
                                normalize_axis)
 
 
@@ -198,6 +199,8 @@ class Tensor(autograd.TensorBase):
         return Sub.apply(as_operand(other, self.data), self)
 
     def __mul__(self, other) -> "Tensor":
+        if other is self:
+            return Square.apply(self)
         return Mul.apply(self, other if isinstance(other, Tensor) else
                          as_operand(other, self.data))
 
@@ -212,6 +215,8 @@ class Tensor(autograd.TensorBase):
         return Div.apply(as_operand(other, self.data), self)
 
     def __pow__(self, other) -> "Tensor":
+        if other.__class__ in (int, float) and other == 2:
+            return Square.apply(self)
         return Pow.apply(self, other if isinstance(other, Tensor) else
                          as_operand(other, self.data))
 

@@ -144,6 +144,34 @@ def test_leaf_grads_are_separate_arrays():
     np.testing.assert_array_equal(b.grad, np.ones(6))
 
 
+def test_accumulation_never_writes_into_an_array_a_backward_returned():
+    # The engine sums a leaf's third gradient into its own sum of the first two, in place;
+    # the arrays backward functions returned (here one a Function also keeps) stay as they were.
+    kept = np.full(3, 5.0)
+
+    class Kept(Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a.copy()
+
+        @staticmethod
+        def backward(ctx, dZ):
+            return kept
+
+    x = randn(3)
+    upstream = np.ones(3)
+    (Kept.apply(x) + x * 2.0 + x).backward(upstream)
+    np.testing.assert_array_equal(x.grad, np.full(3, 8.0))
+    np.testing.assert_array_equal(kept, np.full(3, 5.0))
+    np.testing.assert_array_equal(upstream, np.ones(3))
+    for _ in range(2):  # and over a retained graph, where the same arrays come back
+        x.grad = None
+        y = Kept.apply(x) + Kept.apply(x) + Kept.apply(x)
+        y.backward(upstream, retain_graph=True)
+        np.testing.assert_array_equal(x.grad, np.full(3, 15.0))
+        np.testing.assert_array_equal(kept, np.full(3, 5.0))
+
+
 def test_graph_is_freed_after_backward():
     x = randn(3)
     y = (x * x).sum()

@@ -23,6 +23,8 @@ CASES = [
     (P.Add, lambda: [randn(3, 4, seed=1), randn(4, seed=2)], {}, np.add),
     (P.Sub, lambda: [randn(2, 1, seed=1), randn(1, 3, seed=2)], {}, np.subtract),
     (P.Mul, lambda: [randn(1, seed=1), randn(2, 3, seed=2)], {}, np.multiply),
+    (P.Square, lambda: [randn(2, 3, seed=1)], {}, np.square),
+    (P.Square, lambda: [randn()], {}, np.square),
     (P.Div, lambda: [randn(2, 3, seed=1), positive(2, 3, seed=2)], {}, np.divide),
     (P.Pow, lambda: [positive(3, 2, seed=1), randn(3, 2, seed=2)], {}, np.power),
     (P.MatMul, lambda: [randn(2, 3, seed=1), randn(3, 4, seed=2)], {}, np.matmul),

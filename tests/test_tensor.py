@@ -224,3 +224,16 @@ def test_operators_are_declared_on_the_class():
         assert Tensor.__dict__[name].__module__ == "npdeep.tensor", name
     assert Tensor.__dict__["T"].fget.__module__ == "npdeep.tensor"
     assert not hasattr(npdeep.autograd.Function, "_Tensor")
+
+
+@pytest.mark.parametrize("square", [lambda x: x * x, lambda x: x ** 2, lambda x: x ** 2.0])
+def test_squares_record_square_with_the_values_of_mul_and_pow(square):
+    x = npdeep.tensor(np.random.default_rng(0).standard_normal((3, 4)), requires_grad=True)
+    y = square(x)
+    assert type(y.grad_fn).__name__ == "Square"
+    y.backward(np.full((3, 4), 0.7))
+    np.testing.assert_array_equal(y.data, x.data * x.data)
+    np.testing.assert_array_equal(x.grad, 2 * (x.data * 0.7))
+    other = npdeep.tensor(x.data)  # x * (a copy of x) is a product of two tensors
+    assert type((x * other).grad_fn).__name__ == "Mul"
+    assert type((x ** 3).grad_fn).__name__ == "Pow"

@@ -100,6 +100,20 @@ def test_sigmoid_and_tanh_match_formulas():
                                                                      0.1 * Z.data))
 
 
+@pytest.mark.parametrize("shape", [(), (2, 3)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_and_tanh_gradients_are_the_formulas_in_the_input_dtype(shape, dtype):
+    Z = npdeep.tensor(np.linspace(-2, 2, 6)[:max(1, int(np.prod(shape)))].reshape(shape),
+                      requires_grad=True, dtype=dtype)
+    dA = np.random.default_rng(0).standard_normal(shape).astype(dtype)
+    for op, derivative in [(F.sigmoid, lambda A: A * (1 - A)), (F.tanh, lambda A: 1 - A * A)]:
+        Z.grad = None
+        A = op(Z)
+        A.backward(dA)
+        assert Z.grad.dtype == dtype and Z.grad.shape == shape
+        np.testing.assert_allclose(Z.grad, dA * derivative(A.data), rtol=2e-7)
+
+
 def test_activations_keep_float32():
     Z = npdeep.tensor(np.ones((2, 3), dtype=np.float32), requires_grad=True)
     for op in (F.sigmoid, F.tanh, F.relu, F.leaky_relu, F.softmax, F.log_softmax):
