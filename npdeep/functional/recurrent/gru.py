@@ -12,7 +12,7 @@ The course's full GRU (Cho et al. 2014), per step t, with c⟨t⟩ = a⟨t⟩:
 ``reset_after=True`` is the variant of PyTorch, cuDNN and Keras's default: the reset gate
 multiplies the product instead of the state, with a bias of its own inside the product,
 
-    c̃⟨t⟩  = tanh(Wcx·x⟨t⟩ + bc + Γr⟨t⟩∗(Wca·c⟨t−1⟩ + bca))       with Wc = [Wca | Wcx]
+    c̃⟨t⟩  = tanh(Wcx·x⟨t⟩ + bc + Γr⟨t⟩∗(Wca·c⟨t−1⟩ + bc_rec))       with Wc = [Wca | Wcx]
 
 so that the products of all three gates with c⟨t−1⟩ are one GEMM. The update gate keeps the
 course's meaning (Γu weighs the candidate); PyTorch's z is 1 − Γu, i.e. its weights and biases
@@ -25,7 +25,7 @@ Backward through time, per step, with da_new = da⟨t⟩ + dy⟨t⟩:
     dΓu = da_new∗(c̃ − c⟨t−1⟩)    dc̃ = da_new∗Γu    dc⟨t−1⟩ = da_new∗(1 − Γu) + ...
     dZc = dc̃∗(1 − c̃²)
     course:       d(Γr∗c) = dZc·Wca,  dΓr = d(Γr∗c)∗c⟨t−1⟩,  dc⟨t−1⟩ += d(Γr∗c)∗Γr
-    reset_after:  dh = dZc∗Γr (the gradient of Wca·c + bca),   dΓr = dZc∗(Wca·c + bca)
+    reset_after:  dh = dZc∗Γr (the gradient of Wca·c + bc_rec),   dΓr = dZc∗(Wca·c + bc_rec)
     dZu = dΓu∗Γu(1 − Γu), dZr = dΓr∗Γr(1 − Γr), and dc⟨t−1⟩ += [dZu, dZr, (dh)]·Wa
 """
 from __future__ import annotations
@@ -39,16 +39,16 @@ from npdeep.functional.recurrent import common
 class GRUSequence(Function):
     """One direction of one GRU layer over X (m, T_x, n_x); output packed as in common.
 
-    ``bca`` (n_a,) is the reset-after variant's bias inside the reset product; None selects
+    ``bc_rec`` (n_a,) is the reset-after variant's bias inside the reset product; None selects
     the course's variant.
     """
 
     @staticmethod
-    def forward(ctx, X, a0, W, b, bca, reverse=False, lengths=None):
+    def forward(ctx, X, a0, W, b, bc_rec, reverse=False, lengths=None):
         m, T_x, n_x = X.shape
         n_a = a0.shape[1]
         n2 = 2 * n_a
-        after = bca is not None
+        after = bc_rec is not None
         Wa, Wx = common.split_weights(W, n_a)
         Xp = common.to_processing_order(X, reverse)
         M = common.step_mask(lengths, T_x, reverse, X.dtype)
@@ -56,7 +56,7 @@ class GRUSequence(Function):
         G += b
         S = np.empty((T_x + 1, m, n_a), dtype=X.dtype)
         S[0] = a0
-        # reset_after: H[k] = Wca·c⟨t−1⟩ + bca; the course's: H[k] = Γr∗c⟨t−1⟩.
+        # reset_after: H[k] = Wca·c⟨t−1⟩ + bc_rec; the course's: H[k] = Γr∗c⟨t−1⟩.
         H = np.empty((T_x, m, n_a), dtype=X.dtype)
         if after:
             WaT = Wa.T
@@ -71,7 +71,7 @@ class GRUSequence(Function):
                 np.matmul(c_prev, WaT, out=Za)
                 g[:, :n2] += Za[:, :n2]
                 common.sigmoid_(g[:, :n2])
-                np.add(Za[:, n2:], bca, out=H[k])
+                np.add(Za[:, n2:], bc_rec, out=H[k])
                 cc = g[:, n2:]
                 cc += g[:, n_a:n2] * H[k]
             else:
@@ -100,7 +100,7 @@ class GRUSequence(Function):
         n2 = 2 * n_a
         dY, (da,) = common.unpack_grad(dout, T_x, 1, reverse)
         dG = np.empty_like(G)                                 # dZ of the x-side products
-        dH = np.empty((T_x, m, n_a), dtype=G.dtype)           # reset_after: dZ of Wca·c + bca
+        dH = np.empty((T_x, m, n_a), dtype=G.dtype)           # reset_after: dZ of Wca·c + bc_rec
         dA_new = np.empty((m, n_a), dtype=G.dtype)
         Wur, Wca = Wa[:n2], Wa[n2:]
         for k in range(T_x - 1, -1, -1):
@@ -134,7 +134,7 @@ class GRUSequence(Function):
         needs = ctx.needs_input_grad
         dG2 = dG.reshape(T_x * m, 3 * n_a)
         S2 = S[:T_x].reshape(T_x * m, n_a)
-        dX = dW = db = dbca = None
+        dX = dW = db = dbc_rec = None
         if needs[0]:
             dXp = (dG2 @ Wx).reshape(T_x, m, n_x)
             dX = np.ascontiguousarray(common.from_processing_order(dXp, reverse))
@@ -149,11 +149,11 @@ class GRUSequence(Function):
         if needs[3]:
             db = dG2.sum(axis=0)
         if after and needs[4]:
-            dbca = dH.reshape(T_x * m, n_a).sum(axis=0)
-        return dX, (da if needs[1] else None), dW, db, dbca
+            dbc_rec = dH.reshape(T_x * m, n_a).sum(axis=0)
+        return dX, (da if needs[1] else None), dW, db, dbc_rec
 
 
-def gru(X, a0, W, b, bca=None, *, reverse: bool = False, lengths=None):
+def gru(X, a0, W, b, bc_rec=None, *, reverse: bool = False, lengths=None):
     """One GRU layer in one direction over a batch of sequences (fused; see the module).
 
     Args:
@@ -162,7 +162,7 @@ def gru(X, a0, W, b, bca=None, *, reverse: bool = False, lengths=None):
         W: (3·n_a, n_a + n_x) = [Wu; Wr; Wc] stacked by rows, each acting on
             [c⟨t−1⟩; x⟨t⟩] (Wc on [Γr∗c⟨t−1⟩; x⟨t⟩] in the course's variant).
         b: (3·n_a,) = [bu; br; bc].
-        bca: (n_a,) the reset-after variant's bias inside Γr∗(Wca·c⟨t−1⟩ + bca); None for
+        bc_rec: (n_a,) the reset-after variant's bias inside Γr∗(Wca·c⟨t−1⟩ + bc_rec); None for
             the course's variant.
         reverse: run from t = T_x down to 1 (the backward half of a bidirectional layer).
         lengths: (m,) ints in [1, T_x], the real steps of each example, or None (all T_x).
@@ -180,20 +180,20 @@ def gru(X, a0, W, b, bca=None, *, reverse: bool = False, lengths=None):
     X = common.check_sequence(X, W.shape[1] - W.shape[0] // 3, "gru")
     m, T_x, n_x = X.shape
     n_a = common.check_weights(W, b, 3, n_x, "gru", "Wu, Wr, Wc")
-    if bca is not None and bca.shape != (n_a,):
-        raise ValueError(f"gru: bca must have shape (n_a,) = ({n_a},) but got "
-                         f"{tuple(bca.shape)}")
+    if bc_rec is not None and bc_rec.shape != (n_a,):
+        raise ValueError(f"gru: bc_rec must have shape (n_a,) = ({n_a},) but got "
+                         f"{tuple(bc_rec.shape)}")
     a0 = common.check_state(a0, m, n_a, "gru", "a0", X.dtype)
     lengths = common.check_lengths(lengths, m, T_x, "gru")
-    out = GRUSequence.apply(X, a0, W, b, bca, reverse=bool(reverse), lengths=lengths)
+    out = GRUSequence.apply(X, a0, W, b, bc_rec, reverse=bool(reverse), lengths=lengths)
     return common.unpack(out, T_x, 1)
 
 
-def gru_cell(xt, c_prev, W, b, bca=None):
+def gru_cell(xt, c_prev, W, b, bc_rec=None):
     """One GRU step (batch-first): the fused op at T_x = 1.
 
     Args:
-        xt: (m, n_x); c_prev: (m, n_a) or None; W (3·n_a, n_a + n_x), b (3·n_a,), bca as in
+        xt: (m, n_x); c_prev: (m, n_a) or None; W (3·n_a, n_a + n_x), b (3·n_a,), bc_rec as in
             :func:`gru`.
 
     Returns:
@@ -201,5 +201,5 @@ def gru_cell(xt, c_prev, W, b, bca=None):
     """
     if xt.ndim != 2:
         raise ValueError(f"gru_cell: xt must have shape (m, n_x) but got {tuple(xt.shape)}")
-    _, c_next = gru(xt[:, None, :], c_prev, W, b, bca)
+    _, c_next = gru(xt[:, None, :], c_prev, W, b, bc_rec)
     return c_next
