@@ -8,4 +8,6 @@ from npdeep.nn.linear import Linear
 from npdeep.nn.module import Module, Parameter
 from npdeep.nn.normalization import BatchNorm1d, BatchNorm2d
 from npdeep.nn.pooling import AvgPool2d, GlobalAvgPool2d, MaxPool2d
+from npdeep.nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell, detach_state
 from npdeep.nn.resize import Upsample2d, ZeroPad2d
+from npdeep.nn.torch_interop import from_torch_state_dict, to_torch_state_dict
