@@ -11,5 +11,6 @@ from npdeep.functional.loss import (binary_cross_entropy, binary_cross_entropy_w
 from npdeep.functional.multitask import multitask_loss
 from npdeep.functional.norm import batch_norm
 from npdeep.functional.pool import avg_pool2d, global_avg_pool2d, max_pool2d
+from npdeep.functional.recurrent import gru, gru_cell, lstm, lstm_cell, rnn, rnn_cell
 from npdeep.functional.reduce import argmax, argmin, max, mean, min, prod, std, sum, var
 from npdeep.functional.shape import concatenate, flatten, getitem, reshape, stack, transpose
