@@ -6,7 +6,9 @@
         α = schedule(epoch)                                  # learning-rate decay
         for (X_batch, Y_batch) in shuffled mini-batches:     # npdeep's RNG shuffles
             Z = model(X_batch); J = loss_fn(Z, Y_batch)      # forward, cost
-            J.backward(); optimizer.step()                   # backward, update
+            J.backward()                                     # backward
+            clip(gradients, clip_value / clip_norm)          # when asked
+            optimizer.step()                                 # update
         evaluate on the dev set (eval mode, no graph); callbacks; checkpoint
 
 Everything around the loop lives next door: the input checks before the first step
@@ -24,6 +26,7 @@ import warnings
 import numpy as np
 
 from npdeep import backend
+from npdeep.optim.clip import clip_grad_norm, clip_grad_value
 from npdeep.train.evaluate import evaluate_source
 from npdeep.train.history import History
 from npdeep.train.metric_names import batch_metric, resolve_metrics
@@ -33,7 +36,7 @@ from npdeep.train.resume import (Position, load_training_checkpoint, prepare_che
                                  restore_callbacks, save_training_checkpoint)
 from npdeep.train.sources import (EVAL_MINI_BATCH_SIZE, all_labels, as_loader, first_batch,
                                   model_dtype, restore_rng_state, to_input)
-from npdeep.validation import check_int, check_learning_rate
+from npdeep.validation import check_int, check_learning_rate, check_positive
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -43,13 +46,15 @@ class TrainingDivergedError(FloatingPointError):
 def fit(model, loss_fn, optimizer, train, dev=None, epochs: int = 10,
         mini_batch_size: int = 64, schedule=None, callbacks=(), metrics=("accuracy",),
         checkpoint_dir=None, resume: bool = False, verbose: int = 1, seed=None,
-        nan_guard: bool = True, overwrite: bool = False, progress=None) -> History:
+        nan_guard: bool = True, overwrite: bool = False, progress=None,
+        clip_value: float | None = None, clip_norm: float | None = None) -> History:
     """Train ``model`` with mini-batch gradient descent and return the per-epoch History.
 
     Each epoch: set α = schedule(epoch) (when given); shuffle the training set with npdeep's
     RNG; for each mini-batch run forward in training mode, the cost J = loss_fn(Z, Y_batch),
-    backward and ``optimizer.step()``; then evaluate on ``dev`` in eval mode without a graph;
-    log; run the callbacks; write the checkpoint.
+    backward, gradient clipping (with clip_value / clip_norm) and ``optimizer.step()``; then
+    evaluate on ``dev`` in eval mode without a graph; log; run the callbacks; write the
+    checkpoint.
 
     Args:
         model: the Module to train (in place).
@@ -83,12 +88,20 @@ def fit(model, loss_fn, optimizer, train, dev=None, epochs: int = 10,
         overwrite: discard a checkpoint already in checkpoint_dir and start afresh (without
             it, or resume, such a folder is refused so that no run is replaced by mistake).
         progress: replaced by ``verbose``; progress=False means verbose=0 (deprecated).
+        clip_value: clip every gradient entry to [−clip_value, clip_value] after each
+            backward (the course's ``clip``; its RNN assignments use 5), with
+            :func:`npdeep.optim.clip_grad_value`. None: no clipping by value.
+        clip_norm: rescale the gradients of all the model's parameters together so that
+            their global L2 norm is at most clip_norm, with
+            :func:`npdeep.optim.clip_grad_norm`. None: no clipping by norm. With both, the
+            entries are clipped first, then the norm (so the step's norm is ≤ clip_norm).
 
     Returns:
         History with .epochs, .train {"cost": [...], "accuracy": [...]}, .dev, .learning_rate.
 
     Raises:
         ValueError: before any training, for X and Y of different lengths, NaN/inf in X,
+            a clip_value or clip_norm that is not a finite number > 0,
             labels outside the model's outputs, an unknown metric name, an optimizer over
             another model's parameters, a checkpoint_dir that cannot be written or already
             holds a run (without resume or overwrite), or a checkpoint from another
@@ -107,6 +120,10 @@ def fit(model, loss_fn, optimizer, train, dev=None, epochs: int = 10,
     where = "fit"
     epochs = check_int(epochs, "epochs", where, 0)
     mini_batch_size = check_int(mini_batch_size, "mini_batch_size", where, 1)
+    if clip_value is not None:
+        clip_value = check_positive(clip_value, "clip_value", where)
+    if clip_norm is not None:
+        clip_norm = check_positive(clip_norm, "clip_norm", where)
     verbose = _verbose_from(verbose, progress, where)
     callbacks = check_callables(loss_fn, optimizer, schedule, callbacks, where)
     check_optimizer_owns_model(model, optimizer, where)
@@ -171,8 +188,9 @@ def fit(model, loss_fn, optimizer, train, dev=None, epochs: int = 10,
                             f"mini-batch {step} of {n_batches}; training diverged. Lower the "
                             f"learning rate (now {optimizer.learning_rate:g}), check the "
                             "inputs for extreme values, or clip the gradients "
-                            "(npdeep.optim.clip_grad_norm)")
+                            "(fit(..., clip_norm=1.0))")
                     J.backward()
+                    _clip_gradients(model, clip_value, clip_norm)
                     optimizer.step()
                     size = len(X_batch)
                     position.cost_sum += cost * size
@@ -232,6 +250,14 @@ def _verbose_from(verbose, progress, where: str) -> int:
         raise ValueError(f"{where}: pass verbose= only; progress={progress!r} together with "
                          f"verbose={verbose} is ambiguous")
     return 1 if progress else 0
+
+
+def _clip_gradients(model, clip_value, clip_norm) -> None:
+    """Between backward and the update: by value, then by global norm (each when given)."""
+    if clip_value is not None:
+        clip_grad_value(model.parameters(), clip_value)
+    if clip_norm is not None:
+        clip_grad_norm(model.parameters(), clip_norm)
 
 
 def _set_learning_rate(optimizer, schedule, epoch: int) -> None:

@@ -1,4 +1,6 @@
-"""fit: learning, one data path, modes, schedules, logs and the NaN guard."""
+"""fit: learning, one data path, modes, schedules, logs, the NaN guard and gradient clipping."""
+import re
+
 import numpy as np
 import pytest
 
@@ -309,3 +311,115 @@ def test_nan_guard_off_keeps_going():
     assert np.isnan(history.train["cost"]).all()
     # NaN survives the JSON round trip as null
     assert np.isnan(npdeep.History.from_json(history.to_json()).train["cost"]).all()
+
+
+# Gradient clipping inside fit: clip_value= / clip_norm= after backward, before the update.
+
+def _clip_setup(learning_rate=0.05):
+    npdeep.manual_seed(0)
+    model = mlp(4, hidden=(16,), n_classes=3)
+    return model, npdeep.optim.Momentum(model.parameters(), learning_rate=learning_rate)
+
+
+def _by_hand(model, optimizer, loader, epochs, clip):
+    """The loop fit runs, written out, with the clipping done by hand."""
+    for _ in range(epochs):
+        model.train()
+        for X_batch, Y_batch in loader:
+            optimizer.zero_grad()
+            J = F.cross_entropy(model(X_batch), np.asarray(Y_batch))
+            J.backward()
+            clip(model.parameters())
+            optimizer.step()
+
+
+@pytest.mark.parametrize("option", ["clip_norm", "clip_value"])
+def test_fit_clipping_equals_clipping_by_hand(option):
+    """fit(..., clip_norm=c) is bit for bit the loop with clip_grad_norm(params, c) by hand
+    (and clip_value likewise), and the clipping acts: the run differs from an unclipped one."""
+    X, y = _blobs(m=96)
+    X = X * 10        # large inputs, large gradients: the clipping acts on every step
+    loader = DataLoader((X, y), mini_batch_size=16, shuffle=False)
+    limit = {"clip_norm": 0.5, "clip_value": 0.05}[option]
+    clip = {"clip_norm": lambda params: npdeep.optim.clip_grad_norm(params, limit),
+            "clip_value": lambda params: npdeep.optim.clip_grad_value(params, limit)}[option]
+    norms = []
+
+    def clip_and_record(params):
+        params = list(params)
+        norms.append(np.sqrt(sum(np.sum(p.grad.astype(np.float64) ** 2) for p in params)))
+        clip(params)
+
+    model_fit, opt_fit = _clip_setup()
+    npdeep.fit(model_fit, F.cross_entropy, opt_fit, loader, epochs=2, verbose=0,
+               metrics=(), **{option: limit})
+    model_hand, opt_hand = _clip_setup()
+    _by_hand(model_hand, opt_hand, loader, 2, clip_and_record)
+    model_free, opt_free = _clip_setup()
+    npdeep.fit(model_free, F.cross_entropy, opt_free, loader, epochs=2, verbose=0, metrics=())
+
+    assert len(norms) == 12 and min(norms) > 0.5          # every step's gradient was clipped
+    hand = model_hand.state_dict()
+    for name, value in model_fit.state_dict().items():
+        assert np.array_equal(value, hand[name]), name
+    assert not np.array_equal(model_fit[0].W.data, model_free[0].W.data)
+
+
+def test_fit_clip_value_then_clip_norm():
+    X, y = _blobs(m=64)
+    loader = DataLoader((X * 10, y), mini_batch_size=16, shuffle=False)
+
+    def both(params):
+        params = list(params)
+        npdeep.optim.clip_grad_value(params, 0.1)
+        npdeep.optim.clip_grad_norm(params, 0.3)
+
+    model_fit, opt_fit = _clip_setup()
+    npdeep.fit(model_fit, F.cross_entropy, opt_fit, loader, epochs=1, verbose=0, metrics=(),
+               clip_value=0.1, clip_norm=0.3)
+    model_hand, opt_hand = _clip_setup()
+    _by_hand(model_hand, opt_hand, loader, 1, both)
+    for name, value in model_fit.state_dict().items():
+        assert np.array_equal(value, model_hand.state_dict()[name]), name
+
+
+@pytest.mark.parametrize("option, bad", [("clip_norm", 0), ("clip_norm", -1.0),
+                                         ("clip_value", float("nan")), ("clip_value", "5")])
+def test_fit_clip_arguments_are_checked(option, bad):
+    X, y = _blobs(m=32)
+    with pytest.raises(ValueError, match=rf"The '{option}' parameter of fit must be a finite "
+                                         rf"number > 0\. Got {re.escape(repr(bad))} instead\."):
+        _fit((X, y), **{option: bad})
+
+
+def test_resume_with_clipping_is_bit_identical(tmp_path):
+    pytest.importorskip("safetensors")
+    X, y = _blobs(m=96)
+    X = X * 10
+
+    class InterruptAt:
+        def on_epoch_end(self, epoch, logs):
+            if epoch == 1:
+                raise KeyboardInterrupt
+            return False
+
+    def run(folder=None, resume=False, callbacks=()):
+        npdeep.manual_seed(1)
+        model = mlp(4, hidden=(16,), n_classes=3, keep_prob=0.8)   # dropout: the RNG too
+        opt = npdeep.optim.Adam(model.parameters(), learning_rate=0.01)
+        history = npdeep.fit(model, F.cross_entropy, opt, (X, y), epochs=4,
+                             mini_batch_size=16, checkpoint_dir=folder, resume=resume,
+                             callbacks=callbacks, verbose=0, seed=3, clip_norm=0.5,
+                             clip_value=0.2)
+        return model, opt, history
+
+    straight = run()
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path, callbacks=[InterruptAt()])
+    npdeep.manual_seed(999)      # the resumed run must not depend on the RNG's state now
+    resumed = run(tmp_path, resume=True)
+    for name, value in straight[0].state_dict().items():
+        assert np.array_equal(value, resumed[0].state_dict()[name]), name
+    for key, value in straight[1].state_dict().items():
+        assert np.array_equal(value, resumed[1].state_dict()[key]), key
+    assert straight[2].to_dict() == resumed[2].to_dict()
