@@ -117,15 +117,16 @@ def zero_state(m: int, n_a: int, dtype) -> np.ndarray:
     return np.zeros((m, n_a), dtype=dtype)
 
 
-def check_sequence(X, n_x: int, where: str) -> Tensor:
-    """X as a Tensor of shape (m, T_x, n_x), or a clear error."""
+def check_sequence(X, n_x, where: str) -> Tensor:
+    """X as a Tensor of shape (m, T_x, n_x), or a clear error (n_x None: any n_x)."""
     if not isinstance(X, Tensor):
         X = Tensor(X)
     if X.ndim != 3:
         hint = (" For a single sequence add the batch axis: X[None]." if X.ndim == 2 else "")
-        raise ValueError(f"{where} expected a batch of sequences of shape (m, T_x, n_x) = "
-                         f"(m, T_x, {n_x}) but got {tuple(X.shape)} (rank {X.ndim}).{hint}")
-    if X.shape[2] != n_x:
+        expected = "(m, T_x, n_x)" + ("" if n_x is None else f" = (m, T_x, {n_x})")
+        raise ValueError(f"{where} expected a batch of sequences of shape {expected} but got "
+                         f"{tuple(X.shape)} (rank {X.ndim}).{hint}")
+    if n_x is not None and X.shape[2] != n_x:
         raise ValueError(f"{where} expected input of shape (m, T_x, n_x) = (m, T_x, {n_x}) "
                          f"but got {tuple(X.shape)}: {X.shape[2]} features per step, not "
                          f"{n_x}. Sequences are batch-first (m, T_x, n_x).")

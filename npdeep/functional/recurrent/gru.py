@@ -177,7 +177,7 @@ def gru(X, a0, W, b, bc_rec=None, *, reverse: bool = False, lengths=None):
     Example:
         >>> Y, a_T = gru(X, None, W, b)   # X (m, T_x, n_x), W (3·n_a, n_a + n_x)
     """
-    X = common.check_sequence(X, W.shape[1] - W.shape[0] // 3, "gru")
+    X = common.check_sequence(X, None, "gru")
     m, T_x, n_x = X.shape
     n_a = common.check_weights(W, b, 3, n_x, "gru", "Wu, Wr, Wc")
     if bc_rec is not None and bc_rec.shape != (n_a,):

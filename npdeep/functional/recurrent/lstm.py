@@ -151,7 +151,7 @@ def lstm(X, a0, c0, W, b, *, reverse: bool = False, lengths=None):
     Example:
         >>> Y, a_T, c_T = lstm(X, None, None, W, b)   # X (32, 50, 64), W (512, 192)
     """
-    X = common.check_sequence(X, W.shape[1] - W.shape[0] // 4, "lstm")
+    X = common.check_sequence(X, None, "lstm")
     m, T_x, n_x = X.shape
     n_a = common.check_weights(W, b, 4, n_x, "lstm", "Wf, Wu, Wo, Wc")
     a0 = common.check_state(a0, m, n_a, "lstm", "a0", X.dtype)

@@ -111,7 +111,7 @@ def rnn(X, a0, W, b, *, nonlinearity: str = "tanh", reverse: bool = False, lengt
         >>> Y, a_T = rnn(X, None, W, b)   # X (m, T_x, n_x), W (n_a, n_a + n_x)
     """
     check_choice(nonlinearity, "nonlinearity", "rnn", NONLINEARITIES)
-    X = common.check_sequence(X, W.shape[1] - W.shape[0], "rnn")
+    X = common.check_sequence(X, None, "rnn")
     m, T_x, n_x = X.shape
     n_a = common.check_weights(W, b, 1, n_x, "rnn", "[Waa | Wax]")
     a0 = common.check_state(a0, m, n_a, "rnn", "a0", X.dtype)
