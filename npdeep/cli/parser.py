@@ -6,6 +6,7 @@ import math
 import os
 import sys
 
+from npdeep.cli.charlm import TASKS, add_charlm_arguments, add_generate_parser
 from npdeep.cli.commands import cmd_diagnose, cmd_evaluate, cmd_train
 from npdeep.cli.recipes import BUILT_IN, DATASET_DEFAULTS, MODELS, OPTIMIZERS
 
@@ -86,8 +87,14 @@ def _add_train_parser(sub) -> None:
         "model.safetensors, checkpoint.safetensors, history.json, curves.png, results.json). "
         "Unset options take the data set's defaults. With --resume every setting comes from "
         "the run's config.json.")
-    train.add_argument("--data", choices=sorted(DATASET_DEFAULTS),
-                       help=f"the data set (default: {BUILT_IN['data']})")
+    train.add_argument("--task", choices=TASKS, default="classify",
+                       help="classify: a classifier on a data set; charlm: a character-level "
+                       "language model on a text file (--data FILE)")
+    # No argparse choices: with --task charlm, --data is a file (checked by the command).
+    train.add_argument("--data", metavar="DATA",
+                       help=f"the data set (default: {BUILT_IN['data']}), one of "
+                       f"{', '.join(sorted(DATASET_DEFAULTS))}; with --task charlm a text "
+                       "FILE: one example per line, or running text")
     train.add_argument("--model", choices=sorted(MODELS),
                        help=f"the architecture (default: {BUILT_IN['model']})")
     train.add_argument("--hidden", type=_hidden, metavar="SIZES",
@@ -135,6 +142,7 @@ def _add_train_parser(sub) -> None:
                        "(default: 1 on a terminal, 2 when the output is a file or pipe)")
     train.add_argument("--no-progress", action="store_true", dest="no_progress",
                        help="same as --verbose 0")
+    add_charlm_arguments(train)
     train.set_defaults(handler=cmd_train)
 
 
@@ -176,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     diag.add_argument("--test", type=_error_rate,
                       help="test error; gives overfitting to dev (default: none)")
     diag.set_defaults(handler=cmd_diagnose)
+    add_generate_parser(sub, _HelpFormatter)
     return parser
 
 
