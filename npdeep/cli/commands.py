@@ -1,4 +1,5 @@
-"""The subcommands ``train``, ``evaluate`` and ``diagnose``: ``cmd_x(args) -> exit status``."""
+"""The subcommands ``train``, ``evaluate`` and ``diagnose``: ``cmd_x(args) -> exit status``
+(``train --task charlm`` and ``generate`` are in :mod:`npdeep.cli.charlm`)."""
 from __future__ import annotations
 
 import json
@@ -9,6 +10,7 @@ import time
 
 import numpy as np
 
+from npdeep.cli.charlm import check_task_options, cmd_train_charlm
 from npdeep.cli.recipes import (BUILT_IN, apply_scaler, build_model, load_data, make_optimizer,
                                 standardizer_for)
 from npdeep.cli.runs import read_config, train_config
@@ -30,6 +32,9 @@ def cmd_train(args) -> int:
     from npdeep.optim import InverseTimeDecay
     from npdeep.train.checkpoint import write_safetensors, write_text_atomic
 
+    if getattr(args, "task", "classify") == "charlm":
+        return cmd_train_charlm(args)
+    check_task_options(args)  # also: --data names a known data set
     data_name = args.data or BUILT_IN["data"]
     model_name = args.model or BUILT_IN["model"]
     out = args.out or os.path.join("runs", f"{data_name}-{model_name}")
