@@ -18,11 +18,12 @@ the way they call BLAS, change them here too:
              dW_b = colsᵀ · dZ (db its last row)  (K+1, P) @ (P, n_C)
              dcolsᵀ = W₂ · dZᵀ  (not for layer 1) (K, n_C) @ (n_C, P)          both F-order
     with K = f·f·n_C_prev and P = m·n_H·n_W output positions.
-    Winograd F(2x2, 3x3) (npdeep/functional/winograd.py), 16 products each way:
+    Winograd F(t×t, 3x3) (npdeep/functional/winograd.py), α² = (t+2)² products each way
+    (t = 2, 16 products, on the NumPy path; t = 4, 36 products, on the compiled path):
              M = V · U                            (P, n_C_prev) @ (n_C_prev, n_C)
              dU = Vᵀ · dM                         (n_C_prev, P) @ (P, n_C)        Vᵀ F-order
              dV = dM · Uᵀ  (not for layer 1)      (P, n_C) @ (n_C, n_C_prev)      Uᵀ F-order
-    with P = m·⌈n_H/2⌉·⌈n_W/2⌉ tiles.
+    with P = m·⌈n_H/t⌉·⌈n_W/t⌉ tiles.
 
 P counts useful output positions only: npdeep's stride-1 path computes some positions of the
 padded grid that it then crops (10-35 % more columns), a cost the floor does not include.
@@ -79,14 +80,22 @@ def conv_gemms(m: int, n_H: int, n_W: int, n_C_prev: int, n_C: int, f: int,
 
 
 def winograd_gemms(m: int, n_H: int, n_W: int, n_C_prev: int, n_C: int,
-                   need_dA_prev: bool = True) -> list:
-    """The products of one Winograd F(2x2, 3x3) convolution's forward + backward."""
-    P = m * (-(-n_H // 2)) * (-(-n_W // 2))
-    gemms = [Gemm(P, n_C_prev, n_C, "C", "C", "M = V U", 16, "winograd"),
-             Gemm(n_C_prev, P, n_C, "F", "C", "dU = V^T dM", 16, "winograd")]
+                   need_dA_prev: bool = True, tile: int = 2) -> list:
+    """The products of one Winograd F(tile x tile, 3x3) convolution's forward + backward."""
+    P = m * (-(-n_H // tile)) * (-(-n_W // tile))
+    batch = (tile + 2) ** 2
+    gemms = [Gemm(P, n_C_prev, n_C, "C", "C", "M = V U", batch, "winograd"),
+             Gemm(n_C_prev, P, n_C, "F", "C", "dU = V^T dM", batch, "winograd")]
     if need_dA_prev:
-        gemms.append(Gemm(P, n_C, n_C_prev, "C", "F", "dV = dM U^T", 16, "winograd"))
+        gemms.append(Gemm(P, n_C, n_C_prev, "C", "F", "dV = dM U^T", batch, "winograd"))
     return gemms
+
+
+def winograd_tile(Z) -> int:
+    """The output tile (2 or 4) of the Winograd convolution that made Z, read from its graph
+    node's plan (2 where the node does not say)."""
+    plan = getattr(getattr(Z, "grad_fn", None), "plan", None)
+    return getattr(plan, "t", 2)
 
 
 def conv_algorithm(Z) -> str:
@@ -102,7 +111,7 @@ def layer_conv_gemms(A_shape: tuple, Z, f: int, need_dA_prev: bool = True,
     (``nominal``: im2col's, whichever algorithm ran)."""
     m, n_H, n_W, n_C = Z.shape
     if conv_algorithm(Z) == "winograd" and not nominal:
-        return winograd_gemms(m, n_H, n_W, A_shape[3], n_C, need_dA_prev)
+        return winograd_gemms(m, n_H, n_W, A_shape[3], n_C, need_dA_prev, winograd_tile(Z))
     return conv_gemms(m, n_H, n_W, A_shape[3], n_C, f, need_dA_prev)
 
 

@@ -1,4 +1,5 @@
-"""The 3 × 3, stride-1 convolution by Winograd's minimal filtering, F(2 × 2, 3 × 3).
+"""The 3 × 3, stride-1 convolution by Winograd's minimal filtering, F(2 × 2, 3 × 3), and
+F(4 × 4, 3 × 3) where the compiled path runs.
 
 Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks" (CVPR 2016), section 4:
 every 2 × 2 block of outputs ("tile") is computed from the 4 × 4 patch of input d under it as
@@ -13,7 +14,12 @@ additions over strided views of a block of images, with no loop over tiles (tile
 starts at row 2·t_h and column 2·t_w, so "row i of every tile" is the view
 X[..., i : i + 2·n_tH : 2, :]). Where numba is installed (npdeep[fast]) compiled loops do the
 same transforms in one pass each (npdeep.kernels.winograd, compared with these in the tests);
-the products stay in BLAS either way.
+the products stay in BLAS either way. The compiled path takes the larger tiles of
+F(4 × 4, 3 × 3) (section 4.2: 6 × 6 patches, Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A with BT4, G4, AT4
+below; 36 products per 16 outputs, 4x fewer multiplications than im2col), whose transforms
+are loops of a dozen multiply-adds per value that only a compiled kernel runs fast; the
+NumPy path stays on F(2 × 2, 3 × 3). Everything below is written for F(2 × 2) and holds for
+F(4 × 4) with 4 → 6 (α), 16 → 36 (α²) and tiles of 4 × 4 outputs.
 
 Symbols (the course's, as in conv.py): m examples; n_H_prev, n_W_prev, n_C_prev the input's
 height, width and channels; n_C filters; W (3, 3, n_C_prev, n_C); n_tH = ⌈n_H/2⌉ and
@@ -34,7 +40,9 @@ Float error: the transforms add at most 4 terms per stage with coefficients ±1 
 in binary), so the rounding is a few ulps of |d|·|g| sums, like the direct sum; measured
 (tests/functional/test_winograd.py) float32 Z, dA_prev and dW differ from the float64 result
 by 1e-7 to 6e-7 of their largest entry on unit-normal inputs, as im2col's float32 GEMM does
-(the test's bound is 5e-6).
+(the test's bound is 5e-6). F(4 × 4)'s transforms have coefficients up to 8 (G4's are
+1/4, 1/6, 1/12, 1/24, not exact in binary): its float32 error is larger, measured 1e-6 to
+2.5e-6 of the largest entry, still within the same bound.
 """
 from __future__ import annotations
 
@@ -51,6 +59,16 @@ from npdeep.threads import batch_blocks, map_blocks
 BT = np.array([[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]], dtype=np.float64)
 G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]], dtype=np.float64)
 AT = np.array([[1, 1, 1, 0], [0, 1, -1, -1]], dtype=np.float64)
+# F(4 × 4, 3 × 3), Lavin & Gray section 4.2 (points 0, ±1, ±2, ∞): 36 multiplications per 16
+# outputs, 4x fewer than im2col. Only the compiled path takes it (npdeep.kernels.winograd
+# writes these out as additions); the NumPy path stays on F(2 × 2, 3 × 3).
+BT4 = np.array([[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0],
+                [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]],
+               dtype=np.float64)
+G4 = np.array([[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6],
+               [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]], dtype=np.float64)
+AT4 = np.array([[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0],
+                [0, 1, -1, 8, -8, 1]], dtype=np.float64)
 
 
 def supports(W_shape: tuple, stride: int) -> bool:
@@ -66,20 +84,37 @@ def supports(W_shape: tuple, stride: int) -> bool:
 #   32x16x16x32 -> 32     4.6 /  4.6 /  3.7     (1.0-1.2x)
 #   32x32x32x16 -> 32     8.3 / 12.4 /  9.1     (slower: 16-channel GEMMs run far below
 #   64x28x28x3 -> 16      2.0 / 10.6 /  6.1      BLAS's peak, and the transforms dominate)
+# The compiled path runs F(4 × 4, 3 × 3) instead (4x fewer multiplications than im2col, and
+# V and M 2.25x the input and output instead of 4x). Measured on a shared 2-core machine, one
+# thread, median CPU ms of 6 interleaved rounds, im2col / compiled F(2 × 2) / compiled F(4 × 4):
+#   32x16x16x64 -> 64    13.6 /  8.9 /  5.6
+#   32x32x32x16 -> 32     7.7 /  8.7 /  6.6     (F(4 × 4) wins from 16 channels on ...
+#   32x32x32x32 -> 16    12.5 / 10.5 /  7.9
+#   32x16x16x32 -> 32     4.5 /  3.7 /  2.6
+#   16x8x8x16 -> 32       0.40 / 0.38 / 0.35
+#   32x16x16x16 -> 16     1.43 / 1.73 / 1.38    (... to even at 16 on both sides,
+#   32x32x32x8 -> 16      2.7 /  4.5 /  4.5      but loses with fewer: the channel loop of
+#   64x28x28x3 -> 16      2.0 /  6.6 /  5.8      the transforms is too short to vectorize)
 # Outputs smaller than 4 × 4 (most of a tile cropped) were not measured and stay on im2col.
 MIN_CHANNELS = 32
+MIN_CHANNELS_COMPILED = (16, 32)  # (the fewer, the more) channels of input and output
 MIN_OUTPUT = 4
 
 
 def preferred(W_shape: tuple, stride: int, n_H: int, n_W: int) -> bool:
     """Whether conv2d should take Winograd for filters W_shape and an n_H × n_W output."""
-    return (supports(W_shape, stride) and min(W_shape[2], W_shape[3]) >= MIN_CHANNELS
-            and min(n_H, n_W) >= MIN_OUTPUT)
+    if not supports(W_shape, stride) or min(n_H, n_W) < MIN_OUTPUT:
+        return False
+    fewer, more = sorted(W_shape[2:4])
+    if kernels.active():
+        return fewer >= MIN_CHANNELS_COMPILED[0] and more >= MIN_CHANNELS_COMPILED[1]
+    return fewer >= MIN_CHANNELS
 
 
-def transform_filter(W: np.ndarray) -> np.ndarray:
-    """U = G g Gᵀ for every (input, output) channel pair: (3, 3, n_C_prev, n_C) -> (4, 4, ...)."""
-    G_ = G.astype(W.dtype)
+def transform_filter(W: np.ndarray, G_=G) -> np.ndarray:
+    """U = G g Gᵀ for every (input, output) channel pair: (3, 3, n_C_prev, n_C) -> (α, α, ...),
+    α = 4 for F(2 × 2, 3 × 3)'s G, 6 for F(4 × 4, 3 × 3)'s G4."""
+    G_ = G_.astype(W.dtype)
     return np.einsum("ai,ijcn,bj->abcn", G_, W, G_, optimize=True)
 
 
@@ -169,6 +204,7 @@ def _output_transform_adjoint(dY: np.ndarray, t: np.ndarray, dM: np.ndarray) -> 
 # so a run is repeatable bit for bit at a given thread count. A block needs at least
 # MIN_FLOPS_PER_THREAD multiply-adds (of its forward GEMMs) to be worth a thread.
 MIN_FLOPS_PER_THREAD = 2_000_000
+COMPILED_TILE = 4  # the output tile of the compiled path: F(4 × 4, 3 × 3)
 
 
 class _Plan:
@@ -178,32 +214,45 @@ class _Plan:
     V and M (4x and 4·n_C/n_C_prev x the chunk's input) stay in cache between the transforms
     and the GEMMs that read them. Two paths: the NumPy transforms above, with tiles laid out
     (4, 4, images, n_tH, n_tW, n), or the compiled ones (npdeep.kernels.winograd, when
-    npdeep.kernels.active()), tile-major (images, n_tH, n_tW, 16, n). The GEMMs see both as
-    (16, tiles, n).
+    npdeep.kernels.active()), tile-major (images, n_tH, n_tW, α², n). The GEMMs see both as
+    (α², tiles, n).
+
+    ``tile`` is the side of an output tile: 2 for F(2 × 2, 3 × 3) (α = 4, 16 GEMMs), 4 for
+    F(4 × 4, 3 × 3) (α = 6, 36 GEMMs; the compiled path only). None picks 4 where the
+    compiled path runs, else 2.
     """
 
-    def __init__(self, A_shape: tuple, n_C: int, pads: tuple, dtype, chunk_bytes=None):
+    def __init__(self, A_shape: tuple, n_C: int, pads: tuple, dtype, chunk_bytes=None,
+                 tile=None):
         m, n_H_prev, n_W_prev, n_C_prev = A_shape
         (top, bottom), (left, right) = pads
+        self.compiled = kernels.active()
+        self.t = tile if tile is not None else COMPILED_TILE if self.compiled else 2
+        if self.t == 4 and not self.compiled:
+            raise ValueError("Winograd F(4 x 4, 3 x 3) runs on the compiled path only "
+                             "(npdeep.kernels.active() is False); use tile=2")
+        self.alpha = self.t + 2
+        self.positions = self.alpha * self.alpha  # α², the GEMMs of each pass
+        self.G = G if self.t == 2 else G4
         self.n_H, self.n_W = n_H_prev + top + bottom - 2, n_W_prev + left + right - 2
-        self.n_tH, self.n_tW = -(-self.n_H // 2), -(-self.n_W // 2)
+        self.n_tH, self.n_tW = -(-self.n_H // self.t), -(-self.n_W // self.t)
         self.top, self.left = top, left
         self.A_shape, self.n_C, self.dtype = A_shape, n_C, np.dtype(dtype)
         self.tiles = self.n_tH * self.n_tW  # per image
-        per_image = 16 * self.tiles * (n_C_prev + n_C) * self.dtype.itemsize
+        per_image = self.positions * self.tiles * (n_C_prev + n_C) * self.dtype.itemsize
         chunk_bytes = CHUNK_BYTES if chunk_bytes is None else chunk_bytes
         self.images = max(1, min(m, chunk_bytes // per_image))  # per chunk
-        self.compiled = kernels.active()
-        flops = 16 * self.tiles * n_C_prev * n_C  # one image's forward GEMMs
+        flops = self.positions * self.tiles * n_C_prev * n_C  # one image's forward GEMMs
         self.thread_blocks = batch_blocks(m, min_per_thread=-(-MIN_FLOPS_PER_THREAD // flops))
 
     def chunks(self, first: int, last: int) -> list:
         return [(i, min(i + self.images, last)) for i in range(first, last, self.images)]
 
     def padded(self) -> np.ndarray:
-        """A zeroed (images, 2·n_tH + 2, 2·n_tW + 2, n_C_prev) buffer: the tile grid, with the
+        """A zeroed (images, t·n_tH + 2, t·n_tW + 2, n_C_prev) buffer: the tile grid, with the
         image's zero padding (and one more zero row/column when n_H or n_W is odd)."""
-        return np.zeros((self.images, 2 * self.n_tH + 2, 2 * self.n_tW + 2, self.A_shape[3]),
+        t = self.t
+        return np.zeros((self.images, t * self.n_tH + 2, t * self.n_tW + 2, self.A_shape[3]),
                         self.dtype)
 
     def inside(self, X: np.ndarray, count: int) -> np.ndarray:
@@ -213,18 +262,18 @@ class _Plan:
 
     def buffer(self, n: int) -> np.ndarray:
         """Room for the transformed tiles of one chunk, n channels each."""
-        return np.empty(16 * self.images * self.tiles * n, self.dtype)
+        return np.empty(self.positions * self.images * self.tiles * n, self.dtype)
 
     def tiles_of(self, buffer: np.ndarray, count: int, n: int) -> np.ndarray:
         """The tiles of ``count`` images in buffer, in this path's layout (contiguous)."""
-        shape = ((count, self.n_tH, self.n_tW, 16, n) if self.compiled
+        shape = ((count, self.n_tH, self.n_tW, self.positions, n) if self.compiled
                  else (4, 4, count, self.n_tH, self.n_tW, n))
-        return buffer[:16 * count * self.tiles * n].reshape(shape)
+        return buffer[:self.positions * count * self.tiles * n].reshape(shape)
 
     def gemm_view(self, T: np.ndarray) -> np.ndarray:
-        """(16, tiles, n): the operand of the 16 GEMMs (a strided view when tile-major)."""
+        """(α², tiles, n): the operand of the α² GEMMs (a strided view when tile-major)."""
         if self.compiled:
-            return T.reshape(-1, 16, T.shape[-1]).transpose(1, 0, 2)
+            return T.reshape(-1, self.positions, T.shape[-1]).transpose(1, 0, 2)
         return T.reshape(16, -1, T.shape[-1])
 
     def fill_V(self, A_prev, X, V_buffer, start, stop) -> np.ndarray:
@@ -233,7 +282,7 @@ class _Plan:
         np.copyto(self.inside(X, count), A_prev[start:stop])
         V = self.tiles_of(V_buffer, count, n_C_prev)
         if self.compiled:
-            kernels.winograd.input_transform(X[:count], V)
+            kernels.winograd.input_transform(X[:count], V, self.t)
         else:
             rows = np.empty((4, count, self.n_tH, X.shape[2], n_C_prev), self.dtype)
             _input_transform(X[:count], rows, V)
@@ -241,21 +290,21 @@ class _Plan:
 
     def output(self, M: np.ndarray, Y: np.ndarray) -> None:
         if self.compiled:
-            kernels.winograd.output_transform(M, Y)
+            kernels.winograd.output_transform(M, Y, self.t)
         else:
             s = np.empty((2, 4, Y.shape[0], self.n_tH, self.n_tW, self.n_C), self.dtype)
             _output_transform(M, s, Y)
 
     def output_adjoint(self, dY: np.ndarray, dM: np.ndarray) -> None:
         if self.compiled:
-            kernels.winograd.output_transform_adjoint(dY, dM)
+            kernels.winograd.output_transform_adjoint(dY, dM, self.t)
         else:
             t = np.empty((4, dY.shape[0], self.n_tH, self.n_tW, 2, self.n_C), self.dtype)
             _output_transform_adjoint(dY, t, dM)
 
     def input_adjoint(self, dV: np.ndarray, dX: np.ndarray) -> None:
         if self.compiled:
-            kernels.winograd.input_transform_adjoint(dV, dX)
+            kernels.winograd.input_transform_adjoint(dV, dX, self.t)
         else:
             rows = np.empty((4, dX.shape[0], self.n_tH, dX.shape[2], self.A_shape[3]),
                             self.dtype)
@@ -263,13 +312,13 @@ class _Plan:
 
 
 def _forward_images(plan: _Plan, A_prev, U, Y, first: int, last: int) -> None:
-    """Y[first:last] (m, n_tH, 2, n_tW, 2, n_C) of images first..last-1, chunk by chunk."""
+    """Y[first:last] (m, n_tH, t, n_tW, t, n_C) of images first..last-1, chunk by chunk."""
     X = plan.padded()
     V_buffer, M_buffer = plan.buffer(A_prev.shape[3]), plan.buffer(plan.n_C)
     for start, stop in plan.chunks(first, last):
         V = plan.fill_V(A_prev, X, V_buffer, start, stop)
         M = plan.tiles_of(M_buffer, stop - start, plan.n_C)
-        np.matmul(plan.gemm_view(V), U, out=plan.gemm_view(M))  # the 16 GEMMs
+        np.matmul(plan.gemm_view(V), U, out=plan.gemm_view(M))  # the α² GEMMs
         plan.output(M, Y[start:stop])
 
 
@@ -281,21 +330,22 @@ def _backward_images(plan: _Plan, A_prev, U, dZ, dA_prev, need_dW: bool, first: 
     X = plan.padded() if need_dW else None
     dX = plan.padded() if dA_prev is not None else None
     V_buffer, dM_buffer = plan.buffer(n_C_prev), plan.buffer(n_C)
-    dY = np.zeros((plan.images, 2 * n_tH, 2 * n_tW, n_C), plan.dtype)  # zeros: cropped tail
-    dU = np.zeros((16, n_C_prev, n_C), plan.dtype) if need_dW else None
+    t = plan.t
+    dY = np.zeros((plan.images, t * n_tH, t * n_tW, n_C), plan.dtype)  # zeros: cropped tail
+    dU = np.zeros((plan.positions, n_C_prev, n_C), plan.dtype) if need_dW else None
     UT = U.transpose(0, 2, 1)
     for start, stop in plan.chunks(first, last):
         count = stop - start
         dY[:count, :n_H, :n_W] = dZ[start:stop]
         dM = plan.tiles_of(dM_buffer, count, n_C)
-        plan.output_adjoint(dY[:count].reshape(count, n_tH, 2, n_tW, 2, n_C), dM)
-        dM_gemm = plan.gemm_view(dM)  # (16, tiles of the chunk, n_C)
+        plan.output_adjoint(dY[:count].reshape(count, n_tH, t, n_tW, t, n_C), dM)
+        dM_gemm = plan.gemm_view(dM)  # (α², tiles of the chunk, n_C)
         if need_dW:
             V = plan.gemm_view(plan.fill_V(A_prev, X, V_buffer, start, stop))
-            dU += np.matmul(V.transpose(0, 2, 1), dM_gemm)  # 16 GEMMs: (16, n_C_prev, n_C)
+            dU += np.matmul(V.transpose(0, 2, 1), dM_gemm)  # α² GEMMs: (α², n_C_prev, n_C)
         if dA_prev is not None:
             dV = plan.tiles_of(V_buffer, count, n_C_prev)
-            np.matmul(dM_gemm, UT, out=plan.gemm_view(dV))  # 16 GEMMs
+            np.matmul(dM_gemm, UT, out=plan.gemm_view(dV))  # α² GEMMs
             plan.input_adjoint(dV, dX[:count])
             np.copyto(dA_prev[start:stop], plan.inside(dX, count))
     return dU
@@ -307,18 +357,18 @@ class Conv2dWinograd(Function):
     ``chunk_bytes`` sets the chunk size (tests make it small to cross chunk edges)."""
 
     @staticmethod
-    def forward(ctx, A_prev, W, b, pads=((1, 1), (1, 1)), chunk_bytes=None):
+    def forward(ctx, A_prev, W, b, pads=((1, 1), (1, 1)), chunk_bytes=None, tile=None):
         dtype = np.result_type(A_prev, W)
         A_prev, W = A_prev.astype(dtype, copy=False), W.astype(dtype, copy=False)
         m, _, _, n_C_prev = A_prev.shape
         n_C = W.shape[3]
-        plan = _Plan(A_prev.shape, n_C, pads, dtype, chunk_bytes)
-        n_tH, n_tW = plan.n_tH, plan.n_tW
-        U = transform_filter(W).reshape(16, n_C_prev, n_C)  # (16, n_C_prev, n_C)
-        Y = np.empty((m, n_tH, 2, n_tW, 2, n_C), dtype)
+        plan = _Plan(A_prev.shape, n_C, pads, dtype, chunk_bytes, tile)
+        n_tH, n_tW, t = plan.n_tH, plan.n_tW, plan.t
+        U = transform_filter(W, plan.G).reshape(plan.positions, n_C_prev, n_C)  # (α², ...)
+        Y = np.empty((m, n_tH, t, n_tW, t, n_C), dtype)
         map_blocks(lambda block: _forward_images(plan, A_prev, U, Y, *block),
                    plan.thread_blocks)
-        Y = Y.reshape(m, 2 * n_tH, 2 * n_tW, n_C)[:, :plan.n_H, :plan.n_W]
+        Y = Y.reshape(m, t * n_tH, t * n_tW, n_C)[:, :plan.n_H, :plan.n_W]
         if b is not None:
             Y += b.reshape(n_C).astype(dtype, copy=False)
         if any(ctx.needs_input_grad):
@@ -341,9 +391,9 @@ class Conv2dWinograd(Function):
             dU = dUs[0]
             for more in dUs[1:]:  # in block order: repeatable at a given thread count
                 dU += more
-            G_ = G.astype(dtype)
-            dW = np.einsum("ai,abcn,bj->ijcn", G_, dU.reshape(4, 4, n_C_prev, n_C), G_,
-                           optimize=True)  # Gᵀ dU G
+            G_, alpha = plan.G.astype(dtype), plan.alpha
+            dW = np.einsum("ai,abcn,bj->ijcn", G_, dU.reshape(alpha, alpha, n_C_prev, n_C),
+                           G_, optimize=True)  # Gᵀ dU G
         if len(needs) > 2 and needs[2] and ctx.b_shape is not None:
             db = dZ.sum(axis=(0, 1, 2)).reshape(ctx.b_shape)  # (n_C,)
         return dA_prev, dW, db

@@ -5,6 +5,7 @@ import pytest
 
 from harness import assert_gradcheck, randn, to_torch, torch_or_skip
 from npdeep import functional as F
+from npdeep import kernels
 from npdeep.functional import winograd
 from npdeep.functional.winograd import Conv2dWinograd, conv2d_winograd
 from npdeep.reference import cnn
@@ -156,8 +157,17 @@ def test_rejects_other_filter_sizes():
         conv2d_winograd(randn(1, 2, 5, 5), W, b)
 
 
-def test_conv2d_takes_winograd_where_it_is_faster():
-    """3 x 3, stride 1, >= 32 channels in and out: conv2d runs Winograd, with im2col's values."""
+@pytest.mark.parametrize("compiled", [False, True])
+def test_conv2d_takes_winograd_where_it_is_faster(compiled):
+    """3 x 3, stride 1, >= 32 channels in and out (compiled: >= 16 and >= 32): conv2d runs
+    Winograd, with im2col's values."""
+    if compiled and not kernels.available():
+        pytest.skip("numba is not installed")
+    with kernels.use(compiled):
+        check_conv2d_takes_winograd(compiled)
+
+
+def check_conv2d_takes_winograd(compiled):
     A, W, b = make_inputs(2, 6, 5, 32, 33, seed=3)
     Z = F.conv2d(A, W, b, 1, "same")
     assert isinstance(Z._ctx, Conv2dWinograd)
@@ -170,9 +180,15 @@ def test_conv2d_takes_winograd_where_it_is_faster():
     np.testing.assert_allclose(Z.data, Z_im2col.data, rtol=1e-10, atol=1e-12)
     for got, expected in zip(grads, (A.grad, W.grad, b.grad)):
         np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
-    for W_shape, stride in (((3, 3, 16, 32), 1), ((3, 3, 32, 32), 2), ((5, 5, 32, 32), 1)):
+    im2col_there = [((3, 3, 8, 32), 1), ((3, 3, 16, 16), 1), ((3, 3, 32, 32), 2),
+                    ((5, 5, 32, 32), 1)]
+    winograd_there = [((3, 3, 16, 32), 1), ((3, 3, 32, 16), 1)]
+    if not compiled:
+        im2col_there, winograd_there = im2col_there + winograd_there, []
+    for W_shape, stride in im2col_there + winograd_there:
         Z = F.conv2d(randn(1, 8, 8, W_shape[2]), randn(*W_shape), None, stride, "same")
-        assert isinstance(Z._ctx, F.conv.Conv2d), (W_shape, stride)  # im2col there
+        expected = Conv2dWinograd if (W_shape, stride) in winograd_there else F.conv.Conv2d
+        assert isinstance(Z._ctx, expected), (W_shape, stride)
 
 
 def test_threads_split_the_batch_repeatably(monkeypatch):
