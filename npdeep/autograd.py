@@ -53,18 +53,17 @@ class TensorBase:
     """What the engine knows of a tensor: the slots that recording and the backward walk use.
 
     :class:`npdeep.tensor.Tensor` derives from it and adds the operators. autograd sits above
-    tensor.py in the package's layers, so it never names Tensor: an op's output is made by
-    ``_make`` of one of its tensor inputs (Tensor defines it), as PyTorch's ``Tensor`` derives
-    from the engine's ``TensorBase``.
+    tensor.py in the package's layers, so it never names Tensor: an op's output is made of the
+    class ``_output_class`` of its inputs, which tensor.py sets to Tensor (so that the outputs
+    of Parameters are plain Tensors), as PyTorch's ``Tensor`` derives from the engine's
+    ``TensorBase``.
     """
 
     __slots__ = ("data", "grad", "requires_grad", "_ctx", "__weakref__")
-
-    def _make(self, data, requires_grad: bool):
-        """A new tensor of ``data`` (an op's output), without checks. Defined by Tensor."""
-        raise NotImplementedError
+    _output_class: type
 
 
+_new = object.__new__
 _NO_GRAD_1, _NO_GRAD_2 = (False,), (False, False)
 
 
@@ -95,30 +94,13 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        ctx = object.__new__(cls)
         # Unrolled for one and two inputs (nearly every op): this runs once per op, and per-op
         # overhead is what small graphs pay for.
         n_args = len(args)
-        if n_args == 2:
-            a, b = args
-            if isinstance(a, TensorBase):
-                maker, a_data, a_needs = a, a.data, a.requires_grad
-                if isinstance(b, TensorBase):
-                    b_data, b_needs = b.data, b.requires_grad
-                else:
-                    b_data, b_needs = b, False
-            elif isinstance(b, TensorBase):
-                maker, a_data, a_needs = b, a, False
-                b_data, b_needs = b.data, b.requires_grad
-            else:
-                raise _no_tensor(cls, args)
-            any_needs = _grad_enabled and (a_needs or b_needs)
-            ctx.needs_input_grad = (a_needs, b_needs) if any_needs else _NO_GRAD_2
-            if kwargs:
-                out = cls.forward(ctx, a_data, b_data, **kwargs)
-            else:
-                out = cls.forward(ctx, a_data, b_data)
-        elif n_args == 1 and isinstance(args[0], TensorBase):
+        if n_args == 2 and not kwargs:
+            return apply_binary(cls, args[0], args[1])
+        ctx = _new(cls)
+        if n_args == 1 and isinstance(args[0], TensorBase):
             maker = args[0]
             any_needs = _grad_enabled and maker.requires_grad
             ctx.needs_input_grad = (True,) if any_needs else _NO_GRAD_1
@@ -135,12 +117,18 @@ class Function:
             any_needs = _grad_enabled and True in needs
             ctx.needs_input_grad = needs if any_needs else (False,) * n_args
             out = cls.forward(ctx, *arrays, **kwargs)
-        result = maker._make(out, any_needs)
+        # (the output is made here rather than by a call: one Python call fewer per op)
+        result = _new(maker._output_class)
+        result.data = out
+        result.grad = None
+        result.requires_grad = any_needs
         if any_needs:
             ctx.parents = args
             # Creation order is a topological order: every node is made after its inputs.
             ctx._sequence = next(_sequence)
             result._ctx = ctx
+        else:
+            result._ctx = None
         return result
 
     def __repr__(self) -> str:
@@ -151,6 +139,39 @@ def _no_tensor(function, args) -> TypeError:
     types = ", ".join(type(a).__name__ for a in args)
     return TypeError(f"{function.__name__}.apply: at least one input must be a Tensor; got "
                      f"({types}). Wrap arrays with npdeep.tensor(...) first.")
+
+
+def apply_binary(function, a, b):
+    """``function.apply(a, b)`` without the general signature: Tensor's operators call it.
+
+    The same steps as :meth:`Function.apply` for two positional arguments, one of which at
+    least is a Tensor.
+    """
+    ctx = _new(function)
+    if isinstance(a, TensorBase):
+        maker, a_data, a_needs = a, a.data, a.requires_grad
+        if isinstance(b, TensorBase):
+            b_data, b_needs = b.data, b.requires_grad
+        else:
+            b_data, b_needs = b, False
+    elif isinstance(b, TensorBase):
+        maker, a_data, a_needs = b, a, False
+        b_data, b_needs = b.data, b.requires_grad
+    else:
+        raise _no_tensor(function, (a, b))
+    any_needs = _grad_enabled and (a_needs or b_needs)
+    ctx.needs_input_grad = (a_needs, b_needs) if any_needs else _NO_GRAD_2
+    result = _new(maker._output_class)
+    result.data = function.forward(ctx, a_data, b_data)
+    result.grad = None
+    result.requires_grad = any_needs
+    if any_needs:
+        ctx.parents = (a, b)
+        ctx._sequence = next(_sequence)
+        result._ctx = ctx
+    else:
+        result._ctx = None
+    return result
 
 
 class _Freed:
@@ -222,12 +243,14 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
         ctx = node._ctx
         dZ = grads.pop(ctx)
         input_grads = ctx.backward(ctx, dZ)
-        if type(input_grads) is not tuple:
-            input_grads = (input_grads,)
+        if type(input_grads) is tuple:
+            edges = zip(ctx.parents, ctx.needs_input_grad, input_grads)
+        else:  # one input, which needs a gradient (the node would not exist otherwise)
+            edges = ((ctx.parents[0], True, input_grads),)
         # A chain (each node feeding one other) needs no heap: the one node found, when no
         # other waits, is the next.
         following = None
-        for parent, needed, g in zip(ctx.parents, ctx.needs_input_grad, input_grads):
+        for parent, needed, g in edges:
             if not needed:
                 continue
             pdata = parent.data

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from npdeep import autograd, backend
+from npdeep.autograd import apply_binary
 from npdeep.primitives import (Abs, Add, Clip, Div, Exp, Extremum, GetItem, Log, MatMul, Mean,
                                Mul, Neg, Pow, Prod, Reshape, Sqrt, Square, Sub, Sum,
                                Transpose,
@@ -72,6 +73,15 @@ def _shape_arguments(shape: tuple) -> tuple:
     return shape
 
 
+def _read_only_one(dtype) -> np.ndarray:
+    one = np.ones((), dtype)
+    one.flags.writeable = False
+    return one
+
+
+_SEED = {np.dtype(t): _read_only_one(t) for t in (np.float16, np.float32, np.float64)}
+
+
 class Tensor(autograd.TensorBase):
     """An n-dimensional array that can record operations for reverse-mode differentiation.
 
@@ -98,7 +108,7 @@ class Tensor(autograd.TensorBase):
         self._ctx = None
 
     def _make(self, data: np.ndarray, requires_grad: bool) -> "Tensor":
-        """Wrap an op's result array without checks (Function.apply calls it on an input)."""
+        """Wrap a result array outside the graph, without checks (comparisons, detach)."""
         t = object.__new__(Tensor)  # always a plain Tensor, also when self is a Parameter
         t.data = data
         t.grad = None
@@ -185,51 +195,51 @@ class Tensor(autograd.TensorBase):
     # ------------------------------------------------------------------ arithmetic
     # The reflected forms (2 - x, ndarray @ x) keep the operands in their written order.
     def __add__(self, other) -> "Tensor":
-        return Add.apply(self, other if isinstance(other, Tensor) else
+        return apply_binary(Add, self, other if isinstance(other, Tensor) else
                          as_operand(other, self.data))
 
     def __radd__(self, other) -> "Tensor":
-        return Add.apply(as_operand(other, self.data), self)
+        return apply_binary(Add, as_operand(other, self.data), self)
 
     def __sub__(self, other) -> "Tensor":
-        return Sub.apply(self, other if isinstance(other, Tensor) else
+        return apply_binary(Sub, self, other if isinstance(other, Tensor) else
                          as_operand(other, self.data))
 
     def __rsub__(self, other) -> "Tensor":
-        return Sub.apply(as_operand(other, self.data), self)
+        return apply_binary(Sub, as_operand(other, self.data), self)
 
     def __mul__(self, other) -> "Tensor":
         if other is self:
             return Square.apply(self)
-        return Mul.apply(self, other if isinstance(other, Tensor) else
+        return apply_binary(Mul, self, other if isinstance(other, Tensor) else
                          as_operand(other, self.data))
 
     def __rmul__(self, other) -> "Tensor":
-        return Mul.apply(as_operand(other, self.data), self)
+        return apply_binary(Mul, as_operand(other, self.data), self)
 
     def __truediv__(self, other) -> "Tensor":
-        return Div.apply(self, other if isinstance(other, Tensor) else
+        return apply_binary(Div, self, other if isinstance(other, Tensor) else
                          as_operand(other, self.data))
 
     def __rtruediv__(self, other) -> "Tensor":
-        return Div.apply(as_operand(other, self.data), self)
+        return apply_binary(Div, as_operand(other, self.data), self)
 
     def __pow__(self, other) -> "Tensor":
         if other.__class__ in (int, float) and other == 2:
             return Square.apply(self)
-        return Pow.apply(self, other if isinstance(other, Tensor) else
+        return apply_binary(Pow, self, other if isinstance(other, Tensor) else
                          as_operand(other, self.data))
 
     def __rpow__(self, other) -> "Tensor":
-        return Pow.apply(as_operand(other, self.data), self)
+        return apply_binary(Pow, as_operand(other, self.data), self)
 
     def __matmul__(self, other) -> "Tensor":
         if not isinstance(other, Tensor):
             other = Tensor(other, dtype=self.data.dtype)
-        return MatMul.apply(self, other)
+        return apply_binary(MatMul, self, other)
 
     def __rmatmul__(self, other) -> "Tensor":
-        return MatMul.apply(Tensor(other, dtype=self.data.dtype), self)
+        return apply_binary(MatMul, Tensor(other, dtype=self.data.dtype), self)
 
     def __neg__(self) -> "Tensor":
         return Neg.apply(self)
@@ -384,15 +394,21 @@ class Tensor(autograd.TensorBase):
                     f"backward(): called on a tensor of shape {self.shape} without a gradient. "
                     "Pass grad= an array of that shape (dJ/dZ), e.g. "
                     "t.backward(np.ones(t.shape)), or reduce it to a scalar first (t.sum()).")
-            # (np.array is 4x faster than np.ones for the usual 0-d loss)
             data = self.data
-            grad = np.array(1, data.dtype) if not data.shape else np.ones(data.shape, data.dtype)
+            # The usual 0-d loss is seeded with a shared read-only 1 (no array made per call):
+            # the engine never writes into a gradient it did not make.
+            grad = _SEED.get(data.dtype) if not data.shape else None
+            if grad is None:
+                grad = np.ones(data.shape, data.dtype)
         else:
             grad = as_array(grad, self.data.dtype, "backward")
             if grad.shape != self.shape:
                 raise ValueError(f"backward(): grad has shape {grad.shape} but the tensor has "
                                  f"shape {self.shape}")
         autograd.run_backward(self, grad, retain_graph)
+
+
+Tensor._output_class = Tensor  # what every op makes, also from Parameters (see TensorBase)
 
 
 def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:

@@ -288,6 +288,40 @@ def test_apply_without_any_tensor_input_says_what_to_do():
     np.testing.assert_array_equal(Double.apply(npdeep.tensor([1.0])).data, [2.0])
 
 
+def test_apply_binary_is_apply_for_two_inputs():
+    from npdeep.autograd import apply_binary
+    from npdeep.primitives import Sub
+
+    x, c = randn(2, 3, seed=1), randn(2, 3, seed=2, requires_grad=False)
+    for a, b in [(x, c), (c, x), (x, 2.0), (2.0, x), (c, c)]:
+        out, expected = apply_binary(Sub, a, b), Sub.apply(a, b)
+        np.testing.assert_array_equal(out.data, expected.data)
+        assert out.requires_grad == expected.requires_grad == (a is x or b is x)
+        assert (out.grad_fn is None) == (expected.grad_fn is None)
+    with npdeep.no_grad():
+        assert apply_binary(Sub, x, x).grad_fn is None
+    with pytest.raises(TypeError, match=r"Sub.apply: at least one input must be a Tensor; got "
+                                        r"\(ndarray, float\)"):
+        apply_binary(Sub, np.ones(2), 1.0)
+
+
+def test_the_shared_seed_of_a_scalar_loss_is_never_written():
+    # backward() of a 0-d loss starts from one read-only 1 of its dtype, shared by every call:
+    # it reaches x.grad as a copy, and a sum of it is a new array.
+    x = randn()
+    (x + 1.0).backward()   # dZ itself reaches x
+    x.grad += 1
+    x.grad = None
+    x.reshape(()).backward()  # a view of dZ reaches x
+    x.grad += 1
+    (x.sum() + x.sum()).backward()
+    y = x * 2.0
+    (y + y).backward()
+    np.testing.assert_array_equal(x.grad, 2.0 + 2.0 + 4.0)
+    (x * 1.0).backward()
+    assert x.grad == 9.0
+
+
 def test_outputs_of_parameters_are_plain_tensors():
     W = npdeep.nn.Parameter(np.ones((2, 2)))
     for out in (W * 2, 2 * W, W @ W, W.sum(), -W, W.T, W[0], np.ones(2) @ W):

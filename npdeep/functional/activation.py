@@ -11,8 +11,9 @@ from npdeep.tensor import Tensor, as_tensor
 # as much as the whole subtraction on a small array.
 _ONE = {np.dtype(t): np.ones((), t) for t in (np.float16, np.float32, np.float64)}
 
-# The largest −z whose e^(−z) is finite, less a margin, per dtype.
-_EXP_LIMIT = {np.dtype(np.float32): 88.7, np.dtype(np.float64): 709.7}
+# The largest −z whose e^(−z) is finite, less a margin, per dtype (0-d arrays, as _ONE).
+_EXP_LIMIT = {np.dtype(t): np.array(limit, t) for t, limit in ((np.float32, 88.7),
+                                                                 (np.float64, 709.7))}
 
 
 def stable_sigmoid(Z: np.ndarray) -> np.ndarray:
@@ -28,7 +29,7 @@ def stable_sigmoid(Z: np.ndarray) -> np.ndarray:
     np.negative(Z, out=e)
     np.minimum(e, _EXP_LIMIT.get(e.dtype, 709.7), out=e)
     np.exp(e, out=e)                    # e^(−z), finite
-    e += 1.0
+    e += _ONE.get(e.dtype, 1)
     np.reciprocal(e, out=e)
     return e
 
