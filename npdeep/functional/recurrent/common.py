@@ -148,20 +148,27 @@ def check_state(state, m: int, n_a: int, where: str, name: str = "a0", dtype=Non
     return state
 
 
-_EXP_LIMIT = {np.dtype(np.float32): 88.7, np.dtype(np.float64): 709.7}
+def half_sigmoid_rows(arrays, n_sigmoid: int) -> list:
+    """Copies of W parts and b with their first n_sigmoid rows (the sigmoid gates) halved.
+
+    The fused ops compute σ(z) = (1 + tanh(z/2))/2: with these rows halved, the product
+    gives z/2 for the sigmoid gates and z for the tanh candidate, so ONE tanh covers all the
+    gates of a step (σ by e^(−z) needs an overflow cap: more passes over the gates).
+    """
+    halved = []
+    for A in arrays:
+        A = np.array(A)
+        A[:n_sigmoid] *= 0.5
+        halved.append(A)
+    return halved
 
 
 def sigmoid_(Z: np.ndarray) -> np.ndarray:
-    """σ(Z) in place (Z may be a slice of the gate buffer): 1 / (1 + e^(−z)).
-
-    NOTE: −z is capped where e^(−z) would overflow, as npdeep's stable_sigmoid does; that
-    changes σ only below the smallest normal number.
-    """
-    np.negative(Z, out=Z)
-    np.minimum(Z, _EXP_LIMIT.get(Z.dtype, 709.7), out=Z)
-    np.exp(Z, out=Z)
-    Z += 1.0
-    np.reciprocal(Z, out=Z)
+    """σ(Z) = (1 + tanh(Z/2))/2 in place (Z may be a slice of the gate buffer); no overflow."""
+    Z *= 0.5
+    np.tanh(Z, out=Z)
+    Z *= 0.5
+    Z += 0.5
     return Z
 
 

@@ -50,37 +50,43 @@ class GRUSequence(Function):
         n2 = 2 * n_a
         after = bc_rec is not None
         Wa, Wx = common.split_weights(W, n_a)
+        # σ(z) = (1 + tanh(z/2))/2 with the halving folded into the Γu, Γr rows (see lstm.py).
+        Wa_h, Wx_h, b_h = common.half_sigmoid_rows((Wa, Wx, b), n2)
         Xp = common.to_processing_order(X, reverse)
         M = common.step_mask(lengths, T_x, reverse, X.dtype)
-        G = (Xp.reshape(T_x * m, n_x) @ Wx.T).reshape(T_x, m, 3 * n_a)   # then Γu, Γr, c̃
-        G += b
+        G = (Xp.reshape(T_x * m, n_x) @ Wx_h.T).reshape(T_x, m, 3 * n_a)  # then Γu, Γr, c̃
+        G += b_h
         S = np.empty((T_x + 1, m, n_a), dtype=X.dtype)
         S[0] = a0
         # reset_after: H[k] = Wca·c⟨t−1⟩ + bc_rec; the course's: H[k] = Γr∗c⟨t−1⟩.
         H = np.empty((T_x, m, n_a), dtype=X.dtype)
+        tmp = np.empty((m, n_a), dtype=X.dtype)
         if after:
-            WaT = Wa.T
+            WaT = Wa_h.T
             Za = np.empty((m, 3 * n_a), dtype=X.dtype)
         else:
-            WurT, WcaT = Wa[:n2].T, Wa[n2:].T
+            WurT, WcaT = Wa_h[:n2].T, Wa_h[n2:].T
             Za = np.empty((m, n2), dtype=X.dtype)
             Zc = np.empty((m, n_a), dtype=X.dtype)
         for k in range(T_x):
             g, c_prev, c = G[k], S[k], S[k + 1]
+            ur, r, cc = g[:, :n2], g[:, n_a:n2], g[:, n2:]
             if after:
                 np.matmul(c_prev, WaT, out=Za)
-                g[:, :n2] += Za[:, :n2]
-                common.sigmoid_(g[:, :n2])
-                np.add(Za[:, n2:], bc_rec, out=H[k])
-                cc = g[:, n2:]
-                cc += g[:, n_a:n2] * H[k]
+                ur += Za[:, :n2]
             else:
                 np.matmul(c_prev, WurT, out=Za)
-                g[:, :n2] += Za
-                common.sigmoid_(g[:, :n2])
-                np.multiply(g[:, n_a:n2], c_prev, out=H[k])
+                ur += Za
+            np.tanh(ur, out=ur)
+            ur *= 0.5
+            ur += 0.5                                      # Γu, Γr
+            if after:
+                np.add(Za[:, n2:], bc_rec, out=H[k])
+                np.multiply(r, H[k], out=tmp)
+                cc += tmp
+            else:
+                np.multiply(r, c_prev, out=H[k])
                 np.matmul(H[k], WcaT, out=Zc)
-                cc = g[:, n2:]
                 cc += Zc
             np.tanh(cc, out=cc)
             # c = c_prev + Γu∗(c̃ − c_prev); at a padded step (M = 0) the state is carried.
@@ -98,58 +104,72 @@ class GRUSequence(Function):
         T_x, m, n_x = Xp.shape
         n_a = S.shape[2]
         n2 = 2 * n_a
+        dtype = G.dtype
         dY, (da,) = common.unpack_grad(dout, T_x, 1, reverse)
-        dG = np.empty_like(G)                                 # dZ of the x-side products
-        dH = np.empty((T_x, m, n_a), dtype=G.dtype)           # reset_after: dZ of Wca·c + bc_rec
-        dA_new = np.empty((m, n_a), dtype=G.dtype)
-        Wur, Wca = Wa[:n2], Wa[n2:]
+        # dZa: dZ of the products with c⟨t−1⟩ [dZu, dZr, dh] (reset_after: dh is the
+        # gradient of Wca·c + bc_rec; the course's: dZc, of Wca·(Γr∗c)); dZc: the candidate's.
+        dZa = np.empty((T_x, m, 3 * n_a if after else n2), dtype=dtype)
+        dZc = np.empty((T_x, m, n_a), dtype=dtype)
+        dA, tmp, da_new = (np.empty((m, n_a), dtype=dtype) for _ in range(3))
+        tmp2 = np.empty((m, n2), dtype=dtype)
+        Wca = Wa[n2:]
+        Wa_rows = Wa if after else Wa[:n2]
+        keep = None if M is None else 1.0 - M
         for k in range(T_x - 1, -1, -1):
-            g, dg, c_prev = G[k], dG[k], S[k]
+            g, za, dzc, c_prev = G[k], dZa[k], dZc[k], S[k]
             u, r, cc = g[:, :n_a], g[:, n_a:n2], g[:, n2:]
-            du, dr, dzc = dg[:, :n_a], dg[:, n_a:n2], dg[:, n2:]
-            np.add(da, dY[k], out=dA_new)
+            du, dr = za[:, :n_a], za[:, n_a:n2]
+            np.add(da, dY[k], out=dA)
             if M is not None:
-                dA_new *= M[k]           # 0 at a padded step: so is every dZ below
+                dA *= M[k]               # 0 at a padded step: so is every dZ below
             np.subtract(cc, c_prev, out=du)
-            du *= dA_new
-            np.multiply(dA_new, u, out=dzc)
-            dzc *= 1.0 - cc * cc
-            da_prev = dA_new * (1.0 - u)
+            du *= dA
+            np.multiply(dA, u, out=dzc)
+            np.multiply(cc, cc, out=tmp)
+            np.subtract(1.0, tmp, out=tmp)
+            dzc *= tmp                                     # dZc = dc̃∗(1 − c̃²)
+            np.subtract(1.0, u, out=da_new)
+            da_new *= dA                                   # da⟨t−1⟩ through (1 − Γu)
             if after:
-                np.multiply(dzc, r, out=dH[k])
+                np.multiply(dzc, r, out=za[:, n2:])        # dh
                 np.multiply(dzc, H[k], out=dr)
             else:
-                d_rc = dzc @ Wca                              # d(Γr∗c⟨t−1⟩)
+                d_rc = dzc @ Wca                           # d(Γr∗c⟨t−1⟩)
                 np.multiply(d_rc, c_prev, out=dr)
                 d_rc *= r
-                da_prev += d_rc
+                da_new += d_rc
             s = g[:, :n2]
-            dg[:, :n2] *= s * (1.0 - s)
-            if after:
-                da_prev += dg[:, :n2] @ Wur
-                da_prev += dH[k] @ Wca
+            np.multiply(s, s, out=tmp2)
+            np.subtract(s, tmp2, out=tmp2)
+            za[:, :n2] *= tmp2                             # σ' = σ − σ²
+            np.matmul(za, Wa_rows, out=tmp)
+            da_new += tmp
+            if M is not None:
+                da *= keep[k]
+                da += da_new
             else:
-                da_prev += dg[:, :n2] @ Wur
-            da = common.carry(da_prev, da, None if M is None else M[k])
+                da, da_new = da_new, da
         needs = ctx.needs_input_grad
-        dG2 = dG.reshape(T_x * m, 3 * n_a)
-        S2 = S[:T_x].reshape(T_x * m, n_a)
+        P = T_x * m
+        dZa2, dZc2 = dZa.reshape(P, -1), dZc.reshape(P, n_a)
+        dZur = dZa2[:, :n2]
+        S2 = S[:T_x].reshape(P, n_a)
+        X2 = Xp.reshape(P, n_x)
         dX = dW = db = dbc_rec = None
         if needs[0]:
-            dXp = (dG2 @ Wx).reshape(T_x, m, n_x)
+            dXp = (dZur @ Wx[:n2] + dZc2 @ Wx[n2:]).reshape(T_x, m, n_x)
             dX = np.ascontiguousarray(common.from_processing_order(dXp, reverse))
         if needs[2]:
-            dWur = dG2[:, :n2].T @ S2
-            dH2 = dH.reshape(T_x * m, n_a)
-            # Wca multiplies c⟨t−1⟩ (reset_after) or Γr∗c⟨t−1⟩ (the course's), with dZ
-            # dH (reset_after) or dZc.
-            dWca = dH2.T @ S2 if after else dG2[:, n2:].T @ H.reshape(T_x * m, n_a)
-            dW = np.concatenate([np.concatenate([dWur, dWca], axis=0),
-                                 dG2.T @ Xp.reshape(T_x * m, n_x)], axis=1)
+            # Wca multiplies c⟨t−1⟩ (reset_after, with dZ dh) or Γr∗c⟨t−1⟩ (the course's,
+            # with dZ dZc).
+            dWa = dZa2.T @ S2 if after else np.concatenate(
+                [dZur.T @ S2, dZc2.T @ H.reshape(P, n_a)], axis=0)
+            dWx = np.concatenate([dZur.T @ X2, dZc2.T @ X2], axis=0)
+            dW = np.concatenate([dWa, dWx], axis=1)
         if needs[3]:
-            db = dG2.sum(axis=0)
+            db = np.concatenate([dZur.sum(axis=0), dZc2.sum(axis=0)])
         if after and needs[4]:
-            dbc_rec = dH.reshape(T_x * m, n_a).sum(axis=0)
+            dbc_rec = dZa2[:, n2:].sum(axis=0)
         return dX, (da if needs[1] else None), dW, db, dbc_rec
 
 

@@ -34,44 +34,54 @@ from npdeep.functional.recurrent import common
 
 
 class LSTMSequence(Function):
-    """One direction of one LSTM layer over X (m, T_x, n_x); output packed as in common."""
+    """One direction of one LSTM layer over X (m, T_x, n_x); output packed as in common.
+
+    NOTE: σ(z) is computed as (1 + tanh(z/2))/2, with the halving folded into the weights
+    (common.half_sigmoid_rows): then one tanh runs over a step's four gates at once, with no
+    overflow to guard against (σ by e^(−z) needs a cap: 4 passes more per step). Its error is
+    absolute, below one ulp of 1, as the gates need.
+    """
 
     @staticmethod
     def forward(ctx, X, a0, c0, W, b, reverse=False, lengths=None):
         m, T_x, n_x = X.shape
         n_a = a0.shape[1]
+        n3 = 3 * n_a
         Wa, Wx = common.split_weights(W, n_a)
+        Wa_h, Wx_h, b_h = common.half_sigmoid_rows((Wa, Wx, b), n3)
         Xp = common.to_processing_order(X, reverse)                   # (T_x, m, n_x)
         M = common.step_mask(lengths, T_x, reverse, X.dtype)            # (T_x, m, 1) or None
         # The input projection of every step in one GEMM; then G holds the gate values.
-        G = (Xp.reshape(T_x * m, n_x) @ Wx.T).reshape(T_x, m, 4 * n_a)  # (T_x, m, 4·n_a)
-        G += b
+        G = (Xp.reshape(T_x * m, n_x) @ Wx_h.T).reshape(T_x, m, 4 * n_a)  # (T_x, m, 4·n_a)
+        G += b_h
         S = np.empty((T_x + 1, m, n_a), dtype=X.dtype)  # a⟨t⟩, S[0] = a0
         C = np.empty((T_x + 1, m, n_a), dtype=X.dtype)  # c⟨t⟩, C[0] = c0
         tanh_C = np.empty((T_x, m, n_a), dtype=X.dtype)
         S[0], C[0] = a0, c0
-        WaT = Wa.T
+        WaT = Wa_h.T
         Za = np.empty((m, 4 * n_a), dtype=X.dtype)
-        n3 = 3 * n_a
+        tmp = np.empty((m, n_a), dtype=X.dtype)
         for k in range(T_x):
             g = G[k]
             np.matmul(S[k], WaT, out=Za)
             g += Za
-            common.sigmoid_(g[:, :n3])
-            np.tanh(g[:, n3:], out=g[:, n3:])
+            np.tanh(g, out=g)
+            sig = g[:, :n3]
+            sig *= 0.5
+            sig += 0.5                                   # Γf, Γu, Γo = (1 + tanh(z/2))/2
             f, u, o, cc = g[:, :n_a], g[:, n_a:2 * n_a], g[:, 2 * n_a:n3], g[:, n3:]
             c = C[k + 1]
             np.multiply(f, C[k], out=c)
-            c += u * cc
+            np.multiply(u, cc, out=tmp)
+            c += tmp
             np.tanh(c, out=tanh_C[k])
             np.multiply(o, tanh_C[k], out=S[k + 1])
             if M is not None:  # padded steps carry the state: s = s_prev + M·(s_new − s_prev)
-                c -= C[k]
-                c *= M[k]
-                c += C[k]
-                S[k + 1] -= S[k]
-                S[k + 1] *= M[k]
-                S[k + 1] += S[k]
+                for state in (C, S):
+                    new = state[k + 1]
+                    new -= state[k]
+                    new *= M[k]
+                    new += state[k]
         ctx.saved = (Xp, Wa, Wx, G, S, C, tanh_C, M, reverse)
         Y = common.masked_output(S[1:], M)
         return common.pack_output(Y, [S[T_x], C[T_x]], reverse)
@@ -82,38 +92,51 @@ class LSTMSequence(Function):
         T_x, m, n_x = Xp.shape
         n_a = S.shape[2]
         n3 = 3 * n_a
+        dtype = G.dtype
         dY, (da, dc) = common.unpack_grad(dout, T_x, 2, reverse)
         dG = np.empty_like(G)
-        dA_new = np.empty((m, n_a), dtype=G.dtype)
-        dC_new = np.empty((m, n_a), dtype=G.dtype)
+        dA, dC, tmp, da_new = (np.empty((m, n_a), dtype=dtype) for _ in range(4))
+        tmp3 = np.empty((m, n3), dtype=dtype)
+        keep = None if M is None else 1.0 - M    # 1 at padded steps: the state is carried
         for k in range(T_x - 1, -1, -1):
-            g, dg = G[k], dG[k]
+            g, dg, t = G[k], dG[k], tanh_C[k]
             f, u, o, cc = g[:, :n_a], g[:, n_a:2 * n_a], g[:, 2 * n_a:n3], g[:, n3:]
-            np.add(da, dY[k], out=dA_new)
+            np.add(da, dY[k], out=dA)                     # da_new
             if M is not None:
-                dA_new *= M[k]                       # 0 at a padded step: so is every dZ
-                np.multiply(dc, M[k], out=dC_new)
+                dA *= M[k]                       # 0 at a padded step: so is every dZ
+            # dc_new = dc + da_new·Γo·(1 − tanh²c), with Γo·(1 − tanh²c) = Γo − a⟨t⟩·tanh c
+            # (a⟨t⟩ = Γo·tanh c; where a padded step carried the state, dA is 0 anyway).
+            np.multiply(S[k + 1], t, out=tmp)
+            np.subtract(o, tmp, out=tmp)
+            tmp *= dA
+            if M is not None:
+                np.multiply(dc, M[k], out=dC)
+                dC += tmp
             else:
-                dC_new[...] = dc
-            t = tanh_C[k]
-            # dc_new += da_new·Γo·(1 − tanh²c)
-            tmp = dA_new * o
-            tmp *= 1.0 - t * t
-            dC_new += tmp
+                np.add(tmp, dc, out=dC)
             df, du, do, dcc = (dg[:, :n_a], dg[:, n_a:2 * n_a], dg[:, 2 * n_a:n3], dg[:, n3:])
-            np.multiply(dC_new, C[k], out=df)
-            np.multiply(dC_new, cc, out=du)
-            np.multiply(dA_new, t, out=do)
-            np.multiply(dC_new, u, out=dcc)
-            # σ' = σ(1 − σ) on the three sigmoid gates, tanh' = 1 − c̃² on the candidate.
-            s = g[:, :n3]
-            dg[:, :n3] *= s * (1.0 - s)
-            dcc *= 1.0 - cc * cc
-            dc_prev = dC_new * f
-            da_prev = dg @ Wa                        # (m, n_a)
-            Mk = None if M is None else M[k]
-            da = common.carry(da_prev, da, Mk)
-            dc = common.carry(dc_prev, dc, Mk)
+            np.multiply(dC, C[k], out=df)
+            np.multiply(dC, cc, out=du)
+            np.multiply(dA, t, out=do)
+            np.multiply(dC, u, out=dcc)
+            # σ' = σ − σ² on the three sigmoid gates, tanh' = 1 − c̃² on the candidate.
+            sig = g[:, :n3]
+            np.multiply(sig, sig, out=tmp3)
+            np.subtract(sig, tmp3, out=tmp3)
+            dg[:, :n3] *= tmp3
+            np.multiply(cc, cc, out=tmp)
+            np.subtract(1.0, tmp, out=tmp)
+            dcc *= tmp
+            np.matmul(dg, Wa, out=da_new)                 # da⟨t−1⟩ (m, n_a)
+            np.multiply(dC, f, out=tmp)                   # dc⟨t−1⟩
+            if M is not None:
+                da *= keep[k]
+                da += da_new
+                dc *= keep[k]
+                dc += tmp
+            else:
+                da, da_new = da_new, da
+                dc, tmp = tmp, dc
         needs = ctx.needs_input_grad
         dG2 = dG.reshape(T_x * m, 4 * n_a)
         dX = dW = db = None
