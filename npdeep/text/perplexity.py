@@ -99,8 +99,8 @@ def perplexity(model, vocab, text, mini_batch_size: int = 256) -> float:
     """e^H: the model's perplexity per token on ``text`` (a string or a list of lines).
 
     Example:
-        >>> perplexity(model, vocab, dev_names)     # per character, <eos> included
-        6.1
+        >>> perplexity(model, vocab, dev_names)  # per character, <eos> included: about 7
+        ...                                      # for an LSTM(128) trained a minute on names
     """
     return math.exp(nats_per_token(model, vocab, text, mini_batch_size))
 

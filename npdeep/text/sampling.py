@@ -72,8 +72,8 @@ def sample(model, vocab, n: int = 1, temperature: float = 1.0, max_length: int =
         ValueError: for a temperature <= 0, n or max_length < 1.
 
     Example:
-        >>> sample(model, vocab, n=3, temperature=0.8, seed=0)
-        ['mavia', 'jorden', 'kaleigh']
+        >>> sample(model, vocab, n=3, seed=0)   # an LSTM after a minute on 29k names
+        ['mianie', 'daine', 'auralynn']
     """
     where = "sample"
     n = check_int(n, "n", where)

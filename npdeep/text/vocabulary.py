@@ -44,7 +44,7 @@ class Vocabulary:
 
     Example:
         >>> vocab = Vocabulary.build(["emma", "olivia"])
-        >>> vocab.encode("emma")                  # array([6, 5, 5, 3])
+        >>> vocab.encode("emma")                  # array([4, 7, 7, 3])
         >>> vocab.decode(vocab.encode("emz"))     # 'em<unk>'
     """
 
