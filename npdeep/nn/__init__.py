@@ -4,6 +4,7 @@ from npdeep.nn.blocks import BasicBlock, InceptionModule, PaddedMaxPool2d, Resid
 from npdeep.nn.container import Flatten, Sequential
 from npdeep.nn.conv import Conv2d
 from npdeep.nn.dropout import Dropout
+from npdeep.nn.embedding import Embedding
 from npdeep.nn.linear import Linear
 from npdeep.nn.module import Module, Parameter
 from npdeep.nn.normalization import BatchNorm1d, BatchNorm2d
