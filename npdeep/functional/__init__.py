@@ -3,6 +3,7 @@ from npdeep.functional.activation import (leaky_relu, log_softmax, relu, sigmoid
                                           tanh)
 from npdeep.functional.conv import conv2d, zero_pad
 from npdeep.functional.dropout import dropout
+from npdeep.functional.embedding import embedding
 from npdeep.functional.elementwise import (abs, add, clip, div, exp, log, maximum, mul, neg,
                                            pow, sqrt, sub, where)
 from npdeep.functional.linalg import linear, matmul
