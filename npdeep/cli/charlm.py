@@ -31,13 +31,14 @@ from npdeep.train.callbacks import Callback
 TASKS = ("classify", "charlm")
 TEXT_MODES = ("auto", "lines", "text")
 # The settings of a charlm run when neither the command line gives them.
-CHARLM_DEFAULTS = dict(cell="lstm", n_a=128, num_layers=1, keep_prob=1.0, epochs=30,
+CHARLM_DEFAULTS = dict(cell="lstm", n_a=128, num_layers=1, embedding_dim=None,
+                       keep_prob=1.0, epochs=30,
                        optimizer="adam", learning_rate=3e-3, decay_rate=0.0, lambd=0.0,
                        mini_batch_size=64, bptt=100, text_mode="auto", dev_fraction=0.1,
                        patience=3, clip_norm=5.0, minutes=None, seed=0)
 # Options of the classification task that mean nothing for a language model.
 CLASSIFY_ONLY = ("model", "hidden", "batch_norm", "data_root")
-CHARLM_ONLY = ("cell", "n_a", "num_layers", "bptt", "text_mode", "dev_fraction", "patience",
+CHARLM_ONLY = ("cell", "n_a", "num_layers", "embedding_dim", "bptt", "text_mode", "dev_fraction", "patience",
                "clip_norm", "minutes")
 RUN_FILES = ("config.json", "vocab.json", "model.safetensors", "checkpoint.safetensors",
              "history.json", "curves.png", "results.json")
@@ -68,6 +69,9 @@ def add_charlm_arguments(train) -> None:
                        help=f"hidden state size n_a (default: {CHARLM_DEFAULTS['n_a']})")
     group.add_argument("--num-layers", type=_count, dest="num_layers",
                        help=f"stacked layers (default: {CHARLM_DEFAULTS['num_layers']})")
+    group.add_argument("--embedding-dim", type=_count, dest="embedding_dim",
+                       help="learn an embedding of this size for the input tokens (default: "
+                       "none: the course's one-hot vectors)")
     group.add_argument("--bptt", type=_count,
                        help="steps per window of running text, how far back the gradient "
                        f"flows (default: {CHARLM_DEFAULTS['bptt']})")
@@ -274,7 +278,7 @@ def cmd_train_charlm(args) -> int:
     npdeep.manual_seed(config["seed"])
     model = char_rnn(len(vocab), config["n_a"], cell=config["cell"],
                      num_layers=config["num_layers"], keep_prob=config["keep_prob"],
-                     stateful=mode == "text")
+                     embedding_dim=config.get("embedding_dim"), stateful=mode == "text")
     config["model"] = model_arguments(model)
     write_text_atomic(os.path.join(out, "config.json"), json.dumps(config, indent=1))
     optimizer = make_optimizer(config, model)

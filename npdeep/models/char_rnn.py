@@ -2,7 +2,7 @@
 
 ::
 
-    x⟨t⟩ = one-hot(token t)                     (m, V)
+    x⟨t⟩ = one-hot(token t)                     (m, V), or a learned embedding e_t (m, n_e)
     a⟨t⟩, c⟨t⟩ = RNN / GRU / LSTM cell(x⟨t⟩, a⟨t−1⟩, c⟨t−1⟩)      (m, n_a), num_layers deep
     ŷ⟨t⟩ = softmax(Wya · a⟨t⟩ + by)              (m, V): the next token's distribution
 
@@ -50,7 +50,8 @@ class CharRNN(nn.Module):
     example_ndim = 1
 
     def __init__(self, vocab_size: int, n_a: int, cell: str = "lstm", num_layers: int = 1,
-                 pad_id: int | None = 0, stateful: bool = False, keep_prob: float = 1.0):
+                 pad_id: int | None = 0, stateful: bool = False, keep_prob: float = 1.0,
+                 embedding_dim: int | None = None):
         super().__init__()
         where = "char_rnn"
         self.vocab_size = check_int(vocab_size, "vocab_size", where, 2)
@@ -62,6 +63,9 @@ class CharRNN(nn.Module):
             pad_id = check_int(pad_id, "pad_id", where, 0, self.vocab_size - 1)
         self.pad_id = pad_id
         self.stateful = bool(stateful)
+        if embedding_dim is not None:
+            embedding_dim = check_int(embedding_dim, "embedding_dim", where)
+        self.embedding_dim = embedding_dim
         layer = getattr(nn, CELLS[cell], None)
         if layer is None:
             raise ValueError(f"{where}: npdeep.nn has no {CELLS[cell]} layer in this version; "
@@ -69,7 +73,11 @@ class CharRNN(nn.Module):
         options = {"num_layers": self.num_layers}
         if self.keep_prob < 1:
             options["keep_prob"] = self.keep_prob
-        self.rnn = layer(self.vocab_size, self.n_a, **options)
+        n_x = self.vocab_size
+        if embedding_dim is not None:
+            self.embedding = nn.Embedding(self.vocab_size, embedding_dim)
+            n_x = embedding_dim
+        self.rnn = layer(n_x, self.n_a, **options)
         self.head = nn.Linear(self.n_a, self.vocab_size, init="xavier")
         self.state = None
 
@@ -132,7 +140,8 @@ class CharRNN(nn.Module):
         """(Z, state): the logits (m, T, V) and the state after the last step, from ``state``
         (None: zeros). Used for sampling one step at a time."""
         ids = self.token_ids(X)
-        A, state = self.rnn(self.one_hot(ids), state=state, lengths=self.lengths(ids))
+        X_in = self.one_hot(ids) if self.embedding_dim is None else self.embedding(ids)
+        A, state = self.rnn(X_in, state=state, lengths=self.lengths(ids))
         return self.head(A), state  # (m, T, n_a) -> (m, T, V)
 
     def forward(self, X) -> Tensor:
@@ -151,14 +160,16 @@ class CharRNN(nn.Module):
 
     def extra_repr(self) -> str:
         extra = f", keep_prob={self.keep_prob}" if self.keep_prob < 1 else ""
+        if self.embedding_dim is not None:
+            extra += f", embedding_dim={self.embedding_dim}"
         stateful = ", stateful=True" if self.stateful else ""
         return (f"vocab_size={self.vocab_size}, n_a={self.n_a}, cell={self.cell!r}, "
                 f"num_layers={self.num_layers}{extra}{stateful}")
 
 
 def char_rnn(vocab_size: int, n_a: int, cell: str = "lstm", num_layers: int = 1,
-             pad_id: int | None = 0, stateful: bool = False,
-             keep_prob: float = 1.0) -> CharRNN:
+             pad_id: int | None = 0, stateful: bool = False, keep_prob: float = 1.0,
+             embedding_dim: int | None = None) -> CharRNN:
     """Build a character-level (or word-level) recurrent language model.
 
     Args:
@@ -173,6 +184,8 @@ def char_rnn(vocab_size: int, n_a: int, cell: str = "lstm", num_layers: int = 1,
             is reset by ``train()``/``eval()`` (so at every epoch's start in fit), by
             ``reset_state()``, and when the batch size changes.
         keep_prob: dropout between stacked layers (1.0: none).
+        embedding_dim: None feeds the course's one-hot vectors x⟨t⟩ (V wide); an int n_e
+            learns an nn.Embedding (V, n_e) instead (cheaper for a large V, e.g. words).
 
     Returns:
         CharRNN mapping token ids X (m, T_x) to logits Z (m, T_x, V).
@@ -187,4 +200,4 @@ def char_rnn(vocab_size: int, n_a: int, cell: str = "lstm", num_layers: int = 1,
         >>> model(vocab.encode("emma")[None]).shape    # (1, 4, len(vocab))
     """
     return CharRNN(vocab_size, n_a, cell=cell, num_layers=num_layers, pad_id=pad_id,
-                   stateful=stateful, keep_prob=keep_prob)
+                   stateful=stateful, keep_prob=keep_prob, embedding_dim=embedding_dim)

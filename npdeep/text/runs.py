@@ -26,7 +26,7 @@ def model_arguments(model) -> dict:
     """char_rnn's arguments that rebuild ``model`` (stateful is a training choice: left out)."""
     return {"vocab_size": model.vocab_size, "n_a": model.n_a, "cell": model.cell,
             "num_layers": model.num_layers, "pad_id": model.pad_id,
-            "keep_prob": model.keep_prob}
+            "keep_prob": model.keep_prob, "embedding_dim": model.embedding_dim}
 
 
 def save_language_model(run_dir: str, model, vocab, settings: dict | None = None) -> None:

@@ -159,3 +159,15 @@ def test_errors():
         model(npdeep.Tensor(np.array([[0, 7]])))
     with pytest.raises(ValueError, match="expected integer token ids; got non-integer"):
         model(npdeep.Tensor(np.array([[0.5, 1.0]])))
+
+
+def test_embedding_input_instead_of_one_hot():
+    V = 9
+    model = char_rnn(V, 5, embedding_dim=3, num_layers=2)
+    assert model.rnn.__class__.__name__ in ("LSTM", "StandInLSTM")
+    assert model.embedding.E.shape == (V, 3)
+    X = np.array([[2, 3, 4, 0], [2, 5, 3, 4]])
+    Y = np.array([[3, 4, 2, -100], [5, 3, 4, 2]])
+    assert model(npdeep.Tensor(X)).shape == (2, 4, V)
+    assert npdeep.gradcheck_model(model, F.cross_entropy, X, Y).difference < 1e-6
+    assert "embedding_dim=3" in repr(model)

@@ -37,3 +37,14 @@ def test_load_errors(tmp_path):
 
     with pytest.raises(ValueError, match="the vocabulary has 4 tokens but the model predicts"):
         save_language_model(str(tmp_path), model, Vocabulary(["a"]))
+
+
+def test_an_embedding_model_round_trips(tmp_path):
+    from npdeep.models import char_rnn
+
+    model, vocab = trained_names_model(epochs=1)
+    embedded = char_rnn(len(vocab), 8, cell="gru", embedding_dim=4)
+    save_language_model(str(tmp_path), embedded, vocab)
+    loaded, _ = load_language_model(str(tmp_path))
+    assert loaded.embedding_dim == 4 and loaded.cell == "gru"
+    np.testing.assert_array_equal(loaded.embedding.E.data, embedded.embedding.E.data)
