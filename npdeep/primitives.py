@@ -117,11 +117,14 @@ class Pow(Function):
 class MatMul(Function):
     """a @ b, batched over leading axes with broadcasting; 1-D operands as matmul treats them."""
 
+    # NOTE: for matrices ndarray.dot is the same BLAS product as @ (the same bits), without the
+    # matmul ufunc's dispatch: 0.3 instead of 0.75 µs at 4x4, equal from 64x64 on.
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.a, ctx.b = a, b
         try:
-            return a @ b
+            return a.dot(b) if a.ndim == 2 and b.ndim == 2 else a @ b
         except ValueError:  # shapes are checked only when NumPy refuses them: no cost otherwise
             raise ValueError(_matmul_error(a.shape, b.shape)) from None
 
@@ -129,8 +132,9 @@ class MatMul(Function):
     def backward(ctx, dZ):
         a, b = ctx.a, ctx.b
         if a.ndim == 2 and b.ndim == 2:  # the common case, without the general case's overhead
-            return (dZ @ b.T if ctx.needs_input_grad[0] else None,
-                    a.T @ dZ if ctx.needs_input_grad[1] else None)
+            needs = ctx.needs_input_grad
+            return (dZ.dot(b.T) if needs[0] else None,
+                    a.T.dot(dZ) if needs[1] else None)
         # Treat 1-D operands as matrices, as matmul itself does: a (n,) is (1, n), b (n,) is (n, 1).
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b

@@ -30,10 +30,13 @@ def matmul(a, b) -> Tensor:
 class Linear(Function):
     """Z = A_prev · Wᵀ + b, fused so that forward and backward are one GEMM each."""
 
+    # NOTE: ndarray.dot is @ for matrices without the matmul ufunc's dispatch (as in MatMul);
+    # for more axes its loop is far slower than matmul's, so those keep @.
+
     @staticmethod
     def forward(ctx, A_prev, W, b):
         ctx.A_prev, ctx.W = A_prev, W
-        Z = A_prev @ W.T
+        Z = A_prev.dot(W.T) if A_prev.ndim == 2 else A_prev @ W.T
         if b is not None:
             Z += b
         return Z
@@ -42,13 +45,16 @@ class Linear(Function):
     def backward(ctx, dZ):
         A_prev, W = ctx.A_prev, ctx.W
         needs = ctx.needs_input_grad
-        dA_prev = dZ @ W if needs[0] else None
+        if needs[0]:
+            dA_prev = dZ.dot(W) if dZ.ndim == 2 else dZ @ W
+        else:
+            dA_prev = None
         dW = db = None
         if needs[1] or needs[2]:
             # Leading axes beyond the batch axis are all examples: fold them into m.
             dZ2 = dZ.reshape(-1, dZ.shape[-1])
             if needs[1]:
-                dW = dZ2.T @ A_prev.reshape(-1, A_prev.shape[-1])  # (n[l], n[l-1])
+                dW = dZ2.T.dot(A_prev.reshape(-1, A_prev.shape[-1]))  # (n[l], n[l-1])
             if needs[2]:
                 db = dZ2.sum(axis=0)  # (n[l],)
         return dA_prev, dW, db

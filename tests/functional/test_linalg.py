@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import npdeep
 import npdeep.functional as F
 
 from harness import assert_gradcheck, assert_matches_torch, randn, torch_or_skip
@@ -14,10 +15,28 @@ MATMUL_SHAPES = [((2, 3), (3, 4)), ((1, 3), (3, 1)), ((3,), (3, 4)), ((2, 3), (3
 
 @pytest.mark.parametrize("shape_a, shape_b", MATMUL_SHAPES)
 def test_matmul(shape_a, shape_b):
-    torch = torch_or_skip()
     a, b = randn(*shape_a, seed=1), randn(*shape_b, seed=2)
     assert_gradcheck(F.matmul, [a, b])
-    assert_matches_torch(lambda x, y: x @ y, torch.matmul, [a, b])
+    assert_matches_torch(lambda x, y: x @ y, lambda x, y: torch_or_skip().matmul(x, y), [a, b])
+
+
+@pytest.mark.parametrize("shape_a, shape_b", [((1, 1), (1, 1)), ((4, 4), (4, 4)),
+                                              ((3, 5), (5, 2)), ((70, 65), (65, 66))])
+@pytest.mark.parametrize("transposed", [False, True])
+def test_matrix_product_is_numpy_matmul_in_float32(shape_a, shape_b, transposed):
+    # Matrices take ndarray.dot rather than @: the same product, strided operands included.
+    rng = np.random.default_rng(0)
+    a0 = rng.standard_normal(shape_a, dtype=np.float32)
+    b0 = rng.standard_normal(shape_b[::-1], dtype=np.float32).T if transposed else \
+        rng.standard_normal(shape_b, dtype=np.float32)
+    a, b = npdeep.tensor(a0, requires_grad=True), npdeep.tensor(b0, requires_grad=True)
+    out = a @ b
+    dZ = rng.standard_normal(out.shape, dtype=np.float32)
+    out.backward(dZ)
+    assert out.dtype == a.grad.dtype == b.grad.dtype == np.float32
+    np.testing.assert_allclose(out.data, np.matmul(a0, b0), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(a.grad, np.matmul(dZ, b0.T), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(b.grad, np.matmul(a0.T, dZ), rtol=1e-5, atol=1e-5)
 
 
 def test_matmul_matches_slow_loop():
