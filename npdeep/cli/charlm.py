@@ -321,9 +321,10 @@ def cmd_train_charlm(args) -> int:
           f"(bigram: {math.exp(bigram['add-one']):.3f} add-one, "
           f"{math.exp(bigram['kneser-ney']):.3f} Kneser-Ney)")
     length = 50 if mode == "lines" else 200
+    start = "" if mode == "lines" else "\n"  # running text: start after a line break
     for line in sample(model, vocab, n=5 if mode == "lines" else 1, max_length=length,
-                       seed=config["seed"]):
-        print(f"  {line}")
+                       prefix=start, seed=config["seed"]):
+        print(f"  {line[len(start):]}")
     print(f"({results['seconds']:.1f} s; run folder: {out}; more samples: npdeep generate "
           f"--run {shlex.quote(out)})")
     return 0
@@ -337,11 +338,14 @@ def cmd_generate(args) -> int:
     from npdeep.text.runs import read_language_model_config
 
     model, vocab = load_language_model(args.run)
+    mode = read_language_model_config(args.run).get("text_mode_used", "lines")
     max_length = args.max_length
     if max_length is None:
-        mode = read_language_model_config(args.run).get("text_mode_used", "lines")
         max_length = 50 if mode == "lines" else 500
+    # A model of running text never read <eos> (sample's start token): without a prefix it
+    # starts after a line break, as a speech does, and the break is not printed.
+    start = "\n" if mode == "text" and not args.prefix else ""
     for text in sample(model, vocab, n=args.n, temperature=args.temperature,
-                       max_length=max_length, prefix=args.prefix, seed=args.seed):
-        print(text)
+                       max_length=max_length, prefix=start + args.prefix, seed=args.seed):
+        print(text[len(start):])
     return 0
