@@ -47,6 +47,15 @@ def _uniform(shape, n_a: int) -> np.ndarray:
     return values.astype(backend.get_default_dtype())
 
 
+def module_records():
+    """The list Module.summary() collects (module, output) rows in while it runs, else None.
+
+    The cells of a sequence layer run through ``cell.sequence``, not ``cell(...)``, so the
+    layer reports them itself."""
+    from npdeep.nn import module
+    return module._summary_records
+
+
 def detach_state(state):
     """A state cut off from the graph, for truncated backpropagation through time.
 
@@ -325,6 +334,8 @@ class _Recurrent(Module):
                 if l != layer:
                     continue
                 Y, *last = cell.sequence(A, [s[k] for s in initial], reverse, lengths)
+                if module_records() is not None:  # summary(): one row per cell
+                    module_records().append((cell, Y))
                 outputs.append(Y)
                 for j in range(n_states):
                     finals[j].append(last[j])

@@ -352,3 +352,12 @@ def test_torch_interop_errors():
         nn.from_torch_state_dict(layer, state)
     with pytest.raises(TypeError, match="expected an npdeep RNN, LSTM, GRU"):
         nn.to_torch_state_dict(nn.Linear(3, 4))
+
+
+def test_summary_lists_each_cell_with_its_parameters():
+    lines = []
+    nn.GRU(4, 8, num_layers=2, bidirectional=True).summary((10, 4), print_fn=lines.append)
+    text = lines[0]
+    assert "l0 (GRUCell)" in text and "l1_reverse (GRUCell)" in text
+    assert "(m, 10, 8)" in text
+    assert f"Total params: {3 * (8 * 12 + 8) * 2 + 3 * (8 * 24 + 8) * 2:,}" in text
