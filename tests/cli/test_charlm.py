@@ -121,3 +121,14 @@ def test_existing_runs_and_generate_errors(tmp_path, names_file, capsys):
     (tmp_path / "cls" / "config.json").write_text(json.dumps({"data": "digits"}))
     assert cli.main(["generate", "--run", str(tmp_path / "cls")]) == 2
     assert "not a language model" in capsys.readouterr().err
+
+
+def test_time_limit_stops_before_an_epoch_that_would_end_late(monkeypatch):
+    import npdeep.cli.charlm as charlm
+
+    clock = iter([0.0, 20.0, 45.0])
+    monkeypatch.setattr(charlm.time, "perf_counter", lambda: next(clock))
+    limit = charlm.TimeLimit(minutes=1)
+    limit.on_train_begin(None)
+    assert not limit.on_epoch_end(0, {})  # 20 s done: the next would end near 40 s
+    assert limit.on_epoch_end(1, {})  # 45 s done: the next would end near 67.5 s > 60 s
