@@ -38,8 +38,8 @@ CHARLM_DEFAULTS = dict(cell="lstm", n_a=128, num_layers=1, embedding_dim=None,
                        patience=3, clip_norm=5.0, minutes=None, seed=0)
 # Options of the classification task that mean nothing for a language model.
 CLASSIFY_ONLY = ("model", "hidden", "batch_norm", "data_root")
-CHARLM_ONLY = ("cell", "n_a", "num_layers", "embedding_dim", "bptt", "text_mode", "dev_fraction", "patience",
-               "clip_norm", "minutes")
+CHARLM_ONLY = ("cell", "n_a", "num_layers", "embedding_dim", "bptt", "text_mode",
+               "dev_fraction", "patience", "clip_norm", "minutes")
 RUN_FILES = ("config.json", "vocab.json", "model.safetensors", "checkpoint.safetensors",
              "history.json", "curves.png", "results.json")
 LONGEST_LINE = 64  # "auto": longer lines mean running text

@@ -8,7 +8,6 @@ from npdeep import functional as F
 from npdeep.models import char_rnn
 from npdeep.text import StreamBatches, Vocabulary
 
-from harness import assert_gradcheck
 from text import recurrent_standin
 
 

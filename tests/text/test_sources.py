@@ -47,7 +47,8 @@ def test_line_batches_errors():
     vocab = Vocabulary.build(NAMES)
     with pytest.raises(ValueError, match="LineBatches: no non-empty line to train on"):
         LineBatches(["", "  "], vocab)
-    with pytest.raises(TypeError, match=r"lines must be a list of strings \(one example each\); got one string"):
+    with pytest.raises(TypeError, match=r"lines must be a list of strings \(one example "
+                                        r"each\); got one string"):
         LineBatches("emma\nava", vocab)
     with pytest.raises(TypeError, match="vocab must be an npdeep.text.Vocabulary"):
         LineBatches(NAMES, {"a": 1})
