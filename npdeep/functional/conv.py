@@ -19,6 +19,7 @@ import math
 
 import numpy as np
 
+from npdeep import kernels
 from npdeep.autograd import Function
 from npdeep.functional.im2col import Columns, buffers, pad_channels_first, place_dZ
 from npdeep.tensor import Tensor
@@ -160,6 +161,16 @@ def zero_pad(X, pad) -> Tensor:
 # multiply-adds to be worth a thread; smaller batches run in one block, in the caller.
 MIN_FLOPS_PER_THREAD = 2_000_000
 
+# The "direct" method (compiled loops, npdeep.kernels.conv) where the layer is thin: at most
+# DIRECT_MAX_CHANNELS input·output channel pairs and f <= DIRECT_MAX_F.
+DIRECT_MAX_CHANNELS = 32
+DIRECT_MAX_F = 7
+
+
+def direct_preferred(n_C_prev: int, n_C: int, f: int) -> bool:
+    """Whether a stride-1 convolution takes the "direct" method (the compiled path only)."""
+    return kernels.active() and n_C_prev * n_C <= DIRECT_MAX_CHANNELS and f <= DIRECT_MAX_F
+
 
 def _image_blocks(m: int, K: int, n_C: int, n_H: int, n_W: int) -> list:
     """The blocks of images the threads take: [(first, last), ...]."""
@@ -167,13 +178,36 @@ def _image_blocks(m: int, K: int, n_C: int, n_H: int, n_W: int) -> list:
     return batch_blocks(m, min_per_thread=-(-MIN_FLOPS_PER_THREAD // per_image))
 
 
+class _Grid:
+    """What the "direct" method keeps of a block for its backward pass: the padded images X
+    (n_C_prev, images, n_H_pad, n_W_pad), as Columns keeps them for im2col."""
+
+    method = "direct"
+
+    def __init__(self, X, f, owned):
+        self.X, self.f, self.owned = X, f, owned
+
+    def flat(self, array):
+        """(channels, images · n_H_pad · n_W_pad): a view of a (channels, images, n_H_pad,
+        n_W_pad) array whose channels are each contiguous."""
+        out = array.reshape(array.shape[0], -1)
+        assert np.shares_memory(out, array), "the direct method reads and writes in place"
+        return out
+
+
 def _forward_images(A_block, W2T, f, stride, pads, n_H, n_W, method, chunk_bytes, ZT):
     """Zᵀ of a block of images into ZT (n_C, the block's columns); returns its Columns.
 
-    ZT has one column per grid position of the padded images ("flat") or per output position
-    ("strided"); the columns "flat" leaves unwritten are cropped away by the caller.
+    ZT has one column per grid position of the padded images ("flat", "direct") or per output
+    position ("strided"); the columns "flat" leaves unwritten are cropped away by the caller.
     """
     X, owned = pad_channels_first(A_block, pads)  # (n_C_prev, images, n_H_pad, n_W_pad)
+    if method == "direct":  # compiled loops on the flat grid (npdeep.kernels.conv)
+        grid = _Grid(X, f, owned)
+        K = W2T.shape[1] - 1
+        W = W2T[:, :K].T.reshape(f, f, X.shape[0], -1)  # (f, f, n_C_prev, n_C), a view
+        kernels.conv.forward(grid.flat(X), W, W2T[:, K], ZT, X.shape[3])
+        return grid
     cols = Columns(X, f, stride, n_H, n_W, method, chunk_bytes)
     cols.owned = owned
     K = cols.K
@@ -196,6 +230,8 @@ def _backward_images(cols, W2T, dZ, dX, need_dW):
         dX: (n_C_prev, images, n_H_pad, n_W_pad) to add into (a slice of the whole batch's),
             or None when dA_prev is not needed.
     """
+    if cols.method == "direct":
+        return _backward_direct(cols, W2T, dZ, dX, need_dW)
     n_C_prev, m, n_H_pad, n_W_pad = cols.X.shape
     _, n_H, n_W, n_C = dZ.shape
     K = cols.K
@@ -257,6 +293,32 @@ def _backward_images(cols, W2T, dZ, dX, need_dW):
     return dWb
 
 
+def _backward_direct(grid, W2T, dZ, dX, need_dW):
+    """_backward_images for the "direct" method: dZ placed on the flat grid (after the
+    leading zeros the kernels read), then the compiled loops."""
+    n_C_prev, m, n_H_pad, n_W_pad = grid.X.shape
+    _, n_H, n_W, n_C = dZ.shape
+    f, K = grid.f, W2T.shape[1] - 1
+    off = kernels.conv.offset(f, n_W_pad)
+    dZg = buffers.take((n_C, off + m * n_H_pad * n_W_pad), W2T.dtype)
+    dZg[:, :off] = 0
+    grid_dZ = dZg[:, off:].reshape(n_C, m, n_H_pad, n_W_pad)
+    grid_dZ[:, :, n_H:] = 0
+    grid_dZ[:, :, :n_H, n_W:] = 0
+    grid_dZ[:, :, :n_H, :n_W] = dZ.transpose(3, 0, 1, 2)
+    dWb = None
+    if need_dW:
+        dW, db = kernels.conv.backward_filter(grid.flat(grid.X), dZg, f, n_W_pad)
+        dWb = np.empty((K + 1, n_C), W2T.dtype)
+        dWb[:K] = dW.reshape(K, n_C)
+        dWb[K] = db
+    if dX is not None:  # dX is zeros: the kernel overwrites it
+        W = W2T[:, :K].T.reshape(f, f, n_C_prev, n_C)
+        kernels.conv.backward_input(dZg, W, grid.flat(dX), n_W_pad)
+    buffers.give(dZg)
+    return dWb
+
+
 class Conv2d(Function):
     """Z = conv(A_prev, W) + b as im2col + GEMM; backward is two GEMMs + col2im.
 
@@ -266,8 +328,11 @@ class Conv2d(Function):
     images run in parallel threads (see "Threads" above).
 
     ``method`` picks how the column matrix is built: "flat" (stride 1 only) or "strided";
-    None picks "flat" at stride 1. ``chunk_bytes`` sets the block size (tests make it small
-    to cross block edges). Both methods give the same result (tested to agree).
+    or "direct" (stride 1, the compiled path only): no column matrix, compiled loops on the
+    flat grid (npdeep.kernels.conv), which beat a GEMM with a handful of output channels.
+    None picks "direct" for thin layers (direct_preferred) where the compiled path runs,
+    else "flat" at stride 1. ``chunk_bytes`` sets the block size (tests make it small to
+    cross block edges). All methods give the same result up to float rounding (tested).
     """
 
     @staticmethod
@@ -283,12 +348,18 @@ class Conv2d(Function):
         n_H_pad, n_W_pad = n_H_prev + sum(pads[0]), n_W_prev + sum(pads[1])
         if method is None:
             method = "flat" if stride == 1 else "strided"
+            if stride == 1 and direct_preferred(n_C_prev, n_C, f):
+                method = "direct"
+        elif method == "direct" and (stride != 1 or not kernels.active()):
+            raise ValueError("Conv2d: the 'direct' method needs stride 1 and the compiled path "
+                             f"(npdeep.kernels.active() is {kernels.active()}, stride={stride})"
+                             "; use method='flat' or 'strided'")
         # The bias rides in the GEMM: a row of ones under colsᵀ and b as one more column of
         # W₂ᵀ. The same row later gives db inside the dW product.
         W2T = np.empty((n_C, K + 1), dtype)  # (n_C, f·f·n_C_prev + 1)
         W2T[:, :K] = W.reshape(K, n_C).T
         W2T[:, K] = 0.0 if b is None else b.reshape(n_C)
-        per_image = n_H_pad * n_W_pad if method == "flat" else n_H * n_W  # columns of Zᵀ
+        per_image = n_H * n_W if method == "strided" else n_H_pad * n_W_pad  # columns of Zᵀ
         ZT = np.empty((n_C, m * per_image), dtype)
         images = _image_blocks(m, K, n_C, n_H, n_W)
 
@@ -298,7 +369,7 @@ class Conv2d(Function):
                                    chunk_bytes, ZT[:, first * per_image:last * per_image])
 
         cols = map_blocks(forward_block, images)
-        if method == "flat":
+        if method != "strided":
             ZT = ZT.reshape(n_C, m, n_H_pad, n_W_pad)[:, :, :n_H, :n_W]
         else:
             ZT = ZT.reshape(n_C, m, n_H, n_W)

@@ -3,8 +3,10 @@
 The NumPy path is complete without them and is their tested reference: every kernel here has
 a NumPy twin named in its docstring, and tests/kernels/ compares the two.
 
-Where they run: max_pool2d and avg_pool2d (kernels.pool), and the tile transforms of the
-Winograd convolution (kernels.winograd); matrix products always stay in BLAS. The first call
+Where they run: max_pool2d and avg_pool2d (kernels.pool), the tile transforms of the
+Winograd convolution (kernels.winograd), and the direct convolution of thin layers
+(kernels.conv: 6 or 8 output channels, where a GEMM runs far below BLAS's speed); the other
+matrix products stay in BLAS. The first call
 of a kernel compiles it for its dtype and memory layout (a fraction of a second each); numba
 keeps the result on disk for later processes.
 """
@@ -12,6 +14,7 @@ from npdeep.kernels.pool import (avg_pool_backward, avg_pool_forward, max_pool_b
                                  max_pool_forward, max_pool_winners, needs_zeros)
 from npdeep.kernels.switch import active, available, path, use
 from npdeep.kernels import winograd  # noqa: F401  (the Winograd tile transforms)
+from npdeep.kernels import conv  # noqa: F401  (the direct convolution of thin layers)
 
 __all__ = ["active", "available", "path", "use", "max_pool_winners", "max_pool_forward",
            "max_pool_backward", "avg_pool_forward", "avg_pool_backward", "needs_zeros"]

@@ -1,10 +1,12 @@
 """conv2d and zero_pad: gradient checks, the course's loop reference, PyTorch, and errors."""
+import contextlib
+
 import numpy as np
 import pytest
 
 from harness import assert_gradcheck, randn, torch_or_skip
 from npdeep import functional as F
-from npdeep import threads
+from npdeep import kernels, threads
 from npdeep.functional import conv
 from npdeep.reference import cnn
 from npdeep.tensor import Tensor
@@ -166,12 +168,23 @@ def test_conv2d_float32_stays_float32():
 
 # ---------------------------------------------------------------------------- fast paths
 def run_conv(A_prev, W, b, stride, padding, dZ, **settings):
-    """Z and the three gradients of conv.Conv2d with the given internal settings."""
+    """Z and the three gradients of conv.Conv2d with the given internal settings (the
+    "direct" method on the compiled path, which it needs)."""
     A_prev, W, b = (Tensor(t.data.copy(), requires_grad=True) for t in (A_prev, W, b))
     pads = conv.resolve_padding(padding, A_prev.shape[1], A_prev.shape[2], W.shape[0], stride)
-    Z = conv.Conv2d.apply(A_prev, W, b, stride=stride, pads=pads, **settings)
-    Z.backward(dZ)
+    with kernels.use(True) if settings.get("method") == "direct" else contextlib.nullcontext():
+        Z = conv.Conv2d.apply(A_prev, W, b, stride=stride, pads=pads, **settings)
+        Z.backward(dZ)
     return Z.data, A_prev.grad, W.grad, b.grad
+
+
+def skip_unless_method_runs(method, stride):
+    if method == "flat" and stride != 1:
+        pytest.skip("the flat path is for stride 1")
+    if method == "direct" and stride != 1:
+        pytest.skip("the direct path is for stride 1")
+    if method == "direct" and not kernels.available():
+        pytest.skip("the direct path needs numba")
 
 
 @pytest.mark.parametrize("case", [
@@ -179,7 +192,8 @@ def run_conv(A_prev, W, b, stride, padding, dZ, **settings):
     (1, 1, 1, 2, 3, 1, 1, 0), (2, 5, 5, 3, 2, 1, 1, 2), (4, 6, 5, 2, 3, 2, 1, "valid")])
 def test_flat_and_strided_paths_agree_across_blocks(case):
     """The stride-1 "flat" path, the general "strided" path, and both cut in many small
-    blocks (a block edge inside images and inside windows) give the same Z and gradients."""
+    blocks (a block edge inside images and inside windows) give the same Z and gradients; so
+    does the compiled "direct" path (no column blocks), where numba is installed."""
     m, n_H_prev, n_W_prev, n_C_prev, n_C, f, stride, padding = case
     A_prev, W, b = make_inputs(m, n_H_prev, n_W_prev, n_C_prev, n_C, f)
     n_H = conv.output_size(n_H_prev, f, stride,
@@ -192,7 +206,7 @@ def test_flat_and_strided_paths_agree_across_blocks(case):
     pads = conv.resolve_padding(padding, n_H_prev, n_W_prev, f, stride)
     image_bytes = ((n_H_prev + sum(pads[0])) * (n_W_prev + sum(pads[1]))
                    * (f * f * n_C_prev + 1) * 8)  # one padded image's columns, float64
-    for method in ("flat", "strided"):
+    for method in ("flat", "strided") + (("direct",) if kernels.available() else ()):
         # one block; a few columns; one column (image); blocks of two whole padded images
         for chunk_bytes in (2**30, 200, 1, 2 * image_bytes):
             got = run_conv(A_prev, W, b, stride, padding, dZ, method=method,
@@ -306,15 +320,14 @@ def test_conv2d_errors():
         F.conv2d(np.ones((0, 5, 5, 3)), W)
 
 
-@pytest.mark.parametrize("method", ["flat", "strided"])
+@pytest.mark.parametrize("method", ["flat", "strided", "direct"])
 @pytest.mark.parametrize("case", [(3, 7, 6, 2, 3, 3, 1, "same"), (1, 6, 6, 1, 2, 2, 1, 0),
                                   (2, 7, 7, 2, 3, 3, 2, 1)])
 def test_backward_takes_dZ_in_any_memory_order(method, case):
     """dJ/dZ arrives NHWC-contiguous (a user's array), channel-major (our layers' outputs) or
     strided; the backward reads the first two in place and must give the same gradients."""
     m, n_H_prev, n_W_prev, n_C_prev, n_C, f, stride, padding = case
-    if method == "flat" and stride != 1:
-        pytest.skip("the flat path is for stride 1")
+    skip_unless_method_runs(method, stride)
     A_prev, W, b = make_inputs(m, n_H_prev, n_W_prev, n_C_prev, n_C, f)
     pads = conv.resolve_padding(padding, n_H_prev, n_W_prev, f, stride)
     n_H, n_W = (conv.output_size(n, f, stride, p) for n, p in zip((n_H_prev, n_W_prev), pads))
@@ -362,7 +375,7 @@ def with_threads(n, fn, *args, **kwargs):
         threads.set_num_threads(saved)
 
 
-@pytest.mark.parametrize("method", ["flat", "strided"])
+@pytest.mark.parametrize("method", ["flat", "strided", "direct"])
 @pytest.mark.parametrize("case", [(3, 7, 6, 2, 3, 3, 1, "same"), (2, 6, 6, 1, 2, 5, 1, 0),
                                   (5, 7, 7, 2, 3, 3, 2, 1), (4, 8, 8, 3, 4, 5, 1, "same"),
                                   (1, 5, 5, 2, 2, 3, 1, 1)])
@@ -370,8 +383,7 @@ def test_split_batch_matches_unsplit_and_course_loops(method, case, two_threads)
     """The batch cut in blocks across two threads (m = 1 stays one block) gives the gradients
     of one block and of the course's loops, for whole-batch and image-sized column blocks."""
     m, n_H_prev, n_W_prev, n_C_prev, n_C, f, stride, padding = case
-    if method == "flat" and stride != 1:
-        pytest.skip("the flat path is for stride 1")
+    skip_unless_method_runs(method, stride)
     A_prev, W, b = make_inputs(m, n_H_prev, n_W_prev, n_C_prev, n_C, f)
     pads = conv.resolve_padding(padding, n_H_prev, n_W_prev, f, stride)
     n_H, n_W = (conv.output_size(n, f, stride, p) for n, p in zip((n_H_prev, n_W_prev), pads))
@@ -391,19 +403,21 @@ def test_split_batch_matches_unsplit_and_course_loops(method, case, two_threads)
                                            atol=1e-12)
 
 
-def test_split_conv_is_bitwise_repeatable_and_close_to_one_thread(two_threads):
+@pytest.mark.parametrize("method", [None, "flat", "direct"])
+def test_split_conv_is_bitwise_repeatable_and_close_to_one_thread(two_threads, method):
     """float32 at two threads: two runs agree bit for bit (dW and db are summed over the
     blocks in block order); one thread differs by float rounding only."""
+    skip_unless_method_runs(method, 1)
     rng = np.random.default_rng(0)
     A_prev = Tensor(rng.standard_normal((6, 12, 12, 3)), dtype=np.float32)
     W = Tensor(rng.standard_normal((3, 3, 3, 8)), dtype=np.float32)
     b = Tensor(rng.standard_normal(8), dtype=np.float32)
     dZ = rng.standard_normal((6, 12, 12, 8)).astype(np.float32)
-    runs = [run_conv(A_prev, W, b, 1, "same", dZ) for _ in range(2)]
+    runs = [run_conv(A_prev, W, b, 1, "same", dZ, method=method) for _ in range(2)]
     for x, y in zip(*runs):
         assert x.dtype == np.float32
         np.testing.assert_array_equal(x, y)
-    one = with_threads(1, run_conv, A_prev, W, b, 1, "same", dZ)
+    one = with_threads(1, run_conv, A_prev, W, b, 1, "same", dZ, method=method)
     for x, y in zip(runs[0], one):
         np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-5)
 
@@ -438,3 +452,33 @@ def test_split_conv_of_a_conv_reads_its_blocks_in_place(two_threads):
     for got, want in ((A_prev.grad, dA_prev), (W1.grad, dW1), (b1.grad, db1),
                       (W2.grad, dW2), (b2.grad, db2)):
         np.testing.assert_allclose(got, want.reshape(got.shape), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_conv2d_takes_the_direct_path_for_thin_layers(compiled):
+    """Stride 1, at most conv.DIRECT_MAX_CHANNELS channel pairs, on the compiled path: the
+    direct loops run (LeNet-5's first layer, 1 -> 6); otherwise im2col."""
+    if compiled and not kernels.available():
+        pytest.skip("numba is not installed")
+    cases = [((5, 5, 1, 6), 1, compiled), ((4, 4, 3, 8), 1, compiled),
+             ((5, 5, 6, 16), 1, False), ((5, 5, 1, 6), 2, False)]
+    with kernels.use(compiled):
+        for W_shape, stride, direct in cases:
+            A = Tensor(randn(2, 9, 9, W_shape[2]).data, requires_grad=True)
+            W = Tensor(randn(*W_shape).data, requires_grad=True)
+            Z = F.conv2d(A, W, None, stride, "same")
+            assert isinstance(Z._ctx, conv.Conv2d)
+            assert (Z._ctx.cols[0].method == "direct") == direct, (W_shape, stride)
+
+
+def test_direct_method_needs_stride_1_and_the_compiled_path():
+    A_prev, W, b = make_inputs(1, 5, 5, 1, 2, 3)
+    with kernels.use(False):
+        with pytest.raises(ValueError, match=r"Conv2d: the 'direct' method needs stride 1 and "
+                                             r"the compiled path"):
+            conv.Conv2d.apply(A_prev, W, b, stride=1, method="direct")
+    if kernels.available():
+        with kernels.use(True):
+            with pytest.raises(ValueError, match=r"stride=2\); use method='flat' or "
+                                                 r"'strided'"):
+                conv.Conv2d.apply(A_prev, W, b, stride=2, method="direct")
