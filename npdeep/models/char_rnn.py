@@ -21,18 +21,6 @@ from npdeep.validation import check_choice, check_fraction, check_int
 CELLS = {"rnn": "RNN", "gru": "GRU", "lstm": "LSTM"}
 
 
-def detach_state(state):
-    """The state cut off from the graph: truncated backpropagation through time."""
-    detach = getattr(nn, "detach_state", None)
-    if detach is not None:
-        return detach(state)
-    if state is None:
-        return None
-    if isinstance(state, tuple):
-        return tuple(detach_state(s) for s in state)
-    return state.detach()
-
-
 def _state_batch_size(state) -> int:
     return (state[0] if isinstance(state, tuple) else state).shape[1]
 
@@ -66,10 +54,7 @@ class CharRNN(nn.Module):
         if embedding_dim is not None:
             embedding_dim = check_int(embedding_dim, "embedding_dim", where)
         self.embedding_dim = embedding_dim
-        layer = getattr(nn, CELLS[cell], None)
-        if layer is None:
-            raise ValueError(f"{where}: npdeep.nn has no {CELLS[cell]} layer in this version; "
-                             "choose another cell")
+        layer = getattr(nn, CELLS[cell])
         options = {"num_layers": self.num_layers}
         if self.keep_prob < 1:
             options["keep_prob"] = self.keep_prob
@@ -155,7 +140,7 @@ class CharRNN(nn.Module):
         if self.stateful:
             # Detached now: the next batch starts from these values, but its gradient stops
             # here (truncated BPTT), and this batch's graph can be freed.
-            object.__setattr__(self, "state", detach_state(new_state))
+            object.__setattr__(self, "state", nn.detach_state(new_state))
         return Z
 
     def extra_repr(self) -> str:
