@@ -13,7 +13,7 @@ input's shape, accumulates gradients of tensors used twice, and frees the graph 
 from __future__ import annotations
 
 import contextlib
-import heapq
+from heapq import heappop, heappush, heappushpop
 import itertools
 
 import numpy as np
@@ -237,7 +237,7 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
     grads = {ctx: grad}  # dJ/d(output) of each node found and not yet visited, by its Function
     leaf_grads = {}      # leaf -> [dJ/d(leaf), whose array that is: _RETURNED, _UPSTREAM, _SUMMED]
     heap = []  # (creation number, node) of the nodes found and not yet visited but one
-    push, pop, push_pop, found = heapq.heappush, heapq.heappop, heapq.heappushpop, grads.get
+    found = grads.get
     node = root
     while True:
         ctx = node._ctx
@@ -279,13 +279,15 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
                 if following is None:
                     following = parent
                 else:
-                    push(heap, (parent_ctx._sequence, parent))
+                    heappush(heap, (parent_ctx._sequence, parent))
         if not retain_graph:
             node._ctx = FREED  # its cache (the saved arrays) can go now
-        if following is not None:
-            node = push_pop(heap, (following._ctx._sequence, following))[1] if heap else following
+        if following is not None and heap:
+            node = heappushpop(heap, (following._ctx._sequence, following))[1]
+        elif following is not None:
+            node = following
         elif heap:
-            node = pop(heap)[1]
+            node = heappop(heap)[1]
         else:
             break
     for leaf, (g, whose) in leaf_grads.items():

@@ -288,6 +288,8 @@ class Tensor(autograd.TensorBase):
     # ------------------------------------------------------------------ reductions
     def sum(self, axis=None, keepdims: bool = False) -> "Tensor":
         """Sum over ``axis`` (an int, a tuple, or None for all)."""
+        if axis is None and not keepdims:  # a loss's sum: its defaults need not be passed
+            return Sum.apply(self)
         return Sum.apply(self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis=None, keepdims: bool = False) -> "Tensor":
