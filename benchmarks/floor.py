@@ -24,6 +24,9 @@ the way they call BLAS, change them here too:
              dU = Vᵀ · dM                         (n_C_prev, P) @ (P, n_C)        Vᵀ F-order
              dV = dM · Uᵀ  (not for layer 1)      (P, n_C) @ (n_C, n_C_prev)      Uᵀ F-order
     with P = m·⌈n_H/t⌉·⌈n_W/t⌉ tiles.
+    direct (thin stride-1 layers on the compiled path, npdeep/kernels/conv.py): no BLAS
+             product at all; the list is im2col's three products, the BLAS work the compiled
+             loops replace, so that a floor below 1 says by how much they beat it.
 
 P counts useful output positions only: npdeep's stride-1 path computes some positions of the
 padded grid that it then crops (10-35 % more columns), a cost the floor does not include.
@@ -69,13 +72,14 @@ def dense_gemms(m: int, n_prev: int, n: int, need_dA_prev: bool = True) -> list:
 
 
 def conv_gemms(m: int, n_H: int, n_W: int, n_C_prev: int, n_C: int, f: int,
-               need_dA_prev: bool = True) -> list:
-    """The products of one im2col convolution's forward + backward (npdeep's F.conv2d)."""
+               need_dA_prev: bool = True, algorithm: str = "im2col") -> list:
+    """The products of one im2col convolution's forward + backward (npdeep's F.conv2d), or
+    (algorithm "direct") the ones its compiled loops replace."""
     K, P = f * f * n_C_prev, m * n_H * n_W
-    gemms = [Gemm(n_C, K + 1, P, "C", "C", "Z^T = W2^T cols^T", algorithm="im2col"),
-             Gemm(K + 1, P, n_C, "C", "C", "dW_b = cols^T dZ", algorithm="im2col")]
+    gemms = [Gemm(n_C, K + 1, P, "C", "C", "Z^T = W2^T cols^T", algorithm=algorithm),
+             Gemm(K + 1, P, n_C, "C", "C", "dW_b = cols^T dZ", algorithm=algorithm)]
     if need_dA_prev:
-        gemms.append(Gemm(K, n_C, P, "F", "F", "dcols^T = W2 dZ^T", algorithm="im2col"))
+        gemms.append(Gemm(K, n_C, P, "F", "F", "dcols^T = W2 dZ^T", algorithm=algorithm))
     return gemms
 
 
@@ -99,10 +103,13 @@ def winograd_tile(Z) -> int:
 
 
 def conv_algorithm(Z) -> str:
-    """"winograd" or "im2col": which Function made the convolution's output Z (a Tensor
-    that requires grad), read from its graph node."""
+    """"winograd", "direct" or "im2col": which Function (and method) made the convolution's
+    output Z (a Tensor that requires grad), read from its graph node."""
     node = getattr(Z, "grad_fn", None)
-    return "winograd" if "winograd" in f"{type(node).__name__} {node!r}".lower() else "im2col"
+    if "winograd" in f"{type(node).__name__} {node!r}".lower():
+        return "winograd"
+    cols = getattr(node, "cols", None) or [None]
+    return "direct" if getattr(cols[0], "method", None) == "direct" else "im2col"
 
 
 def layer_conv_gemms(A_shape: tuple, Z, f: int, need_dA_prev: bool = True,
@@ -110,9 +117,11 @@ def layer_conv_gemms(A_shape: tuple, Z, f: int, need_dA_prev: bool = True,
     """The products of the convolution that made Z from an input of shape A_shape
     (``nominal``: im2col's, whichever algorithm ran)."""
     m, n_H, n_W, n_C = Z.shape
-    if conv_algorithm(Z) == "winograd" and not nominal:
+    algorithm = conv_algorithm(Z)
+    if algorithm == "winograd" and not nominal:
         return winograd_gemms(m, n_H, n_W, A_shape[3], n_C, need_dA_prev, winograd_tile(Z))
-    return conv_gemms(m, n_H, n_W, A_shape[3], n_C, f, need_dA_prev)
+    return conv_gemms(m, n_H, n_W, A_shape[3], n_C, f, need_dA_prev,
+                      "direct" if algorithm == "direct" and not nominal else "im2col")
 
 
 def model_gemms(model, X, nominal: bool = False) -> list:
@@ -138,9 +147,10 @@ def model_gemms(model, X, nominal: bool = False) -> list:
 
 
 def conv_algorithms(gemms: list) -> str | None:
-    """The convolution algorithms among a workload's products ("im2col", "winograd"), or
-    None when it has no convolution."""
-    found = sorted({g.algorithm for g in gemms if g.algorithm in ("im2col", "winograd")})
+    """The convolution algorithms among a workload's products ("direct", "im2col",
+    "winograd"), or None when it has no convolution."""
+    found = sorted({g.algorithm for g in gemms if g.algorithm in ("direct", "im2col",
+                                                                  "winograd")})
     return "+".join(found) or None
 
 
