@@ -2,8 +2,9 @@
 
 Every operator is declared here, on the class: ``a + b`` is ``Add.apply(a, b)``, ``a @ b`` is
 ``MatMul.apply(a, b)``, ``a.sum()`` is ``Sum.apply(a)``, with the Functions of
-:mod:`npdeep.primitives` (forward and backward on arrays, side by side). The graph walk that
-``backward()`` starts is in :mod:`npdeep.autograd`.
+:mod:`npdeep.primitives` (forward and backward on arrays, side by side). The binary operators
+call :func:`~npdeep.autograd.apply_binary`, the same recording without ``apply``'s general
+signature. The graph walk that ``backward()`` starts is in :mod:`npdeep.autograd`.
 """
 from __future__ import annotations
 
