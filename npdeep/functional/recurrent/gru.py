@@ -54,12 +54,14 @@ class GRUSequence(Function):
         Wa_h, Wx_h, b_h = common.half_sigmoid_rows((Wa, Wx, b), n2)
         Xp = common.to_processing_order(X, reverse)
         M = common.step_mask(lengths, T_x, reverse, X.dtype)
-        G = (Xp.reshape(T_x * m, n_x) @ Wx_h.T).reshape(T_x, m, 3 * n_a)  # then Γu, Γr, c̃
+        take = common.pool.take
+        G = take((T_x, m, 3 * n_a), X.dtype)                             # then Γu, Γr, c̃
+        np.matmul(Xp.reshape(T_x * m, n_x), Wx_h.T, out=G.reshape(T_x * m, 3 * n_a))
         G += b_h
-        S = np.empty((T_x + 1, m, n_a), dtype=X.dtype)
+        S = take((T_x + 1, m, n_a), X.dtype)
         S[0] = a0
         # reset_after: H[k] = Wca·c⟨t−1⟩ + bc_rec; the course's: H[k] = Γr∗c⟨t−1⟩.
-        H = np.empty((T_x, m, n_a), dtype=X.dtype)
+        H = take((T_x, m, n_a), X.dtype)
         tmp = np.empty((m, n_a), dtype=X.dtype)
         if after:
             WaT = Wa_h.T
@@ -96,6 +98,7 @@ class GRUSequence(Function):
                 c *= M[k]
             c += c_prev
         ctx.saved = (Xp, Wa, Wx, G, S, H, M, after, reverse)
+        common.give_back_when_freed(ctx, Xp, G, S, H)
         return common.pack_output(common.masked_output(S[1:], M), [S[T_x]], reverse)
 
     @staticmethod
@@ -108,8 +111,8 @@ class GRUSequence(Function):
         dY, (da,) = common.unpack_grad(dout, T_x, 1, reverse)
         # dZa: dZ of the products with c⟨t−1⟩ [dZu, dZr, dh] (reset_after: dh is the
         # gradient of Wca·c + bc_rec; the course's: dZc, of Wca·(Γr∗c)); dZc: the candidate's.
-        dZa = np.empty((T_x, m, 3 * n_a if after else n2), dtype=dtype)
-        dZc = np.empty((T_x, m, n_a), dtype=dtype)
+        dZa = common.pool.take((T_x, m, 3 * n_a if after else n2), dtype)
+        dZc = common.pool.take((T_x, m, n_a), dtype)
         dA, tmp, da_new = (np.empty((m, n_a), dtype=dtype) for _ in range(3))
         tmp2 = np.empty((m, n2), dtype=dtype)
         Wca = Wa[n2:]
@@ -157,8 +160,8 @@ class GRUSequence(Function):
         X2 = Xp.reshape(P, n_x)
         dX = dW = db = dbc_rec = None
         if needs[0]:
-            dXp = (dZur @ Wx[:n2] + dZc2 @ Wx[n2:]).reshape(T_x, m, n_x)
-            dX = np.ascontiguousarray(common.from_processing_order(dXp, reverse))
+            dX = common.input_gradient(dZur, Wx[:n2], T_x, m, reverse)
+            dX += common.input_gradient(dZc2, Wx[n2:], T_x, m, reverse)
         if needs[2]:
             # Wca multiplies c⟨t−1⟩ (reset_after, with dZ dh) or Γr∗c⟨t−1⟩ (the course's,
             # with dZ dZc).
@@ -170,6 +173,7 @@ class GRUSequence(Function):
             db = np.concatenate([dZur.sum(axis=0), dZc2.sum(axis=0)])
         if after and needs[4]:
             dbc_rec = dZa2[:, n2:].sum(axis=0)
+        common.pool.give(dZa, dZc, dY)
         return dX, (da if needs[1] else None), dW, db, dbc_rec
 
 

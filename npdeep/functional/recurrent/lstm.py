@@ -52,11 +52,13 @@ class LSTMSequence(Function):
         Xp = common.to_processing_order(X, reverse)                   # (T_x, m, n_x)
         M = common.step_mask(lengths, T_x, reverse, X.dtype)            # (T_x, m, 1) or None
         # The input projection of every step in one GEMM; then G holds the gate values.
-        G = (Xp.reshape(T_x * m, n_x) @ Wx_h.T).reshape(T_x, m, 4 * n_a)  # (T_x, m, 4·n_a)
+        take = common.pool.take
+        G = take((T_x, m, 4 * n_a), X.dtype)                            # (T_x, m, 4·n_a)
+        np.matmul(Xp.reshape(T_x * m, n_x), Wx_h.T, out=G.reshape(T_x * m, 4 * n_a))
         G += b_h
-        S = np.empty((T_x + 1, m, n_a), dtype=X.dtype)  # a⟨t⟩, S[0] = a0
-        C = np.empty((T_x + 1, m, n_a), dtype=X.dtype)  # c⟨t⟩, C[0] = c0
-        tanh_C = np.empty((T_x, m, n_a), dtype=X.dtype)
+        S = take((T_x + 1, m, n_a), X.dtype)    # a⟨t⟩, S[0] = a0
+        C = take((T_x + 1, m, n_a), X.dtype)    # c⟨t⟩, C[0] = c0
+        tanh_C = take((T_x, m, n_a), X.dtype)
         S[0], C[0] = a0, c0
         WaT = Wa_h.T
         Za = np.empty((m, 4 * n_a), dtype=X.dtype)
@@ -83,6 +85,7 @@ class LSTMSequence(Function):
                     new *= M[k]
                     new += state[k]
         ctx.saved = (Xp, Wa, Wx, G, S, C, tanh_C, M, reverse)
+        common.give_back_when_freed(ctx, Xp, G, S, C, tanh_C)
         Y = common.masked_output(S[1:], M)
         return common.pack_output(Y, [S[T_x], C[T_x]], reverse)
 
@@ -94,7 +97,7 @@ class LSTMSequence(Function):
         n3 = 3 * n_a
         dtype = G.dtype
         dY, (da, dc) = common.unpack_grad(dout, T_x, 2, reverse)
-        dG = np.empty_like(G)
+        dG = common.pool.take(G.shape, dtype)
         dA, dC, tmp, da_new = (np.empty((m, n_a), dtype=dtype) for _ in range(4))
         tmp3 = np.empty((m, n3), dtype=dtype)
         keep = None if M is None else 1.0 - M    # 1 at padded steps: the state is carried
@@ -141,14 +144,14 @@ class LSTMSequence(Function):
         dG2 = dG.reshape(T_x * m, 4 * n_a)
         dX = dW = db = None
         if needs[0]:
-            dXp = (dG2 @ Wx).reshape(T_x, m, n_x)
-            dX = np.ascontiguousarray(common.from_processing_order(dXp, reverse))
+            dX = common.input_gradient(dG2, Wx, T_x, m, reverse)
         if needs[3]:
             dWa = dG2.T @ S[:T_x].reshape(T_x * m, n_a)
             dWx = dG2.T @ Xp.reshape(T_x * m, n_x)
             dW = np.concatenate([dWa, dWx], axis=1)
         if needs[4]:
             db = dG2.sum(axis=0)
+        common.pool.give(dG, dY)
         return dX, (da if needs[1] else None), (dc if needs[2] else None), dW, db
 
 

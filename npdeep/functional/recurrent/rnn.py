@@ -33,12 +33,12 @@ class RNNSequence(Function):
         Waa, Wax = common.split_weights(W, n_a)
         Xp = common.to_processing_order(X, reverse)                    # (T_x, m, n_x)
         M = common.step_mask(lengths, T_x, reverse, X.dtype)
-        S = np.empty((T_x + 1, m, n_a), dtype=X.dtype)  # S[0] = a0, S[k+1] = a after step k
+        S = common.pool.take((T_x + 1, m, n_a), X.dtype)  # S[0] = a0, S[k+1]: after step k
         S[0] = a0
         # Z of every step from x alone in one GEMM, written straight into S[1:].
         np.matmul(Xp.reshape(T_x * m, n_x), Wax.T, out=S[1:].reshape(T_x * m, n_a))
         S[1:] += b
-        H = np.empty((T_x, m, n_a), dtype=X.dtype) if M is not None else S[1:]
+        H = common.pool.take((T_x, m, n_a), X.dtype) if M is not None else S[1:]
         Za = np.empty((m, n_a), dtype=X.dtype)
         WaaT = Waa.T
         for k in range(T_x):
@@ -55,6 +55,7 @@ class RNNSequence(Function):
                 h *= M[k]
                 h += S[k]
         ctx.saved = (Xp, Waa, Wax, S, H, M, nonlinearity, reverse)
+        common.give_back_when_freed(ctx, Xp, S, *([H] if M is not None else []))
         return common.pack_output(common.masked_output(S[1:], M), [S[T_x]], reverse)
 
     @staticmethod
@@ -63,7 +64,7 @@ class RNNSequence(Function):
         T_x, m, n_x = Xp.shape
         n_a = S.shape[2]
         dY, (da,) = common.unpack_grad(dout, T_x, 1, reverse)
-        dZ = np.empty((T_x, m, n_a), dtype=S.dtype)
+        dZ = common.pool.take((T_x, m, n_a), S.dtype)
         for k in range(T_x - 1, -1, -1):
             dz = dZ[k]
             np.add(da, dY[k], out=dz)
@@ -78,13 +79,13 @@ class RNNSequence(Function):
         dZ2 = dZ.reshape(T_x * m, n_a)
         dX = dW = db = None
         if needs[0]:
-            dXp = (dZ2 @ Wax).reshape(T_x, m, n_x)
-            dX = np.ascontiguousarray(common.from_processing_order(dXp, reverse))
+            dX = common.input_gradient(dZ2, Wax, T_x, m, reverse)
         if needs[2]:
             dW = np.concatenate([dZ2.T @ S[:T_x].reshape(T_x * m, n_a),
                                  dZ2.T @ Xp.reshape(T_x * m, n_x)], axis=1)
         if needs[3]:
             db = dZ2.sum(axis=0)
+        common.pool.give(dZ, dY)
         return dX, (da if needs[1] else None), dW, db
 
 
