@@ -366,6 +366,28 @@ def test_interleaved_branches_are_visited_after_all_their_consumers():
     np.testing.assert_allclose(x.grad, expected)
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_random_graphs_with_shared_nodes_pass_a_gradient_check(seed):
+    # Each node reads one or two random earlier nodes, so chains, diamonds and nodes waiting
+    # on the heap while a chain runs all occur; the walk must finish every node's gradient
+    # before it is propagated.
+    from harness import assert_gradcheck
+
+    rng = np.random.default_rng(seed)
+    # (op, first input: the newest node half of the time, second input: any earlier node)
+    picks = [(int(rng.integers(4)), 1 + i if rng.random() < 0.5 else int(rng.integers(2 + i)),
+              int(rng.integers(2 + i))) for i in range(25)]
+
+    def graph(x, w):
+        nodes = [x, w]
+        for kind, i, j in picks:
+            a, b = nodes[i], nodes[j]
+            nodes.append([a + b, a * b, F.tanh(a) - b, (a * 0.5).exp() * b][kind])
+        return nodes[-1].sum() + nodes[-2].sum() + nodes[-5].sum()
+
+    assert_gradcheck(graph, [randn(3, seed=seed, scale=0.3), randn(3, seed=seed + 10, scale=0.3)])
+
+
 def test_copied_leaf_gradient_keeps_its_memory_order():
     # The gradient reaching x is a transposed view; copying it in C order would reorder it.
     x = npdeep.tensor(np.arange(12.0).reshape(4, 3), requires_grad=True)
