@@ -317,6 +317,8 @@ class _Recurrent(Module):
     def forward(self, X, state=None, lengths=None):
         """Run the layer over X (m, T_x, n_x); returns (Y, state). See the class docstring."""
         where = repr(self).split("\n")[0]
+        if not isinstance(X, Tensor):  # an array: in the parameters' dtype (float32 default)
+            X = Tensor(X, dtype=self.l0.parameters()[0].dtype)
         X = common.check_sequence(X, self.n_x, where)
         m, T_x, _ = X.shape
         lengths = common.check_lengths(lengths, m, T_x, where)

@@ -361,3 +361,9 @@ def test_summary_lists_each_cell_with_its_parameters():
     assert "l0 (GRUCell)" in text and "l1_reverse (GRUCell)" in text
     assert "(m, 10, 8)" in text
     assert f"Total params: {3 * (8 * 12 + 8) * 2 + 3 * (8 * 24 + 8) * 2:,}" in text
+
+
+def test_arrays_are_taken_in_the_parameters_dtype():
+    layer = nn.LSTM(3, 4)  # float32
+    Y, (a, c) = layer(np.zeros((2, 5, 3)))  # a float64 array
+    assert Y.dtype == a.dtype == c.dtype == np.float32
