@@ -202,12 +202,6 @@ def _forward_images(A_block, W2T, f, stride, pads, n_H, n_W, method, chunk_bytes
     position ("strided"); the columns "flat" leaves unwritten are cropped away by the caller.
     """
     X, owned = pad_channels_first(A_block, pads)  # (n_C_prev, images, n_H_pad, n_W_pad)
-    if method == "direct":  # compiled loops on the flat grid (npdeep.kernels.conv)
-        grid = _Grid(X, f, owned)
-        K = W2T.shape[1] - 1
-        W = W2T[:, :K].T.reshape(f, f, X.shape[0], -1)  # (f, f, n_C_prev, n_C), a view
-        kernels.conv.forward(grid.flat(X), W, W2T[:, K], ZT, X.shape[3])
-        return grid
     cols = Columns(X, f, stride, n_H, n_W, method, chunk_bytes)
     cols.owned = owned
     K = cols.K
@@ -230,8 +224,6 @@ def _backward_images(cols, W2T, dZ, dX, need_dW):
         dX: (n_C_prev, images, n_H_pad, n_W_pad) to add into (a slice of the whole batch's),
             or None when dA_prev is not needed.
     """
-    if cols.method == "direct":
-        return _backward_direct(cols, W2T, dZ, dX, need_dW)
     n_C_prev, m, n_H_pad, n_W_pad = cols.X.shape
     _, n_H, n_W, n_C = dZ.shape
     K = cols.K
@@ -293,9 +285,24 @@ def _backward_images(cols, W2T, dZ, dX, need_dW):
     return dWb
 
 
-def _backward_direct(grid, W2T, dZ, dX, need_dW):
+def _forward_direct(A_block, W2T, f, pads, ZT, z0):
+    """_forward_images for the "direct" method (compiled loops on the flat grid,
+    npdeep.kernels.conv): the block's Zᵀ into columns z0.. of the whole batch's ZT."""
+    X, owned = pad_channels_first(A_block, pads)  # (n_C_prev, images, n_H_pad, n_W_pad)
+    if not X.flags.c_contiguous:  # a view of A_prev: the kernels take C-contiguous arrays
+        X, owned = buffers.take(X.shape, X.dtype), True
+        X[...] = A_block.transpose(3, 0, 1, 2)
+    grid = _Grid(X, f, owned)
+    K = W2T.shape[1] - 1
+    W = W2T[:, :K].T.reshape(f, f, X.shape[0], -1)  # (f, f, n_C_prev, n_C), a view
+    kernels.conv.forward(grid.flat(X), W, W2T[:, K], ZT, X.shape[3], z0)
+    return grid
+
+
+def _backward_direct(grid, W2T, dZ, dX, first, need_dW):
     """_backward_images for the "direct" method: dZ placed on the flat grid (after the
-    leading zeros the kernels read), then the compiled loops."""
+    leading zeros the kernels read), then the compiled loops. dX is the whole batch's
+    (n_C_prev, m, n_H_pad, n_W_pad); this block's images start at ``first``."""
     n_C_prev, m, n_H_pad, n_W_pad = grid.X.shape
     _, n_H, n_W, n_C = dZ.shape
     f, K = grid.f, W2T.shape[1] - 1
@@ -314,7 +321,9 @@ def _backward_direct(grid, W2T, dZ, dX, need_dW):
         dWb[K] = db
     if dX is not None:  # dX is zeros: the kernel overwrites it
         W = W2T[:, :K].T.reshape(f, f, n_C_prev, n_C)
-        kernels.conv.backward_input(dZg, W, grid.flat(dX), n_W_pad)
+        per_image = n_H_pad * n_W_pad
+        kernels.conv.backward_input(dZg, W, grid.flat(dX), n_W_pad, first * per_image,
+                                    m * per_image)
     buffers.give(dZg)
     return dWb
 
@@ -365,6 +374,8 @@ class Conv2d(Function):
 
         def forward_block(block):
             first, last = block
+            if method == "direct":
+                return _forward_direct(A_prev[first:last], W2T, f, pads, ZT, first * per_image)
             return _forward_images(A_prev[first:last], W2T, f, stride, pads, n_H, n_W, method,
                                    chunk_bytes, ZT[:, first * per_image:last * per_image])
 
@@ -395,6 +406,8 @@ class Conv2d(Function):
 
         def backward_block(k):
             first, last = ctx.images[k]
+            if ctx.cols[k].method == "direct":
+                return _backward_direct(ctx.cols[k], W2T, dZ[first:last], dX, first, need_dW)
             return _backward_images(ctx.cols[k], W2T, dZ[first:last],
                                     None if dX is None else dX[:, first:last], need_dW)
 

@@ -12,7 +12,9 @@ one pass over a block of positions that stays in the L1 cache, vectorized over p
 
 Symbols: n_C_prev, n_C channels in and out; f the filter size; n_W_pad the padded width;
 L the grid positions of the block (images · n_H_pad · n_W_pad); Wf the filters as
-(n_C, n_C_prev, f, f). ``nogil``: threads run blocks of images at once; no ``parallel=True``.
+(n_C, n_C_prev, f, f). Every array arrives C-contiguous, a block's columns as an offset into
+the whole batch's (z0, x0): numba compiles a strided view ("A" layout) into loops that do
+not vectorize, measured 3x slower. ``nogil``: threads run blocks of images at once; no ``parallel=True``.
 The sums in forward and dX run in a fixed order (the same bits every run); dW's sums over
 positions are vectorized (``reassoc``), in an order fixed by the compiled code.
 """
@@ -73,16 +75,17 @@ def _taps2(acc, x, y, v, w, n, f):
 
 
 @numba.njit(nogil=True, cache=True, fastmath={"contract"})
-def forward(X, Wf, b, Z, n_W_pad):
-    # X (n_C_prev, L), Z (n_C, L): Z[co, p] = b[co] + Σ_{c, i, j} Wf[co, c, i, j] ·
-    # X[c, p + i·n_W_pad + j] for the R positions with a whole window after them.
+def forward(X, Wf, b, Z, z0, n_W_pad):
+    # X (n_C_prev, L), Z (n_C, z0 + L + ...): Z[co, z0 + p] = b[co] + Σ_{c, i, j}
+    # Wf[co, c, i, j] · X[c, p + i·n_W_pad + j] for the R positions with a whole window after
+    # them.
     n_C_prev, L = X.shape
     n_C, _, f, _ = Wf.shape
     R = L - (f - 1) * n_W_pad - (f - 1)
     for start in range(0, R, BLOCK):
         n = min(BLOCK, R - start)
         for co in range(n_C):
-            acc = Z[co, start:start + n]
+            acc = Z[co, z0 + start:z0 + start + n]
             acc[:] = b[co]
             for c in range(n_C_prev):
                 for i in range(0, f - 1, 2):
@@ -95,18 +98,19 @@ def forward(X, Wf, b, Z, n_W_pad):
 
 
 @numba.njit(nogil=True, cache=True, fastmath={"contract"})
-def backward_input(dZg, Wr, dX, n_W_pad):
+def backward_input(dZg, Wr, dX, x0, L, n_W_pad):
     # dZg (n_C, off + L): dZ on the grid after off = (f−1)·n_W_pad + (f−1) leading zeros (zeros
     # also where the forward's output was cropped). dX (n_C_prev, L), overwritten:
     # dX[c, q] = Σ_{co, i, j} W[i, j, c, co] · dZ[co, q − i·n_W_pad − j], the same taps as
-    # forward read backwards: Wr[c, co, i, k] = W[i, f − 1 − k, c, co].
-    n_C_prev, L = dX.shape
+    # forward read backwards: Wr[c, co, i, k] = W[i, f − 1 − k, c, co]. The block's dX is
+    # columns x0 .. x0 + L − 1 of dX.
+    n_C_prev = dX.shape[0]
     _, n_C, f, _ = Wr.shape
     off = (f - 1) * n_W_pad + (f - 1)
     for start in range(0, L, BLOCK):
         n = min(BLOCK, L - start)
         for c in range(n_C_prev):
-            acc = dX[c, start:start + n]
+            acc = dX[c, x0 + start:x0 + start + n]
             acc[:] = 0
             for co in range(n_C):
                 for i in range(0, f - 1, 2):

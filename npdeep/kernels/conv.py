@@ -34,18 +34,30 @@ def offset(f: int, n_W_pad: int) -> int:
     return (f - 1) * n_W_pad + (f - 1)
 
 
-def forward(X: np.ndarray, W: np.ndarray, b: np.ndarray, Z: np.ndarray, n_W_pad: int) -> None:
-    """Z (n_C, L) = the convolution of X (n_C_prev, L) with W at every grid position with a
-    whole window after it, plus b (n_C,); the last offset(f, n_W_pad) columns are left as
-    they were."""
+def forward(X: np.ndarray, W: np.ndarray, b: np.ndarray, Z: np.ndarray, n_W_pad: int,
+            z0: int = 0) -> None:
+    """Z[:, z0:z0 + L] = the convolution of X (n_C_prev, L) with W at every grid position
+    with a whole window after it, plus b (n_C,); the last offset(f, n_W_pad) of those columns
+    are left as they were. X and Z must be C-contiguous (a block is an offset z0 into the
+    batch's Z)."""
     Wf = np.ascontiguousarray(W.transpose(3, 2, 0, 1))  # (n_C, n_C_prev, f, f)
-    _kernels().forward(X, Wf, b, Z, n_W_pad)
+    _kernels().forward(_contiguous(X), Wf, np.ascontiguousarray(b), _contiguous(Z), z0, n_W_pad)
 
 
-def backward_input(dZg: np.ndarray, W: np.ndarray, dX: np.ndarray, n_W_pad: int) -> None:
-    """dX (n_C_prev, L), overwritten, from dZg (n_C, off + L)."""
+def backward_input(dZg: np.ndarray, W: np.ndarray, dX: np.ndarray, n_W_pad: int,
+                   x0: int = 0, L: int | None = None) -> None:
+    """dX[:, x0:x0 + L], overwritten, from dZg (n_C, off + L); L defaults to dX's columns."""
     Wr = np.ascontiguousarray(W[:, ::-1].transpose(2, 3, 0, 1))  # (n_C_prev, n_C, f, f)
-    _kernels().backward_input(dZg, Wr, dX, n_W_pad)
+    L = dX.shape[1] - x0 if L is None else L
+    _kernels().backward_input(_contiguous(dZg), Wr, _contiguous(dX), x0, L, n_W_pad)
+
+
+def _contiguous(array: np.ndarray) -> np.ndarray:
+    """The array itself, which must be C-contiguous (the loops write into it)."""
+    if not array.flags.c_contiguous:
+        raise ValueError(f"npdeep.kernels.conv: arrays must be C-contiguous; got strides "
+                         f"{array.strides} for shape {array.shape}")
+    return array
 
 
 def backward_filter(X: np.ndarray, dZg: np.ndarray, f: int, n_W_pad: int) -> tuple:
@@ -53,5 +65,5 @@ def backward_filter(X: np.ndarray, dZg: np.ndarray, f: int, n_W_pad: int) -> tup
     n_C, n_C_prev = dZg.shape[0], X.shape[0]
     dWf = np.empty((n_C, n_C_prev, f, f), X.dtype)
     db = np.empty(n_C, X.dtype)
-    _kernels().backward_filter(X, dZg, dWf, db, n_W_pad)
+    _kernels().backward_filter(_contiguous(X), _contiguous(dZg), dWf, db, n_W_pad)
     return dWf.transpose(2, 3, 1, 0), db
