@@ -367,3 +367,15 @@ def test_arrays_are_taken_in_the_parameters_dtype():
     layer = nn.LSTM(3, 4)  # float32
     Y, (a, c) = layer(np.zeros((2, 5, 3)))  # a float64 array
     assert Y.dtype == a.dtype == c.dtype == np.float32
+
+
+def test_equals_pytorch_in_float32():
+    torch = torch_or_skip()
+    layer = nn.LSTM(5, 7)
+    theirs = torch.nn.LSTM(5, 7, batch_first=True)
+    theirs.load_state_dict({k: torch.from_numpy(v)
+                            for k, v in nn.to_torch_state_dict(layer).items()})
+    X = np.random.default_rng(0).standard_normal((4, 6, 5), dtype=np.float32)
+    Y, _ = layer(Tensor(X))
+    Y_t, _ = theirs(torch.from_numpy(X))
+    np.testing.assert_allclose(Y.data, Y_t.detach().numpy(), rtol=1e-5, atol=1e-6)
