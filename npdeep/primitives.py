@@ -266,9 +266,15 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
         ctx.shape, ctx.axis, ctx.keepdims = a.shape, axis, keepdims
-        out = a.mean(axis=axis, keepdims=keepdims)
-        ctx.count = a.size // out.size if out.size else 1  # the number of values averaged
-        return out
+        if a.dtype.itemsize < 4 or not a.size:  # float16 (summed in float32), empty slices
+            out = a.mean(axis=axis, keepdims=keepdims)
+            ctx.count = a.size // out.size if out.size else 1  # the number of values averaged
+            return out
+        # np.mean's own steps, the sum then one division, the same bits without its Python
+        # wrapper (2 µs a call, three times the sum of a small array)
+        out = a.sum(axis=axis, keepdims=keepdims)
+        ctx.count = a.size // out.size
+        return out / ctx.count
 
     @staticmethod
     def backward(ctx, dZ):

@@ -1,4 +1,6 @@
 """Reductions: sum, mean, max, min over axes, with keepdims and ties."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -187,3 +189,19 @@ def test_new_reductions_match_the_functions():
     np.testing.assert_array_equal(x.var(axis=0).data, F.var(x, axis=0).data)
     np.testing.assert_array_equal(x.std().data, F.std(x).data)
     np.testing.assert_array_equal(F.sum(np.ones((2, 2))).data, 4.0)  # arrays are constants
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("shape, axis, keepdims", [((4, 4), None, False), ((3, 5), 0, True),
+                                                   ((2, 3, 4), (0, 2), False), ((7,), -1, True),
+                                                   ((), None, False), ((0, 3), 0, False),
+                                                   ((1000,), None, False)])
+def test_mean_is_numpy_mean_bit_for_bit(dtype, shape, axis, keepdims):
+    # Mean sums and divides itself (without np.mean's Python wrapper): the same bits.
+    data = (np.random.default_rng(0).standard_normal(shape) * 3).astype(dtype)
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        out = npdeep.tensor(data, dtype=dtype).mean(axis=axis, keepdims=keepdims)
+        expected = np.mean(data, axis=axis, keepdims=keepdims)
+    assert out.dtype == expected.dtype
+    np.testing.assert_array_equal(out.data, expected)
