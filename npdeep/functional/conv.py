@@ -21,6 +21,7 @@ import numpy as np
 
 from npdeep import kernels
 from npdeep.autograd import Function
+from npdeep.functional.conv_direct import backward_direct, direct_preferred, forward_direct
 from npdeep.functional.im2col import Columns, buffers, pad_channels_first, place_dZ
 from npdeep.tensor import Tensor
 from npdeep.threads import batch_blocks, map_blocks
@@ -161,38 +162,10 @@ def zero_pad(X, pad) -> Tensor:
 # multiply-adds to be worth a thread; smaller batches run in one block, in the caller.
 MIN_FLOPS_PER_THREAD = 2_000_000
 
-# The "direct" method (compiled loops, npdeep.kernels.conv) where the layer is thin: at most
-# DIRECT_MAX_CHANNELS input·output channel pairs and f <= DIRECT_MAX_F.
-DIRECT_MAX_CHANNELS = 32
-DIRECT_MAX_F = 7
-
-
-def direct_preferred(n_C_prev: int, n_C: int, f: int) -> bool:
-    """Whether a stride-1 convolution takes the "direct" method (the compiled path only)."""
-    return kernels.active() and n_C_prev * n_C <= DIRECT_MAX_CHANNELS and f <= DIRECT_MAX_F
-
-
 def _image_blocks(m: int, K: int, n_C: int, n_H: int, n_W: int) -> list:
     """The blocks of images the threads take: [(first, last), ...]."""
     per_image = K * n_C * n_H * n_W  # multiply-adds of one image's forward GEMM
     return batch_blocks(m, min_per_thread=-(-MIN_FLOPS_PER_THREAD // per_image))
-
-
-class _Grid:
-    """What the "direct" method keeps of a block for its backward pass: the padded images X
-    (n_C_prev, images, n_H_pad, n_W_pad), as Columns keeps them for im2col."""
-
-    method = "direct"
-
-    def __init__(self, X, f, owned):
-        self.X, self.f, self.owned = X, f, owned
-
-    def flat(self, array):
-        """(channels, images · n_H_pad · n_W_pad): a view of a (channels, images, n_H_pad,
-        n_W_pad) array whose channels are each contiguous."""
-        out = array.reshape(array.shape[0], -1)
-        assert np.shares_memory(out, array), "the direct method reads and writes in place"
-        return out
 
 
 def _forward_images(A_block, W2T, f, stride, pads, n_H, n_W, method, chunk_bytes, ZT):
@@ -285,49 +258,6 @@ def _backward_images(cols, W2T, dZ, dX, need_dW):
     return dWb
 
 
-def _forward_direct(A_block, W2T, f, pads, ZT, z0):
-    """_forward_images for the "direct" method (compiled loops on the flat grid,
-    npdeep.kernels.conv): the block's Zᵀ into columns z0.. of the whole batch's ZT."""
-    X, owned = pad_channels_first(A_block, pads)  # (n_C_prev, images, n_H_pad, n_W_pad)
-    if not X.flags.c_contiguous:  # a view of A_prev: the kernels take C-contiguous arrays
-        X, owned = buffers.take(X.shape, X.dtype), True
-        X[...] = A_block.transpose(3, 0, 1, 2)
-    grid = _Grid(X, f, owned)
-    K = W2T.shape[1] - 1
-    W = W2T[:, :K].T.reshape(f, f, X.shape[0], -1)  # (f, f, n_C_prev, n_C), a view
-    kernels.conv.forward(grid.flat(X), W, W2T[:, K], ZT, X.shape[3], z0)
-    return grid
-
-
-def _backward_direct(grid, W2T, dZ, dX, first, need_dW):
-    """_backward_images for the "direct" method: dZ placed on the flat grid (after the
-    leading zeros the kernels read), then the compiled loops. dX is the whole batch's
-    (n_C_prev, m, n_H_pad, n_W_pad); this block's images start at ``first``."""
-    n_C_prev, m, n_H_pad, n_W_pad = grid.X.shape
-    _, n_H, n_W, n_C = dZ.shape
-    f, K = grid.f, W2T.shape[1] - 1
-    off = kernels.conv.offset(f, n_W_pad)
-    dZg = buffers.take((n_C, off + m * n_H_pad * n_W_pad), W2T.dtype)
-    dZg[:, :off] = 0
-    grid_dZ = dZg[:, off:].reshape(n_C, m, n_H_pad, n_W_pad)
-    grid_dZ[:, :, n_H:] = 0
-    grid_dZ[:, :, :n_H, n_W:] = 0
-    grid_dZ[:, :, :n_H, :n_W] = dZ.transpose(3, 0, 1, 2)
-    dWb = None
-    if need_dW:
-        dW, db = kernels.conv.backward_filter(grid.flat(grid.X), dZg, f, n_W_pad)
-        dWb = np.empty((K + 1, n_C), W2T.dtype)
-        dWb[:K] = dW.reshape(K, n_C)
-        dWb[K] = db
-    if dX is not None:  # dX is zeros: the kernel overwrites it
-        W = W2T[:, :K].T.reshape(f, f, n_C_prev, n_C)
-        per_image = n_H_pad * n_W_pad
-        kernels.conv.backward_input(dZg, W, grid.flat(dX), n_W_pad, first * per_image,
-                                    m * per_image)
-    buffers.give(dZg)
-    return dWb
-
-
 class Conv2d(Function):
     """Z = conv(A_prev, W) + b as im2col + GEMM; backward is two GEMMs + col2im.
 
@@ -375,7 +305,7 @@ class Conv2d(Function):
         def forward_block(block):
             first, last = block
             if method == "direct":
-                return _forward_direct(A_prev[first:last], W2T, f, pads, ZT, first * per_image)
+                return forward_direct(A_prev[first:last], W2T, f, pads, ZT, first * per_image)
             return _forward_images(A_prev[first:last], W2T, f, stride, pads, n_H, n_W, method,
                                    chunk_bytes, ZT[:, first * per_image:last * per_image])
 
@@ -407,7 +337,7 @@ class Conv2d(Function):
         def backward_block(k):
             first, last = ctx.images[k]
             if ctx.cols[k].method == "direct":
-                return _backward_direct(ctx.cols[k], W2T, dZ[first:last], dX, first, need_dW)
+                return backward_direct(ctx.cols[k], W2T, dZ[first:last], dX, first, need_dW)
             return _backward_images(ctx.cols[k], W2T, dZ[first:last],
                                     None if dX is None else dX[:, first:last], need_dW)
 
