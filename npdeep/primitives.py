@@ -4,8 +4,8 @@
 ``exp``, ``log``, ... are :class:`~npdeep.autograd.Function` subclasses on NumPy arrays. They
 need nothing of Tensor, so tensor.py can import them and declare its operators with them
 (the layers run backend → autograd → primitives → tensor → functional, as teenygrad's
-mlops.py sits under its tensor.py). :mod:`npdeep.functional` gives the same ops as functions (``F.add``,
-``F.sum``, ``F.matmul``) and holds every op that is not a Tensor method.
+mlops.py sits under its tensor.py). :mod:`npdeep.functional` gives the same ops as functions
+(``F.add``, ``F.sum``, ``F.matmul``) and holds every op that is not a Tensor method.
 
 Inputs broadcast by NumPy's rules; the engine sums gradients back over broadcast axes.
 """
