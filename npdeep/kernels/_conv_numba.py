@@ -14,8 +14,8 @@ Symbols: n_C_prev, n_C channels in and out; f the filter size; n_W_pad the padde
 L the grid positions of the block (images · n_H_pad · n_W_pad); Wf the filters as
 (n_C, n_C_prev, f, f). Every array arrives C-contiguous, a block's columns as an offset into
 the whole batch's (z0, x0): numba compiles a strided view ("A" layout) into loops that do
-not vectorize, measured 3x slower. ``nogil``: threads run blocks of images at once; no ``parallel=True``.
-The sums in forward and dX run in a fixed order (the same bits every run); dW's sums over
+not vectorize, measured 3x slower. ``nogil``: threads run blocks of images at once; no
+``parallel=True``. The sums in forward and dX run in a fixed order (the same bits every run); dW's sums over
 positions are vectorized (``reassoc``), in an order fixed by the compiled code.
 """
 import numba
