@@ -8,7 +8,7 @@ import pytest
 import npdeep as nd
 
 SUBPACKAGES = ["nn", "optim", "functional", "data", "models", "metrics", "init", "train",
-               "reference"]
+               "reference", "text"]
 
 
 @pytest.mark.parametrize("name", SUBPACKAGES)
