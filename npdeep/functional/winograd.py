@@ -331,14 +331,21 @@ def _backward_images(plan: _Plan, A_prev, U, dZ, dA_prev, need_dW: bool, first: 
     dX = plan.padded() if dA_prev is not None else None
     V_buffer, dM_buffer = plan.buffer(n_C_prev), plan.buffer(n_C)
     t = plan.t
-    dY = np.zeros((plan.images, t * n_tH, t * n_tW, n_C), plan.dtype)  # zeros: cropped tail
+    dY = None  # made on first need: zeros in the cropped tail
     dU = np.zeros((plan.positions, n_C_prev, n_C), plan.dtype) if need_dW else None
     UT = U.transpose(0, 2, 1)
+    exact = n_H == t * n_tH and n_W == t * n_tW  # no tile runs past the output's edge
     for start, stop in plan.chunks(first, last):
         count = stop - start
-        dY[:count, :n_H, :n_W] = dZ[start:stop]
+        if exact and dZ[start:stop].flags.c_contiguous:  # the tiles cover dZ: read it as is
+            dY_chunk = dZ[start:stop]
+        else:
+            if dY is None:
+                dY = np.zeros((plan.images, t * n_tH, t * n_tW, n_C), plan.dtype)
+            dY[:count, :n_H, :n_W] = dZ[start:stop]
+            dY_chunk = dY[:count]
         dM = plan.tiles_of(dM_buffer, count, n_C)
-        plan.output_adjoint(dY[:count].reshape(count, n_tH, t, n_tW, t, n_C), dM)
+        plan.output_adjoint(dY_chunk.reshape(count, n_tH, t, n_tW, t, n_C), dM)
         dM_gemm = plan.gemm_view(dM)  # (α², tiles of the chunk, n_C)
         if need_dW:
             V = plan.gemm_view(plan.fill_V(A_prev, X, V_buffer, start, stop))

@@ -135,7 +135,8 @@ def test_convolution_on_both_paths(dtype):
     rng = np.random.default_rng(1)
     for shape, padding, chunk_bytes in (((2, 7, 6, 3, 4), "same", 1), ((3, 9, 8, 20, 5),
                                         "valid", None), ((1, 1, 1, 2, 2), 1, None),
-                                        ((2, 13, 10, 17, 6), "same", 1)):
+                                        ((2, 13, 10, 17, 6), "same", 1),
+                                        ((2, 8, 12, 5, 3), "same", None)):  # tiles cover Z
         m, n_H_prev, n_W_prev, n_C_prev, n_C = shape
         A_prev = rng.standard_normal((m, n_H_prev, n_W_prev, n_C_prev)).astype(dtype)
         W = rng.standard_normal((3, 3, n_C_prev, n_C)).astype(dtype)
