@@ -311,7 +311,7 @@ class _Plan:
             _input_transform_adjoint(dV, rows, dX)
 
 
-def _forward_images(plan: _Plan, A_prev, U, Y, first: int, last: int) -> None:
+def _forward_images(plan: _Plan, A_prev, U, Y, first: int, last: int, bias=None) -> None:
     """Y[first:last] (m, n_tH, t, n_tW, t, n_C) of images first..last-1, chunk by chunk."""
     X = plan.padded()
     V_buffer, M_buffer = plan.buffer(A_prev.shape[3]), plan.buffer(plan.n_C)
@@ -320,6 +320,8 @@ def _forward_images(plan: _Plan, A_prev, U, Y, first: int, last: int) -> None:
         M = plan.tiles_of(M_buffer, stop - start, plan.n_C)
         np.matmul(plan.gemm_view(V), U, out=plan.gemm_view(M))  # the α² GEMMs
         plan.output(M, Y[start:stop])
+        if bias is not None:  # while the chunk is in cache, in this block's thread
+            Y[start:stop] += bias
 
 
 def _backward_images(plan: _Plan, A_prev, U, dZ, dA_prev, need_dW: bool, first: int,
@@ -373,11 +375,10 @@ class Conv2dWinograd(Function):
         n_tH, n_tW, t = plan.n_tH, plan.n_tW, plan.t
         U = transform_filter(W, plan.G).reshape(plan.positions, n_C_prev, n_C)  # (α², ...)
         Y = np.empty((m, n_tH, t, n_tW, t, n_C), dtype)
-        map_blocks(lambda block: _forward_images(plan, A_prev, U, Y, *block),
+        bias = None if b is None else b.reshape(n_C).astype(dtype, copy=False)
+        map_blocks(lambda block: _forward_images(plan, A_prev, U, Y, *block, bias),
                    plan.thread_blocks)
         Y = Y.reshape(m, t * n_tH, t * n_tW, n_C)[:, :plan.n_H, :plan.n_W]
-        if b is not None:
-            Y += b.reshape(n_C).astype(dtype, copy=False)
         if any(ctx.needs_input_grad):
             ctx.A_prev, ctx.U, ctx.plan = A_prev, U, plan
             ctx.b_shape = None if b is None else b.shape
@@ -391,8 +392,15 @@ class Conv2dWinograd(Function):
         dZ = dZ.astype(dtype, copy=False)
         needs = ctx.needs_input_grad
         dA_prev = np.empty(A_prev.shape, dtype) if needs[0] else None
-        dUs = map_blocks(lambda block: _backward_images(plan, A_prev, U, dZ, dA_prev, needs[1],
-                                                        *block), plan.thread_blocks)
+        need_db = len(needs) > 2 and needs[2] and ctx.b_shape is not None
+
+        def backward_block(block):
+            dU = _backward_images(plan, A_prev, U, dZ, dA_prev, needs[1], *block)
+            first, last = block  # db's share of this block, in its own thread
+            return dU, dZ[first:last].sum(axis=(0, 1, 2)) if need_db else None
+
+        results = map_blocks(backward_block, plan.thread_blocks)
+        dUs = [dU for dU, _ in results]
         dW = db = None
         if needs[1]:
             dU = dUs[0]
@@ -401,8 +409,11 @@ class Conv2dWinograd(Function):
             G_, alpha = plan.G.astype(dtype), plan.alpha
             dW = np.einsum("ai,abcn,bj->ijcn", G_, dU.reshape(alpha, alpha, n_C_prev, n_C),
                            G_, optimize=True)  # Gᵀ dU G
-        if len(needs) > 2 and needs[2] and ctx.b_shape is not None:
-            db = dZ.sum(axis=(0, 1, 2)).reshape(ctx.b_shape)  # (n_C,)
+        if need_db:
+            db = results[0][1]
+            for _, more in results[1:]:  # in block order, as dU
+                db += more
+            db = db.reshape(ctx.b_shape)  # (n_C,)
         return dA_prev, dW, db
 
 
