@@ -6,18 +6,18 @@ every 2 × 2 block of outputs ("tile") is computed from the 4 × 4 patch of inpu
 
     Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A
 
-with the constant matrices below. Over channels the elementwise product ⊙ becomes a sum, so
-the 16 positions of the 4 × 4 transformed tile are 16 independent matrix products of
-(tiles, n_C_prev) @ (n_C_prev, n_C): 16 multiplications per 4 outputs instead of 9 per one,
+with the constant matrices of winograd_transforms.py. Over channels the elementwise product
+⊙ becomes a sum, so the 16 positions of the 4 × 4 transformed tile are 16 independent matrix
+products of (tiles, n_C_prev) @ (n_C_prev, n_C): 16 multiplications per 4 outputs instead of 9 per one,
 2.25x fewer than im2col + GEMM. The transforms Bᵀ·B and Aᵀ·A hold only 0 and ±1: they are
 additions over strided views of a block of images, with no loop over tiles (tile (t_h, t_w)
 starts at row 2·t_h and column 2·t_w, so "row i of every tile" is the view
 X[..., i : i + 2·n_tH : 2, :]). Where numba is installed (npdeep[fast]) compiled loops do the
 same transforms in one pass each (npdeep.kernels.winograd, compared with these in the tests);
 the products stay in BLAS either way. The compiled path takes the larger tiles of
-F(4 × 4, 3 × 3) (section 4.2: 6 × 6 patches, Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A with BT4, G4, AT4
-below; 36 products per 16 outputs, 4x fewer multiplications than im2col), whose transforms
-are loops of a dozen multiply-adds per value that only a compiled kernel runs fast; the
+F(4 × 4, 3 × 3) (section 4.2: 6 × 6 patches, Y = Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A with BT4, G4,
+AT4; 36 products per 16 outputs, 4x fewer multiplications than im2col), whose transforms are
+loops of a dozen multiply-adds per value that only a compiled kernel runs fast; the
 NumPy path stays on F(2 × 2, 3 × 3). Everything below is written for F(2 × 2) and holds for
 F(4 × 4) with 4 → 6 (α), 16 → 36 (α²) and tiles of 4 × 4 outputs.
 
@@ -51,25 +51,12 @@ import numpy as np
 from npdeep import kernels
 from npdeep.autograd import Function
 from npdeep.functional.conv import check_conv_input
+from npdeep.functional.winograd_transforms import (AT, AT4, BT, BT4, G, G4,  # noqa: F401
+                                                   _input_transform, _input_transform_adjoint,
+                                                   _output_transform,
+                                                   _output_transform_adjoint)
 from npdeep.tensor import Tensor
 from npdeep.threads import batch_blocks, map_blocks
-
-# The F(2 × 2, 3 × 3) matrices of Lavin & Gray, eq. (7). Only G is used as a matrix (on the
-# small filter); Bᵀ and Aᵀ are written out as additions below, and these are their reference.
-BT = np.array([[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]], dtype=np.float64)
-G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]], dtype=np.float64)
-AT = np.array([[1, 1, 1, 0], [0, 1, -1, -1]], dtype=np.float64)
-# F(4 × 4, 3 × 3), Lavin & Gray section 4.2 (points 0, ±1, ±2, ∞): 36 multiplications per 16
-# outputs, 4x fewer than im2col. Only the compiled path takes it (npdeep.kernels.winograd
-# writes these out as additions); the NumPy path stays on F(2 × 2, 3 × 3).
-BT4 = np.array([[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0],
-                [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]],
-               dtype=np.float64)
-G4 = np.array([[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6],
-               [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]], dtype=np.float64)
-AT4 = np.array([[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0],
-                [0, 1, -1, 8, -8, 1]], dtype=np.float64)
-
 
 def supports(W_shape: tuple, stride: int) -> bool:
     """Whether this algorithm applies: 3 × 3 filters at stride 1 (any padding)."""
@@ -119,83 +106,6 @@ def transform_filter(W: np.ndarray, G_=G) -> np.ndarray:
 
 
 CHUNK_BYTES = 4 * 2**20  # V and M of one block of images (measured: 2-8 MiB run fastest here)
-
-
-def _input_transform(X: np.ndarray, rows: np.ndarray, V: np.ndarray) -> None:
-    """V = Bᵀ d B of every tile, NHWC: X (images, 2·n_tH + 2, 2·n_tW + 2, n_C_prev) ->
-    V (4, 4, images, n_tH, n_tW, n_C_prev). Bᵀ on the tile rows (into ``rows``, (4, images,
-    n_tH, n_W_pad, n_C_prev)), then B on the columns, each as four strided adds."""
-    n_tH, n_tW = V.shape[3], V.shape[4]
-    r = [X[:, i:i + 2 * n_tH:2] for i in range(4)]  # row i of every tile
-    np.subtract(r[0], r[2], out=rows[0])
-    np.add(r[1], r[2], out=rows[1])
-    np.subtract(r[2], r[1], out=rows[2])
-    np.subtract(r[1], r[3], out=rows[3])
-    for a in range(4):
-        c = [rows[a][:, :, j:j + 2 * n_tW:2] for j in range(4)]  # column j of every tile
-        np.subtract(c[0], c[2], out=V[a, 0])
-        np.add(c[1], c[2], out=V[a, 1])
-        np.subtract(c[2], c[1], out=V[a, 2])
-        np.subtract(c[1], c[3], out=V[a, 3])
-
-
-def _input_transform_adjoint(dV: np.ndarray, rows: np.ndarray, dX: np.ndarray) -> None:
-    """dX = Σ over tiles of B dV Bᵀ, added into the overlapping 4 × 4 input patches:
-    dV (4, 4, images, n_tH, n_W, n_C_prev) -> dX (images, n_H_pad, n_W_pad, n_C_prev), which
-    is overwritten. ``rows`` (4, images, n_tH, n_W_pad, n_C_prev) is scratch."""
-    n_tH, n_tW = dV.shape[3], dV.shape[4]
-    # B on the columns (b -> j) of each tile row a; neighbouring tiles share 2 columns.
-    for a in range(4):
-        d, R = dV[a], rows[a]
-        R[:, :, 2 * n_tW:] = 0
-        np.copyto(R[:, :, 0:2 * n_tW:2], d[0])
-        np.subtract(d[1], d[2], out=R[:, :, 1:2 * n_tW:2])
-        R[:, :, 1:2 * n_tW:2] += d[3]
-        R[:, :, 2:2 * n_tW + 2:2] += d[1]
-        R[:, :, 2:2 * n_tW + 2:2] += d[2]
-        R[:, :, 2:2 * n_tW + 2:2] -= d[0]
-        R[:, :, 3:2 * n_tW + 3:2] -= d[3]
-    # Then Bᵀ's adjoint on the rows (a -> i); neighbouring tiles share 2 rows.
-    dX[:, 2 * n_tH:] = 0
-    np.copyto(dX[:, 0:2 * n_tH:2], rows[0])
-    np.subtract(rows[1], rows[2], out=dX[:, 1:2 * n_tH:2])
-    dX[:, 1:2 * n_tH:2] += rows[3]
-    dX[:, 2:2 * n_tH + 2:2] += rows[1]
-    dX[:, 2:2 * n_tH + 2:2] += rows[2]
-    dX[:, 2:2 * n_tH + 2:2] -= rows[0]
-    dX[:, 3:2 * n_tH + 3:2] -= rows[3]
-
-
-def _output_transform(M: np.ndarray, s: np.ndarray, Y: np.ndarray) -> None:
-    """Y = Aᵀ M A of every tile: M (4, 4, images, n_tH, n_tW, n_C) -> Y (images, n_tH, 2,
-    n_tW, 2, n_C). ``s`` (2, 4, images, n_tH, n_tW, n_C) is scratch for Aᵀ M."""
-    np.add(M[0], M[1], out=s[0])
-    s[0] += M[2]
-    np.subtract(M[1], M[2], out=s[1])
-    s[1] -= M[3]
-    for r in range(2):
-        t = s[r]
-        out0, out1 = Y[:, :, r, :, 0], Y[:, :, r, :, 1]
-        np.add(t[0], t[1], out=out0)
-        out0 += t[2]
-        np.subtract(t[1], t[2], out=out1)
-        out1 -= t[3]
-
-
-def _output_transform_adjoint(dY: np.ndarray, t: np.ndarray, dM: np.ndarray) -> None:
-    """dM = A dY Aᵀ of every tile: dY (images, n_tH, 2, n_tW, 2, n_C) -> dM (4, 4, images,
-    n_tH, n_tW, n_C). ``t`` (4, images, n_tH, n_tW, 2, n_C) is scratch for A dY."""
-    e0, e1 = dY[:, :, 0], dY[:, :, 1]  # (images, n_tH, n_tW, 2, n_C)
-    np.copyto(t[0], e0)  # Σ_r A[a, r] dY[r], A = [[1, 0], [1, 1], [1, -1], [0, -1]]
-    np.add(e0, e1, out=t[1])
-    np.subtract(e0, e1, out=t[2])
-    np.negative(e1, out=t[3])
-    for a in range(4):
-        t0, t1 = t[a][..., 0, :], t[a][..., 1, :]
-        np.copyto(dM[a, 0], t0)
-        np.add(t0, t1, out=dM[a, 1])
-        np.subtract(t0, t1, out=dM[a, 2])
-        np.negative(t1, out=dM[a, 3])
 
 
 # Threads (npdeep.threads), as conv.py's im2col: the batch is cut into blocks of whole images,
