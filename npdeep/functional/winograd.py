@@ -8,8 +8,8 @@ every 2 × 2 block of outputs ("tile") is computed from the 4 × 4 patch of inpu
 
 with the constant matrices of winograd_transforms.py. Over channels the elementwise product
 ⊙ becomes a sum, so the 16 positions of the 4 × 4 transformed tile are 16 independent matrix
-products of (tiles, n_C_prev) @ (n_C_prev, n_C): 16 multiplications per 4 outputs instead of 9 per one,
-2.25x fewer than im2col + GEMM. The transforms Bᵀ·B and Aᵀ·A hold only 0 and ±1: they are
+products of (tiles, n_C_prev) @ (n_C_prev, n_C): 16 multiplications per 4 outputs instead of
+9 per one, 2.25x fewer than im2col + GEMM. The transforms Bᵀ·B and Aᵀ·A hold only 0 and ±1: they are
 additions over strided views of a block of images, with no loop over tiles (tile (t_h, t_w)
 starts at row 2·t_h and column 2·t_w, so "row i of every tile" is the view
 X[..., i : i + 2·n_tH : 2, :]). Where numba is installed (npdeep[fast]) compiled loops do the
