@@ -34,6 +34,8 @@ import numpy as np
 
 from npdeep.autograd import Function
 from npdeep.functional.recurrent import common
+from npdeep.kernels import recurrent as compiled
+from npdeep.threads import map_blocks
 
 
 class GRUSequence(Function):
@@ -62,14 +64,32 @@ class GRUSequence(Function):
         S[0] = a0
         # reset_after: H[k] = Wca·c⟨t−1⟩ + bc_rec; the course's: H[k] = Γr∗c⟨t−1⟩.
         H = take((T_x, m, n_a), X.dtype)
-        tmp = np.empty((m, n_a), dtype=X.dtype)
+        if after and compiled.takes(X.dtype):  # one GIL-free kernel a step (see lstm.py)
+            map_blocks(lambda block: compiled.gru_forward(G, S, H, Wa_h.T, bc_rec, M, *block),
+                       compiled.blocks(m, T_x, 3, n_a))
+        else:
+            GRUSequence._forward_steps(G, S, H, Wa_h, bc_rec, M)
+        ctx.saved = (Xp, Wa, Wx, G, S, H, M, after, reverse)
+        common.give_back_when_freed(ctx, Xp, G, S, H)
+        return common.pack_output(common.masked_output(S[1:], M), [S[T_x]], reverse)
+
+    @staticmethod
+    def _forward_steps(G, S, H, Wa_h, bc_rec, M):
+        """The NumPy time loop (the compiled path's reference): G, S, H as in
+        kernels.recurrent.gru_forward; Wa_h (3·n_a, n_a) the state's weights (σ rows
+        halved); bc_rec None for the course's variant."""
+        T_x, m, n3 = G.shape
+        n_a = n3 // 3
+        n2 = 2 * n_a
+        after = bc_rec is not None
+        tmp = np.empty((m, n_a), dtype=G.dtype)
         if after:
             WaT = Wa_h.T
-            Za = np.empty((m, 3 * n_a), dtype=X.dtype)
+            Za = np.empty((m, 3 * n_a), dtype=G.dtype)
         else:
             WurT, WcaT = Wa_h[:n2].T, Wa_h[n2:].T
-            Za = np.empty((m, n2), dtype=X.dtype)
-            Zc = np.empty((m, n_a), dtype=X.dtype)
+            Za = np.empty((m, n2), dtype=G.dtype)
+            Zc = np.empty((m, n_a), dtype=G.dtype)
         for k in range(T_x):
             g, c_prev, c = G[k], S[k], S[k + 1]
             ur, r, cc = g[:, :n2], g[:, n_a:n2], g[:, n2:]
@@ -97,9 +117,6 @@ class GRUSequence(Function):
             if M is not None:
                 c *= M[k]
             c += c_prev
-        ctx.saved = (Xp, Wa, Wx, G, S, H, M, after, reverse)
-        common.give_back_when_freed(ctx, Xp, G, S, H)
-        return common.pack_output(common.masked_output(S[1:], M), [S[T_x]], reverse)
 
     @staticmethod
     def backward(ctx, dout):
@@ -113,6 +130,45 @@ class GRUSequence(Function):
         # gradient of Wca·c + bc_rec; the course's: dZc, of Wca·(Γr∗c)); dZc: the candidate's.
         dZa = common.pool.take((T_x, m, 3 * n_a if after else n2), dtype)
         dZc = common.pool.take((T_x, m, n_a), dtype)
+        if after and compiled.takes(dtype):
+            map_blocks(lambda block: compiled.gru_backward(G, S, H, dY, da, dZa, dZc, Wa, M,
+                                                           *block),
+                       compiled.blocks(m, T_x, 3, n_a))
+        else:
+            GRUSequence._backward_steps(G, S, H, dY, da, dZa, dZc, Wa, M, after)
+        needs = ctx.needs_input_grad
+        P = T_x * m
+        dZa2, dZc2 = dZa.reshape(P, -1), dZc.reshape(P, n_a)
+        dZur = dZa2[:, :n2]
+        S2 = S[:T_x].reshape(P, n_a)
+        X2 = Xp.reshape(P, n_x)
+        dX = dW = db = dbc_rec = None
+        if needs[0]:
+            dX = common.input_gradient(dZur, Wx[:n2], T_x, m, reverse)
+            dX += common.input_gradient(dZc2, Wx[n2:], T_x, m, reverse)
+        if needs[2]:
+            # Wca multiplies c⟨t−1⟩ (reset_after, with dZ dh) or Γr∗c⟨t−1⟩ (the course's,
+            # with dZ dZc).
+            dWa = dZa2.T @ S2 if after else np.concatenate(
+                [dZur.T @ S2, dZc2.T @ H.reshape(P, n_a)], axis=0)
+            dWx = np.concatenate([dZur.T @ X2, dZc2.T @ X2], axis=0)
+            dW = np.concatenate([dWa, dWx], axis=1)
+        if needs[3]:
+            db = np.concatenate([dZur.sum(axis=0), dZc2.sum(axis=0)])
+        if after and needs[4]:
+            dbc_rec = dZa2[:, n2:].sum(axis=0)
+        common.pool.give(dZa, dZc, dY)
+        return dX, (da if needs[1] else None), dW, db, dbc_rec
+
+    @staticmethod
+    def _backward_steps(G, S, H, dY, da, dZa, dZc, Wa, M, after):
+        """The NumPy time loop back (the compiled path's reference): arguments as in
+        kernels.recurrent.gru_backward; da is updated in place."""
+        T_x, m, n3 = G.shape
+        n_a = n3 // 3
+        n2 = 2 * n_a
+        dtype = G.dtype
+        da_out = da
         dA, tmp, da_new = (np.empty((m, n_a), dtype=dtype) for _ in range(3))
         tmp2 = np.empty((m, n2), dtype=dtype)
         Wca = Wa[n2:]
@@ -152,29 +208,8 @@ class GRUSequence(Function):
                 da += da_new
             else:
                 da, da_new = da_new, da
-        needs = ctx.needs_input_grad
-        P = T_x * m
-        dZa2, dZc2 = dZa.reshape(P, -1), dZc.reshape(P, n_a)
-        dZur = dZa2[:, :n2]
-        S2 = S[:T_x].reshape(P, n_a)
-        X2 = Xp.reshape(P, n_x)
-        dX = dW = db = dbc_rec = None
-        if needs[0]:
-            dX = common.input_gradient(dZur, Wx[:n2], T_x, m, reverse)
-            dX += common.input_gradient(dZc2, Wx[n2:], T_x, m, reverse)
-        if needs[2]:
-            # Wca multiplies c⟨t−1⟩ (reset_after, with dZ dh) or Γr∗c⟨t−1⟩ (the course's,
-            # with dZ dZc).
-            dWa = dZa2.T @ S2 if after else np.concatenate(
-                [dZur.T @ S2, dZc2.T @ H.reshape(P, n_a)], axis=0)
-            dWx = np.concatenate([dZur.T @ X2, dZc2.T @ X2], axis=0)
-            dW = np.concatenate([dWa, dWx], axis=1)
-        if needs[3]:
-            db = np.concatenate([dZur.sum(axis=0), dZc2.sum(axis=0)])
-        if after and needs[4]:
-            dbc_rec = dZa2[:, n2:].sum(axis=0)
-        common.pool.give(dZa, dZc, dY)
-        return dX, (da if needs[1] else None), dW, db, dbc_rec
+        if da is not da_out:       # the swaps left da⟨0⟩ in the spare buffer
+            da_out[...] = da
 
 
 def gru(X, a0, W, b, bc_rec=None, *, reverse: bool = False, lengths=None):

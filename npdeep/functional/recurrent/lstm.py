@@ -31,6 +31,8 @@ import numpy as np
 
 from npdeep.autograd import Function
 from npdeep.functional.recurrent import common
+from npdeep.kernels import recurrent as compiled
+from npdeep.threads import map_blocks
 
 
 class LSTMSequence(Function):
@@ -60,9 +62,24 @@ class LSTMSequence(Function):
         C = take((T_x + 1, m, n_a), X.dtype)    # c⟨t⟩, C[0] = c0
         tanh_C = take((T_x, m, n_a), X.dtype)
         S[0], C[0] = a0, c0
-        WaT = Wa_h.T
-        Za = np.empty((m, 4 * n_a), dtype=X.dtype)
-        tmp = np.empty((m, n_a), dtype=X.dtype)
+        if compiled.takes(X.dtype):  # one GIL-free kernel a step; batch blocks on threads
+            map_blocks(lambda block: compiled.lstm_forward(G, S, C, tanh_C, Wa_h.T, M, *block),
+                       compiled.blocks(m, T_x, 4, n_a))
+        else:
+            LSTMSequence._forward_steps(G, S, C, tanh_C, Wa_h.T, M)
+        ctx.saved = (Xp, Wa, Wx, G, S, C, tanh_C, M, reverse)
+        common.give_back_when_freed(ctx, Xp, G, S, C, tanh_C)
+        Y = common.masked_output(S[1:], M)
+        return common.pack_output(Y, [S[T_x], C[T_x]], reverse)
+
+    @staticmethod
+    def _forward_steps(G, S, C, tanh_C, WaT, M):
+        """The NumPy time loop (the compiled path's reference): G, S, C, tanh_C as in
+        kernels.recurrent.lstm_forward."""
+        T_x, m, n4 = G.shape
+        n_a, n3 = n4 // 4, 3 * (n4 // 4)
+        Za = np.empty((m, 4 * n_a), dtype=G.dtype)
+        tmp = np.empty((m, n_a), dtype=G.dtype)
         for k in range(T_x):
             g = G[k]
             np.matmul(S[k], WaT, out=Za)
@@ -84,20 +101,43 @@ class LSTMSequence(Function):
                     new -= state[k]
                     new *= M[k]
                     new += state[k]
-        ctx.saved = (Xp, Wa, Wx, G, S, C, tanh_C, M, reverse)
-        common.give_back_when_freed(ctx, Xp, G, S, C, tanh_C)
-        Y = common.masked_output(S[1:], M)
-        return common.pack_output(Y, [S[T_x], C[T_x]], reverse)
 
     @staticmethod
     def backward(ctx, dout):
         Xp, Wa, Wx, G, S, C, tanh_C, M, reverse = ctx.saved
         T_x, m, n_x = Xp.shape
         n_a = S.shape[2]
-        n3 = 3 * n_a
         dtype = G.dtype
         dY, (da, dc) = common.unpack_grad(dout, T_x, 2, reverse)
         dG = common.pool.take(G.shape, dtype)
+        if compiled.takes(dtype):
+            map_blocks(lambda block: compiled.lstm_backward(G, dG, tanh_C, S, C, dY, da, dc, Wa,
+                                                            M, *block),
+                       compiled.blocks(m, T_x, 4, n_a))
+        else:
+            LSTMSequence._backward_steps(G, dG, tanh_C, S, C, dY, da, dc, Wa, M)
+        needs = ctx.needs_input_grad
+        dG2 = dG.reshape(T_x * m, 4 * n_a)
+        dX = dW = db = None
+        if needs[0]:
+            dX = common.input_gradient(dG2, Wx, T_x, m, reverse)
+        if needs[3]:
+            dWa = dG2.T @ S[:T_x].reshape(T_x * m, n_a)
+            dWx = dG2.T @ Xp.reshape(T_x * m, n_x)
+            dW = np.concatenate([dWa, dWx], axis=1)
+        if needs[4]:
+            db = dG2.sum(axis=0)
+        common.pool.give(dG, dY)
+        return dX, (da if needs[1] else None), (dc if needs[2] else None), dW, db
+
+    @staticmethod
+    def _backward_steps(G, dG, tanh_C, S, C, dY, da, dc, Wa, M):
+        """The NumPy time loop back (the compiled path's reference): arguments as in
+        kernels.recurrent.lstm_backward; da and dc are updated in place."""
+        T_x, m, n4 = G.shape
+        n_a, n3 = n4 // 4, 3 * (n4 // 4)
+        dtype = G.dtype
+        da_out, dc_out = da, dc
         dA, dC, tmp, da_new = (np.empty((m, n_a), dtype=dtype) for _ in range(4))
         tmp3 = np.empty((m, n3), dtype=dtype)
         keep = None if M is None else 1.0 - M    # 1 at padded steps: the state is carried
@@ -140,19 +180,10 @@ class LSTMSequence(Function):
             else:
                 da, da_new = da_new, da
                 dc, tmp = tmp, dc
-        needs = ctx.needs_input_grad
-        dG2 = dG.reshape(T_x * m, 4 * n_a)
-        dX = dW = db = None
-        if needs[0]:
-            dX = common.input_gradient(dG2, Wx, T_x, m, reverse)
-        if needs[3]:
-            dWa = dG2.T @ S[:T_x].reshape(T_x * m, n_a)
-            dWx = dG2.T @ Xp.reshape(T_x * m, n_x)
-            dW = np.concatenate([dWa, dWx], axis=1)
-        if needs[4]:
-            db = dG2.sum(axis=0)
-        common.pool.give(dG, dY)
-        return dX, (da if needs[1] else None), (dc if needs[2] else None), dW, db
+        if da is not da_out:       # the swaps left da⟨0⟩, dc⟨0⟩ in the spare buffers
+            da_out[...] = da
+        if dc is not dc_out:
+            dc_out[...] = dc
 
 
 def lstm(X, a0, c0, W, b, *, reverse: bool = False, lengths=None):

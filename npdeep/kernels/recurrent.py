@@ -1,0 +1,174 @@
+"""The time loops of the fused LSTM and GRU with each step's elementwise work in ONE compiled,
+GIL-free call (npdeep.functional.recurrent.lstm and gru; reset_after GRU only).
+
+Per step: the product with the previous state in BLAS (np.matmul), then one kernel of
+_rnn_numba for everything elementwise (gate nonlinearities, c⟨t⟩, a⟨t⟩; backward: the
+gates' dZ and the carried gradients). The NumPy path runs about 25 NumPy calls a step
+instead, each taking and releasing the GIL: two threads running batch blocks contended for
+it and gained nothing (see npdeep.functional.recurrent). Here a step holds the GIL only for
+the call overheads, so the batch blocks of npdeep.threads can run at once.
+
+Each function runs the whole time loop on the rows (examples) [start, stop) of the caller's
+buffers, in processing order as npdeep.functional.recurrent.common lays them out: G
+(T_x, m, n_gates·n_a) the gates, S (T_x + 1, m, n_a) the states, M (T_x, m, 1) or None the
+mask. Rows of different blocks never touch, so blocks run in any order, on any thread, with
+the same bits (for a given cut of the batch).
+
+float32 gates go through the rational tanh of _rnn_numba (max abs error 3.2e-7); float64
+through the exact np.tanh (scalar libm: correct, but slower than the NumPy path — the ops
+take this path for float32 only). NumPy twins: LSTMSequence and GRUSequence with
+``npdeep.kernels.active()`` False; tests/kernels/test_recurrent.py compares them.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+_compiled = None
+
+# The dtypes the ops send to these loops (float64's exact scalar tanh is slower than NumPy's
+# SIMD loop; tests add float64 to compare the kernels with the NumPy path exactly).
+DTYPES = (np.float32,)
+# Work a thread's block must have before the batch is split (as conv's): a block runs the
+# whole time loop, so the hand-off (about 40 µs) is paid once per sequence, not per step.
+MIN_FLOPS_PER_THREAD = 2_000_000
+
+
+def takes(dtype) -> bool:
+    """Whether the fused LSTM / GRU take these loops for arrays of ``dtype``: the compiled
+    path is on (npdeep.kernels.active()) and the dtype is one of DTYPES."""
+    from npdeep.kernels.switch import active
+    return np.dtype(dtype) in DTYPES and active()
+
+
+def blocks(m: int, T_x: int, n_gates: int, n_a: int) -> list:
+    """The batch's blocks [(start, stop), ...] for npdeep.threads.map_blocks: one per thread,
+    each with at least MIN_FLOPS_PER_THREAD of its products (2·T_x·n_a·n_gates·n_a an
+    example, forward)."""
+    from npdeep.threads import batch_blocks
+    per_example = 2 * T_x * n_a * n_gates * n_a
+    return batch_blocks(m, min_per_thread=-(-MIN_FLOPS_PER_THREAD // max(1, per_example)))
+
+
+def _kernels():
+    """The numba module, imported (and its functions compiled) on first use only."""
+    global _compiled
+    if _compiled is None:
+        from npdeep.kernels import _rnn_numba
+        _compiled = _rnn_numba
+    return _compiled
+
+
+def _mask_rows(M, k, start, stop, dtype):
+    """(masked, the mask of step k on these rows (rows,)) — a 1-element dummy when unmasked."""
+    if M is None:
+        return False, np.ones(1, dtype=dtype)
+    return True, np.ascontiguousarray(M[k, start:stop, 0])
+
+
+def lstm_forward(G, S, C, tanh_C, WaT, M, start: int, stop: int) -> None:
+    """The LSTM's forward time loop on rows [start, stop).
+
+    Args:
+        G: (T_x, m, 4·n_a) x⟨t⟩·Wxᵀ + b on entry (σ rows halved); the gates [Γf, Γu, Γo, c̃]
+            on exit.
+        S, C: (T_x + 1, m, n_a) with S[0] = a0, C[0] = c0; S[1:], C[1:] written.
+        tanh_C: (T_x, m, n_a) written with tanh(c⟨t⟩).
+        WaT: (n_a, 4·n_a) the state's weights, transposed (σ columns halved).
+        M: (T_x, m, 1) step mask or None.
+    """
+    kernels = _kernels()
+    T_x = G.shape[0]
+    approx = G.dtype == np.float32
+    Za = np.empty((stop - start, G.shape[2]), dtype=G.dtype)
+    rows = slice(start, stop)
+    for k in range(T_x):
+        np.matmul(S[k, rows], WaT, out=Za)
+        masked, Mk = _mask_rows(M, k, start, stop, G.dtype)
+        kernels.lstm_forward_step(G[k, rows], Za, C[k, rows], S[k, rows], C[k + 1, rows],
+                                  tanh_C[k, rows], S[k + 1, rows], Mk, masked, approx)
+
+
+def lstm_backward(G, dG, tanh_C, S, C, dY, da, dc, Wa, M, start: int, stop: int) -> None:
+    """The LSTM's backward time loop on rows [start, stop).
+
+    Args:
+        G, tanh_C, S, C, M: as the forward left them.
+        dG: (T_x, m, 4·n_a) written with each step's dZ.
+        dY: (T_x, m, n_a) the outputs' gradients, processing order.
+        da, dc: (m, n_a) the final states' gradients on entry, da⟨0⟩ and dc⟨0⟩ on exit.
+        Wa: (4·n_a, n_a) the state's weights.
+    """
+    kernels = _kernels()
+    T_x = G.shape[0]
+    rows = slice(start, stop)
+    target = da_b = da[rows]
+    dc_b = dc[rows]
+    da_new = np.empty_like(da_b)
+    for k in range(T_x - 1, -1, -1):
+        masked, Mk = _mask_rows(M, k, start, stop, G.dtype)
+        dg = dG[k, rows]
+        kernels.lstm_backward_step(G[k, rows], dg, tanh_C[k, rows], S[k + 1, rows],
+                                   C[k, rows], da_b, dY[k, rows], dc_b, Mk, masked)
+        np.matmul(dg, Wa, out=da_new)                                   # da⟨t−1⟩
+        if masked:
+            da_b *= 1.0 - M[k, rows]      # the state was carried where M = 0
+            da_b += da_new
+        else:
+            da_b, da_new = da_new, da_b
+    if da_b is not target:    # the swaps left da⟨0⟩ in the spare buffer
+        target[...] = da_b
+
+
+def gru_forward(G, S, H, WaT, bc_rec, M, start: int, stop: int) -> None:
+    """The reset-after GRU's forward time loop on rows [start, stop).
+
+    Args:
+        G: (T_x, m, 3·n_a) x⟨t⟩·Wxᵀ + b on entry (σ rows halved); [Γu, Γr, c̃] on exit.
+        S: (T_x + 1, m, n_a) with S[0] = a0; S[1:] written.
+        H: (T_x, m, n_a) written with Wca·c⟨t−1⟩ + bc_rec.
+        WaT: (n_a, 3·n_a) the state's weights, transposed (σ columns halved).
+        bc_rec: (n_a,) the bias inside the reset product.
+        M: (T_x, m, 1) step mask or None.
+    """
+    kernels = _kernels()
+    T_x = G.shape[0]
+    approx = G.dtype == np.float32
+    Za = np.empty((stop - start, G.shape[2]), dtype=G.dtype)
+    bc_rec = np.ascontiguousarray(bc_rec, dtype=G.dtype)
+    rows = slice(start, stop)
+    for k in range(T_x):
+        np.matmul(S[k, rows], WaT, out=Za)
+        masked, Mk = _mask_rows(M, k, start, stop, G.dtype)
+        kernels.gru_forward_step(G[k, rows], Za, bc_rec, S[k, rows], H[k, rows],
+                                 S[k + 1, rows], Mk, masked, approx)
+
+
+def gru_backward(G, S, H, dY, da, dZa, dZc, Wa, M, start: int, stop: int) -> None:
+    """The reset-after GRU's backward time loop on rows [start, stop).
+
+    Args:
+        G, S, H, M: as the forward left them.
+        dY: (T_x, m, n_a) the outputs' gradients, processing order.
+        da: (m, n_a) the final state's gradient on entry, da⟨0⟩ on exit.
+        dZa: (T_x, m, 3·n_a) written with [dZu, dZr, dh]; dZc (T_x, m, n_a) with dZc.
+        Wa: (3·n_a, n_a) the state's weights.
+    """
+    kernels = _kernels()
+    T_x = G.shape[0]
+    rows = slice(start, stop)
+    target = da_b = da[rows]
+    da_new, tmp = np.empty_like(da_b), np.empty_like(da_b)
+    for k in range(T_x - 1, -1, -1):
+        masked, Mk = _mask_rows(M, k, start, stop, G.dtype)
+        za = dZa[k, rows]
+        kernels.gru_backward_step(G[k, rows], H[k, rows], S[k, rows], da_b, dY[k, rows],
+                                  za, dZc[k, rows], da_new, Mk, masked)
+        np.matmul(za, Wa, out=tmp)
+        da_new += tmp
+        if masked:
+            da_b *= 1.0 - M[k, rows]
+            da_b += da_new
+        else:
+            da_b, da_new = da_new, da_b
+    if da_b is not target:
+        target[...] = da_b
