@@ -30,7 +30,7 @@ P0, P1, P2, P3, P4, P5 = (0.9999999231150175, 0.12978218551552073, 0.00298496477
 Q1, Q2, Q3 = 0.4631152007000092, 0.024023749509004357, 0.00023710572316212864
 
 
-@numba.njit(nogil=True, cache=True, inline="always")
+@numba.njit(nogil=True, cache=True, inline="always", error_model="numpy")
 def tanh_f32(z):
     """The rational tanh of a float32 (see CLIP above for its error)."""
     clip = np.float32(CLIP)
@@ -47,7 +47,7 @@ def tanh_f32(z):
     return x * p / q
 
 
-@numba.njit(nogil=True, cache=True)
+@numba.njit(nogil=True, cache=True, error_model="numpy")
 def gates_tanh(g, za, n_sig, approx):
     """g = tanh(g + za) over every column, then (1 + g)/2 on the first n_sig (σ gates)."""
     rows, cols = g.shape
@@ -64,7 +64,7 @@ def gates_tanh(g, za, n_sig, approx):
             gi[j] = gi[j] * half + half
 
 
-@numba.njit(nogil=True, cache=True)
+@numba.njit(nogil=True, cache=True, error_model="numpy")
 def tanh_rows(x, out, approx):
     rows, cols = x.shape
     for i in range(rows):
@@ -77,7 +77,7 @@ def tanh_rows(x, out, approx):
                 oi[j] = np.tanh(xi[j])
 
 
-@numba.njit(nogil=True, cache=True)
+@numba.njit(nogil=True, cache=True, error_model="numpy")
 def lstm_forward_step(g, za, c_prev, a_prev, c, tanh_c, a, M, masked, approx):
     """One LSTM step: g (rows, 4·n_a) holds x·Wxᵀ + b, za = a⟨t−1⟩·Waᵀ; g becomes
     [Γf, Γu, Γo, c̃]; c = Γf∗c⟨t−1⟩ + Γu∗c̃, tanh_c = tanh(c), a = Γo∗tanh_c (the state
@@ -101,7 +101,7 @@ def lstm_forward_step(g, za, c_prev, a_prev, c, tanh_c, a, M, masked, approx):
                 a[i, j] = (a[i, j] - a_prev[i, j]) * mi + a_prev[i, j]
 
 
-@numba.njit(nogil=True, cache=True)
+@numba.njit(nogil=True, cache=True, error_model="numpy")
 def lstm_backward_step(g, dg, tanh_c, a, c_prev, da, dy, dc, M, masked):
     """One LSTM step back: from da⟨t⟩, dy⟨t⟩ and dc⟨t⟩ (overwritten with dc⟨t−1⟩), the gates'
     dZ into dg (rows, 4·n_a); the caller then takes
@@ -111,26 +111,32 @@ def lstm_backward_step(g, dg, tanh_c, a, c_prev, da, dy, dc, M, masked):
     for i in range(rows):
         gi, dgi, ti, ai, cpi = g[i], dg[i], tanh_c[i], a[i], c_prev[i]
         dai, dyi, dci = da[i], dy[i], dc[i]
-        mi = M[i] if masked else one
-        for j in range(n_a):
-            f, u, o, cc = gi[j], gi[n_a + j], gi[2 * n_a + j], gi[3 * n_a + j]
-            d_a = dai[j] + dyi[j]
-            if masked:
-                d_a = d_a * mi
-            # dc_new = dc + da_new·Γo·(1 − tanh²c), with Γo·(1 − tanh²c) = Γo − a⟨t⟩·tanh c
-            tmp = (o - ai[j] * ti[j]) * d_a
-            d_c = dci[j] * mi + tmp if masked else tmp + dci[j]
-            dgi[j] = (d_c * cpi[j]) * (f - f * f)
-            dgi[n_a + j] = (d_c * cc) * (u - u * u)
-            dgi[2 * n_a + j] = (d_a * ti[j]) * (o - o * o)
-            dgi[3 * n_a + j] = (d_c * u) * (one - cc * cc)
-            if masked:
+        # The two cases in separate loops: a branch inside one keeps it from vectorizing.
+        if masked:
+            mi = M[i]
+            for j in range(n_a):
+                f, u, o, cc = gi[j], gi[n_a + j], gi[2 * n_a + j], gi[3 * n_a + j]
+                d_a = (dai[j] + dyi[j]) * mi
+                d_c = dci[j] * mi + (o - ai[j] * ti[j]) * d_a
+                dgi[j] = (d_c * cpi[j]) * (f - f * f)
+                dgi[n_a + j] = (d_c * cc) * (u - u * u)
+                dgi[2 * n_a + j] = (d_a * ti[j]) * (o - o * o)
+                dgi[3 * n_a + j] = (d_c * u) * (one - cc * cc)
                 dci[j] = dci[j] * (one - mi) + d_c * f
-            else:
+        else:
+            for j in range(n_a):
+                f, u, o, cc = gi[j], gi[n_a + j], gi[2 * n_a + j], gi[3 * n_a + j]
+                d_a = dai[j] + dyi[j]
+                # dc_new = dc + da_new·Γo·(1 − tanh²c), Γo·(1 − tanh²c) = Γo − a⟨t⟩·tanh c
+                d_c = (o - ai[j] * ti[j]) * d_a + dci[j]
+                dgi[j] = (d_c * cpi[j]) * (f - f * f)
+                dgi[n_a + j] = (d_c * cc) * (u - u * u)
+                dgi[2 * n_a + j] = (d_a * ti[j]) * (o - o * o)
+                dgi[3 * n_a + j] = (d_c * u) * (one - cc * cc)
                 dci[j] = d_c * f
 
 
-@numba.njit(nogil=True, cache=True)
+@numba.njit(nogil=True, cache=True, error_model="numpy")
 def gru_forward_step(g, za, bc_rec, c_prev, h, c, M, masked, approx):
     """One GRU step (reset_after): g (rows, 3·n_a) holds x·Wxᵀ + b, za = c⟨t−1⟩·Waᵀ; g
     becomes [Γu, Γr, c̃], h = Wca·c⟨t−1⟩ + bc_rec, c = c⟨t−1⟩ + Γu∗(c̃ − c⟨t−1⟩) (·M when
@@ -167,7 +173,7 @@ def gru_forward_step(g, za, bc_rec, c_prev, h, c, M, masked, approx):
                 ci[j] = (gi[n2 + j] - cp[j]) * gi[j] + cp[j]
 
 
-@numba.njit(nogil=True, cache=True)
+@numba.njit(nogil=True, cache=True, error_model="numpy")
 def gru_backward_step(g, h, c_prev, da, dy, dza, dzc, da_new, M, masked):
     """One GRU step back (reset_after): from da⟨t⟩ and dy⟨t⟩, dza (rows, 3·n_a) = [dZu, dZr,
     dh], dzc = dZc, and da_new = the part of da⟨t−1⟩ through (1 − Γu); the caller adds
@@ -178,11 +184,10 @@ def gru_backward_step(g, h, c_prev, da, dy, dza, dzc, da_new, M, masked):
     for i in range(rows):
         gi, hi, cpi, dai, dyi = g[i], h[i], c_prev[i], da[i], dy[i]
         zi, dci, dni = dza[i], dzc[i], da_new[i]
+        mi = M[i] if masked else one   # d_a·1 is d_a exactly: one loop for both cases
         for j in range(n_a):
             u, r, cc = gi[j], gi[n_a + j], gi[n2 + j]
-            d_a = dai[j] + dyi[j]
-            if masked:
-                d_a = d_a * M[i]
+            d_a = (dai[j] + dyi[j]) * mi
             d_zc = (d_a * u) * (one - cc * cc)
             dci[j] = d_zc
             dni[j] = (one - u) * d_a

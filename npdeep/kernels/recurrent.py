@@ -41,12 +41,24 @@ def takes(dtype) -> bool:
 
 
 def blocks(m: int, T_x: int, n_gates: int, n_a: int) -> list:
-    """The batch's blocks [(start, stop), ...] for npdeep.threads.map_blocks: one per thread,
-    each with at least MIN_FLOPS_PER_THREAD of its products (2·T_x·n_a·n_gates·n_a an
-    example, forward)."""
-    from npdeep.threads import batch_blocks
+    """The batch's blocks [(start, stop), ...] for npdeep.threads.map_blocks.
+
+    One block (the whole batch, in the calling thread) while BLAS still has its own threads:
+    then the products of every step, and the large ones outside the time loop, run on all
+    of them. Once an op has split a batch in this process, BLAS is pinned to one thread for
+    good (npdeep.threads) and the split is the only parallelism left: then one block per
+    thread, each with at least MIN_FLOPS_PER_THREAD of its products (2·T_x·n_a·n_gates·n_a
+    an example, forward). Measured (2 cores, float32, batch 32, T_x = 50, n_x = 64,
+    n_a = 128, fwd + bwd, ms): LSTM one block with two-thread BLAS 5.9, two blocks 7.8,
+    one-thread BLAS unsplit 9.6; reset-after GRU 4.6, 6.1, 7.9. The split loses to two-thread
+    BLAS because the products outside the time loop (input projection, dW, dX: over half
+    the flops) then run on one thread.
+    """
+    from npdeep import threads
+    if not getattr(threads, "_split_used", False):
+        return [(0, m)]
     per_example = 2 * T_x * n_a * n_gates * n_a
-    return batch_blocks(m, min_per_thread=-(-MIN_FLOPS_PER_THREAD // max(1, per_example)))
+    return threads.batch_blocks(m, min_per_thread=-(-MIN_FLOPS_PER_THREAD // max(1, per_example)))
 
 
 def _kernels():
