@@ -198,3 +198,37 @@ def test_split_is_repeatable_bit_for_bit(monkeypatch):
         monkeypatch.setattr(threads, "_num_threads", 2)
         for a, b in zip(runs[0], one):
             np.testing.assert_allclose(a, b, **TOL[np.float32])
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_compiled_float32_equals_pytorch(kind, monkeypatch):
+    """The rational tanh keeps float32 within the float32 PyTorch tolerance, values and
+    gradients (the compiled path as the ops take it: float32 only)."""
+    from harness import torch_or_skip
+    from npdeep import nn
+    torch = torch_or_skip()
+    monkeypatch.setattr(compiled, "DTYPES", (np.float32,))
+    if kind == "lstm":
+        layer, theirs = nn.LSTM(5, 16), torch.nn.LSTM(5, 16, batch_first=True)
+    else:
+        layer, theirs = nn.GRU(5, 16, reset_after=True), torch.nn.GRU(5, 16, batch_first=True)
+    theirs.load_state_dict({k: torch.from_numpy(v)
+                            for k, v in nn.to_torch_state_dict(layer).items()})
+    rng = np.random.default_rng(6)
+    X = rng.standard_normal((4, 9, 5), dtype=np.float32) * 2
+    dY = rng.standard_normal((4, 9, 16), dtype=np.float32)
+    X_t = torch.from_numpy(X).requires_grad_(True)
+    Y_t = theirs(X_t)[0]
+    Y_t.backward(torch.from_numpy(dY))
+    X_n = Tensor(X, requires_grad=True)
+    with kernels.use(True):
+        Y, _ = layer(X_n)[:2]
+        Y.backward(dY)
+    np.testing.assert_allclose(Y.data, Y_t.detach().numpy(), rtol=1e-5, atol=2e-6)
+    np.testing.assert_allclose(X_n.grad, X_t.grad.numpy(), rtol=1e-4, atol=1e-5)
+    for _, p in layer.named_parameters():
+        p.data = p.grad  # to_torch_state_dict is linear in the weights (up to the z sign)
+    converted = nn.to_torch_state_dict(layer)
+    for name in ("weight_ih_l0", "weight_hh_l0"):
+        g = getattr(theirs, name).grad.numpy()
+        np.testing.assert_allclose(converted[name], g, rtol=1e-4, atol=2e-5, err_msg=name)
