@@ -43,6 +43,10 @@ class GRUSequence(Function):
 
     ``bc_rec`` (n_a,) is the reset-after variant's bias inside the reset product; None selects
     the course's variant.
+
+    The reset-after variant in float32 with the compiled path on runs the time loops of
+    npdeep.kernels.recurrent (one GIL-free kernel a step; see lstm.py); all else the NumPy
+    loops _forward_steps / _backward_steps, the tested reference.
     """
 
     @staticmethod
