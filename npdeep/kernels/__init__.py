@@ -5,8 +5,9 @@ a NumPy twin named in its docstring, and tests/kernels/ compares the two.
 
 Where they run: max_pool2d and avg_pool2d (kernels.pool), the tile transforms of the
 Winograd convolution (kernels.winograd), and the direct convolution of thin layers
-(kernels.conv: 6 or 8 output channels, where a GEMM runs far below BLAS's speed); the other
-matrix products stay in BLAS. The first call
+(kernels.conv: 6 or 8 output channels, where a GEMM runs far below BLAS's speed), and the
+per-step elementwise work of the float32 LSTM and reset-after GRU (kernels.recurrent); the
+other matrix products stay in BLAS. The first call
 of a kernel compiles it for its dtype and memory layout (a fraction of a second each); numba
 keeps the result on disk for later processes.
 """
