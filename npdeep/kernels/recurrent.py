@@ -48,11 +48,12 @@ def blocks(m: int, T_x: int, n_gates: int, n_a: int) -> list:
     of them. Once an op has split a batch in this process, BLAS is pinned to one thread for
     good (npdeep.threads) and the split is the only parallelism left: then one block per
     thread, each with at least MIN_FLOPS_PER_THREAD of its products (2·T_x·n_a·n_gates·n_a
-    an example, forward). Measured (2 cores, float32, batch 32, T_x = 50, n_x = 64,
-    n_a = 128, fwd + bwd, ms): LSTM one block with two-thread BLAS 5.9, two blocks 7.8,
-    one-thread BLAS unsplit 9.6; reset-after GRU 4.6, 6.1, 7.9. The split loses to two-thread
-    BLAS because the products outside the time loop (input projection, dW, dX: over half
-    the flops) then run on one thread.
+    an example, forward). Measured (2 shared cores, float32, batch 32, T_x = 50, n_x = 64,
+    n_a = 128, fwd + bwd, min over 40, ms): LSTM one block with two-thread BLAS 5.8; once
+    BLAS is pinned, two blocks 7.8 against one block 9.5; reset-after GRU 4.6; 6.2 against
+    7.3. The split loses to two-thread BLAS because the products outside the time loop
+    (input projection, dW, dX: over half the flops) then run on one thread; cutting those
+    over the threads too measured no faster (and is not done).
     """
     from npdeep import threads
     if not getattr(threads, "_split_used", False):
