@@ -85,6 +85,11 @@ _blas_threads: int | None = None  # what npdeep last set BLAS to (None: never to
 _split_used = False  # an op has split a batch with n > 1: BLAS stays at one thread
 
 
+def blas_pinned() -> bool:
+    """Whether BLAS is pinned to one thread for good (an op has split a batch with n > 1)."""
+    return _split_used
+
+
 def get_num_threads() -> int:
     """The number of threads npdeep's ops may use (default: the cores this process may use)."""
     return _available_cores() if _num_threads is None else _num_threads

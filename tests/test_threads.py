@@ -213,3 +213,10 @@ def test_thread_count_changes_lenet_training_by_rounding_only(split_small):
     one, two = lenet_steps(1, optimizer_class=optim.GD), lenet_steps(2, optimizer_class=optim.GD)
     for a, b in zip(one, two):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_blas_pinned_reports_the_module_state(monkeypatch):
+    monkeypatch.setattr(threads, "_split_used", False)
+    assert threads.blas_pinned() is False
+    monkeypatch.setattr(threads, "_split_used", True)
+    assert threads.blas_pinned() is True

@@ -56,7 +56,7 @@ def blocks(m: int, T_x: int, n_gates: int, n_a: int) -> list:
     over the threads too measured no faster (and is not done).
     """
     from npdeep import threads
-    if not getattr(threads, "_split_used", False):
+    if not threads.blas_pinned():
         return [(0, m)]
     per_example = 2 * T_x * n_a * n_gates * n_a
     return threads.batch_blocks(m, min_per_thread=-(-MIN_FLOPS_PER_THREAD // max(1, per_example)))
