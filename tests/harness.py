@@ -68,3 +68,30 @@ def assert_matches_torch(fn, torch_fn, inputs, atol: float = 1e-5, rtol: float =
 @pytest.fixture(autouse=True)
 def _seeded():
     npdeep.manual_seed(0)
+
+
+# ---------------------------------------------------------------- small training problems
+def blobs(m=200, n_x=4, C=3, seed=0):
+    """C well separated Gaussian blobs: a small MLP classifies them perfectly."""
+    rng = np.random.default_rng(seed)
+    centers = rng.standard_normal((C, n_x)) * 4
+    y = rng.integers(0, C, m)
+    X = (centers[y] + rng.standard_normal((m, n_x))).astype(np.float32)
+    return X, y.astype(np.int64)
+
+
+def mlp_and_adam(n_x=4, C=3, seed=0, learning_rate=0.01, **kwargs):
+    """A seeded one-hidden-layer MLP for ``blobs`` and an Adam optimizer over it."""
+    from npdeep.models import mlp
+    npdeep.manual_seed(seed)
+    model = mlp(n_x, hidden=(16,), n_classes=C, **kwargs)
+    return model, npdeep.optim.Adam(model.parameters(), learning_rate=learning_rate)
+
+
+def quick_fit(train, dev=None, C=3, n_x=4, **kwargs):
+    """fit the ``mlp_and_adam`` pair silently for one epoch (unless told otherwise)."""
+    import npdeep.functional as F
+    model, opt = mlp_and_adam(n_x=n_x, C=C)
+    kwargs.setdefault("epochs", 1)
+    kwargs.setdefault("verbose", 0)
+    return npdeep.fit(model, F.cross_entropy, opt, train, dev=dev, **kwargs)

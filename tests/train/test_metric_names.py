@@ -9,14 +9,7 @@ from npdeep.models import mlp
 from npdeep.tensor import Tensor
 from npdeep.train import METRICS
 from npdeep.train.metric_names import batch_metric, resolve_metrics
-
-
-def _blobs(m=200, n_x=4, C=3, seed=0):
-    rng = np.random.default_rng(seed)
-    centers = rng.standard_normal((C, n_x)) * 4
-    y = rng.integers(0, C, m)
-    X = (centers[y] + rng.standard_normal((m, n_x))).astype(np.float32)
-    return X, y.astype(np.int64)
+from harness import blobs as _blobs
 
 
 def _setup(C=3):

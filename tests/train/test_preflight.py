@@ -5,28 +5,7 @@ import pytest
 import npdeep
 from npdeep import functional as F
 from npdeep.models import mlp
-
-
-def _blobs(m=200, n_x=4, C=3, seed=0):
-    """C well separated Gaussian blobs: a small MLP classifies them perfectly."""
-    rng = np.random.default_rng(seed)
-    centers = rng.standard_normal((C, n_x)) * 4
-    y = rng.integers(0, C, m)
-    X = (centers[y] + rng.standard_normal((m, n_x))).astype(np.float32)
-    return X, y.astype(np.int64)
-
-
-def _setup(n_x=4, C=3, seed=0, learning_rate=0.01, **kwargs):
-    npdeep.manual_seed(seed)
-    model = mlp(n_x, hidden=(16,), n_classes=C, **kwargs)
-    return model, npdeep.optim.Adam(model.parameters(), learning_rate=learning_rate)
-
-
-def _fit(train, dev=None, C=3, n_x=4, **kwargs):
-    model, opt = _setup(n_x=n_x, C=C)
-    kwargs.setdefault("epochs", 1)
-    kwargs.setdefault("verbose", 0)
-    return npdeep.fit(model, F.cross_entropy, opt, train, dev=dev, **kwargs)
+from harness import blobs as _blobs, mlp_and_adam as _setup, quick_fit as _fit
 
 
 def test_lengths_differ():

@@ -8,14 +8,7 @@ import npdeep
 from npdeep import functional as F
 from npdeep.models import mlp
 from npdeep.train.progress import epoch_line
-
-
-def _blobs(m=200, n_x=4, C=3, seed=0):
-    rng = np.random.default_rng(seed)
-    centers = rng.standard_normal((C, n_x)) * 4
-    y = rng.integers(0, C, m)
-    X = (centers[y] + rng.standard_normal((m, n_x))).astype(np.float32)
-    return X, y.astype(np.int64)
+from harness import blobs as _blobs
 
 
 def _fit(verbose, epochs=2, dev=True, **kwargs):
