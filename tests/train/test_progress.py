@@ -1,7 +1,6 @@
 """fit's verbose levels: silent, a bar then the epoch's line, one line per epoch."""
 import builtins
 
-import numpy as np
 import pytest
 
 import npdeep
