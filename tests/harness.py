@@ -8,6 +8,8 @@ A new op's test needs only its inputs, the call, and (where there is one) a refe
 """
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -95,3 +97,23 @@ def quick_fit(train, dev=None, C=3, n_x=4, **kwargs):
     kwargs.setdefault("epochs", 1)
     kwargs.setdefault("verbose", 0)
     return npdeep.fit(model, F.cross_entropy, opt, train, dev=dev, **kwargs)
+
+
+# ---------------------------------------------------------------- the batch split
+@contextlib.contextmanager
+def split_over_two_threads(monkeypatch, module, minimum_name: str):
+    """Two threads and no minimum block size (``module.<minimum_name>`` = 0), so the small
+    batches of a test are split; skipped where this process may use one core only (tests
+    never start more threads than cores)."""
+    from npdeep import threads
+    if threads._available_cores() < 2:
+        pytest.skip("the split needs two cores to run on")
+    saved = threads._num_threads
+    monkeypatch.setattr(module, minimum_name, 0)
+    threads.set_num_threads(2)
+    try:
+        yield
+    finally:
+        with threads._lock:
+            threads._num_threads = saved
+            threads._shutdown_executor()

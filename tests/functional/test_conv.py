@@ -4,7 +4,7 @@ import contextlib
 import numpy as np
 import pytest
 
-from harness import assert_gradcheck, randn, torch_or_skip
+from harness import assert_gradcheck, randn, torch_or_skip, split_over_two_threads
 from npdeep import functional as F
 from npdeep import kernels, threads
 from npdeep.functional import conv
@@ -353,17 +353,8 @@ def test_backward_takes_dZ_in_any_memory_order(method, case):
 # ---------------------------------------------------------------------------- threads
 @pytest.fixture
 def two_threads(monkeypatch):
-    """Two threads and no minimum block size, so the small batches here are split; skipped
-    where this process may use one core only (tests never start more threads than cores)."""
-    if threads._available_cores() < 2:
-        pytest.skip("the split needs two cores to run on")
-    saved = threads._num_threads
-    monkeypatch.setattr(conv, "MIN_FLOPS_PER_THREAD", 0)
-    threads.set_num_threads(2)
-    yield
-    with threads._lock:
-        threads._num_threads = saved
-        threads._shutdown_executor()
+    with split_over_two_threads(monkeypatch, conv, "MIN_FLOPS_PER_THREAD"):
+        yield
 
 
 def with_threads(n, fn, *args, **kwargs):

@@ -7,7 +7,7 @@ import npdeep.functional as F
 from npdeep import threads
 from npdeep.functional import norm
 
-from harness import assert_gradcheck, randn, torch_or_skip
+from harness import assert_gradcheck, randn, torch_or_skip, split_over_two_threads
 
 SHAPES = [(4, 3), (2, 1), (7, 5), (2, 3, 3, 2), (1, 2, 2, 3), (3, 1, 1, 4)]
 
@@ -201,17 +201,8 @@ def test_epsilon_is_validated(epsilon):
 # ---------------------------------------------------------------------------- threads
 @pytest.fixture
 def two_threads(monkeypatch):
-    """Two threads and no minimum block size, so the small batches here are split; skipped
-    where this process may use one core only (tests never start more threads than cores)."""
-    if threads._available_cores() < 2:
-        pytest.skip("the split needs two cores to run on")
-    saved = threads._num_threads
-    monkeypatch.setattr(norm, "MIN_ELEMENTS_PER_THREAD", 0)
-    threads.set_num_threads(2)
-    yield
-    with threads._lock:
-        threads._num_threads = saved
-        threads._shutdown_executor()
+    with split_over_two_threads(monkeypatch, norm, "MIN_ELEMENTS_PER_THREAD"):
+        yield
 
 
 def run_batch_norm(Z_data, gamma, beta, dZ, **kwargs):

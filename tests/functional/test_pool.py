@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from harness import assert_gradcheck, randn, torch_or_skip
+from harness import assert_gradcheck, randn, torch_or_skip, split_over_two_threads
 from npdeep import functional as F
 from npdeep import threads
 from npdeep.functional import pool
@@ -177,17 +177,8 @@ def test_max_pool_ties_in_either_memory_order(f):
 # ---------------------------------------------------------------------------- threads
 @pytest.fixture
 def two_threads(monkeypatch):
-    """Two threads and no minimum block size, so the small batches here are split; skipped
-    where this process may use one core only (tests never start more threads than cores)."""
-    if threads._available_cores() < 2:
-        pytest.skip("the split needs two cores to run on")
-    saved = threads._num_threads
-    monkeypatch.setattr(pool, "MIN_ELEMENTS_PER_THREAD", 0)
-    threads.set_num_threads(2)
-    yield
-    with threads._lock:
-        threads._num_threads = saved
-        threads._shutdown_executor()
+    with split_over_two_threads(monkeypatch, pool, "MIN_ELEMENTS_PER_THREAD"):
+        yield
 
 
 def pool_run(op, A_data, f, stride, dA):
