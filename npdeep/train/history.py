@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import textwrap
 
 from npdeep.train.checkpoint import write_text_atomic
 
@@ -141,7 +142,9 @@ class History:
             if ax.get_legend_handles_labels()[0]:
                 ax.legend()
         if title:
-            fig.suptitle(title)
+            # Wrapped to the figure's width (about 10 characters an inch at the title's size):
+            # constrained layout does not shrink a title, so a long one was cut at both edges.
+            fig.suptitle(textwrap.fill(title, width=int(10 * 4.5 * n_panels)))
         if path is not None:
             fig.savefig(path, dpi=100)
         return fig

@@ -77,3 +77,15 @@ def test_plot_without_dev(tmp_path):
     history.append(1, {"cost": 0.5})
     fig = history.plot(tmp_path / "c.png")
     assert [line.get_label() for line in fig.axes[0].lines] == ["train"]
+
+
+def test_a_long_title_is_wrapped_inside_the_figure(tmp_path):
+    pytest.importorskip("matplotlib")
+    history = History()
+    history.append(0, {"cost": 1.0})
+    title = "a character-level LSTM on tiny Shakespeare (cost: nats per character, dev: last 10%)"
+    fig = history.plot(tmp_path / "c.png", title=title)
+    fig.canvas.draw()
+    box = fig._suptitle.get_window_extent()
+    assert "\n" in fig._suptitle.get_text()
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.width
