@@ -140,6 +140,14 @@ def torch_grads(torch, params, X, Y):
         p.grad = None
     J.backward()
 
+def step_alongside_torch(torch, params, opt, torch_params, torch_opt, X, Y, steps):
+    """``steps`` steps of both optimizers on the same problem, each from its own gradients."""
+    for _ in range(steps):
+        npdeep_grads(params, X, Y)
+        opt.step()
+        torch_grads(torch, torch_params, X, Y)
+        torch_opt.step()
+
 
 TORCH_OPTIMIZERS = {
     "GD": lambda t, groups: t.optim.SGD(groups, lr=0.1),
@@ -166,15 +174,10 @@ def test_ten_steps_match_torch(name, lambd):
     if name == "Momentum":  # start torch's buffer at v = 0, as the course does
         for p in torch_params:
             torch_opt.state[p]["momentum_buffer"] = torch.zeros_like(p)
-    for _ in range(10):
-        npdeep_grads(params, X, Y)
-        opt.step()
-        torch_grads(torch, torch_params, X, Y)
-        torch_opt.step()
+    step_alongside_torch(torch, params, opt, torch_params, torch_opt, X, Y, steps=10)
     for p, tp in zip(params, torch_params):
         np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-5, atol=1e-5)
-    start = [a for a in arrays]
-    assert any(not np.allclose(p.data, a) for p, a in zip(params, start))  # it moved
+    assert any(not np.allclose(p.data, a) for p, a in zip(params, arrays))  # it moved
 
 
 def test_lambd_is_course_l2_term_over_m():
@@ -442,10 +445,6 @@ def test_sgd_momentum_conversion_matches_torch():
     torch_params = [torch.tensor(a.copy(), requires_grad=True) for a in arrays]
     opt = optim.Momentum(params, learning_rate=alpha / (1 - beta), beta=beta)
     torch_opt = torch.optim.SGD(torch_params, lr=alpha, momentum=beta)
-    for _ in range(5):
-        npdeep_grads(params, X, Y)
-        opt.step()
-        torch_grads(torch, torch_params, X, Y)
-        torch_opt.step()
+    step_alongside_torch(torch, params, opt, torch_params, torch_opt, X, Y, steps=5)
     for p, tp in zip(params, torch_params):
         np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-10, atol=1e-12)
