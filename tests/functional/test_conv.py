@@ -35,6 +35,25 @@ def make_inputs(m, n_H_prev, n_W_prev, n_C_prev, n_C, f, seed=0):
     return A_prev, W, b
 
 
+def assert_stacked_convs_match_loops(m, seed):
+    """conv2d("same", 2 -> 3 channels, f = 3) then conv2d(0, 3 -> 4, f = 2) on m random
+    (7, 6, 2) images: outputs and every gradient equal the course's loops'."""
+    A_prev, W1, b1 = make_inputs(m, 7, 6, 2, 3, 3, seed=seed)
+    W2, b2 = randn(2, 2, 3, 4, seed=seed + 5), randn(4, seed=seed + 6)
+    Z1 = F.conv2d(A_prev, W1, b1, 1, "same")
+    Z2 = F.conv2d(Z1, W2, b2, 1, 0)
+    dZ2 = np.random.default_rng(seed).standard_normal(Z2.shape)
+    Z2.backward(dZ2)
+    Z1_ref, cache1 = cnn.conv_forward(A_prev.data, W1.data, b1.data, {"stride": 1, "pad": 1})
+    Z2_ref, cache2 = cnn.conv_forward(Z1_ref, W2.data, b2.data, {"stride": 1, "pad": 0})
+    np.testing.assert_allclose(Z2.data, Z2_ref, rtol=1e-10, atol=1e-12)
+    dZ1, dW2, db2 = cnn.conv_backward(dZ2, cache2)
+    dA_prev, dW1, db1 = cnn.conv_backward(dZ1, cache1)
+    for got, want in ((A_prev.grad, dA_prev), (W1.grad, dW1), (b1.grad, db1),
+                      (W2.grad, dW2), (b2.grad, db2)):
+        np.testing.assert_allclose(got, want.reshape(got.shape), rtol=1e-10, atol=1e-12)
+
+
 @pytest.mark.parametrize("case", GRADCHECK_CASES)
 def test_conv2d_gradcheck(case):
     m, n_H_prev, n_W_prev, n_C_prev, n_C, f, stride, padding = case
@@ -239,20 +258,7 @@ def test_stacked_convs_and_reused_buffers_match_loops():
     """A conv of a conv's output (a channel-major view), run twice on new values of the same
     shapes (the scratch buffers are reused), agrees with the course's loops each time."""
     for seed in (0, 10):
-        A_prev, W1, b1 = make_inputs(2, 7, 6, 2, 3, 3, seed=seed)
-        W2, b2 = randn(2, 2, 3, 4, seed=seed + 5), randn(4, seed=seed + 6)
-        Z1 = F.conv2d(A_prev, W1, b1, 1, "same")
-        Z2 = F.conv2d(Z1, W2, b2, 1, 0)
-        dZ2 = np.random.default_rng(seed).standard_normal(Z2.shape)
-        Z2.backward(dZ2)
-        Z1_ref, cache1 = cnn.conv_forward(A_prev.data, W1.data, b1.data, {"stride": 1, "pad": 1})
-        Z2_ref, cache2 = cnn.conv_forward(Z1_ref, W2.data, b2.data, {"stride": 1, "pad": 0})
-        np.testing.assert_allclose(Z2.data, Z2_ref, rtol=1e-10, atol=1e-12)
-        dZ1, dW2, db2 = cnn.conv_backward(dZ2, cache2)
-        dA_prev, dW1, db1 = cnn.conv_backward(dZ1, cache1)
-        for got, want in ((A_prev.grad, dA_prev), (W1.grad, dW1), (b1.grad, db1),
-                          (W2.grad, dW2), (b2.grad, db2)):
-            np.testing.assert_allclose(got, want.reshape(got.shape), rtol=1e-10, atol=1e-12)
+        assert_stacked_convs_match_loops(2, seed)
 
 
 def test_conv2d_without_grad_and_first_layer():
@@ -429,20 +435,7 @@ def test_small_batches_run_unsplit():
 def test_split_conv_of_a_conv_reads_its_blocks_in_place(two_threads):
     """A conv's output (channel-major) fed unpadded to a split conv: each block of images is
     read as a view, not copied, and the result is still the course's."""
-    A_prev, W1, b1 = make_inputs(4, 7, 6, 2, 3, 3)
-    W2, b2 = randn(2, 2, 3, 4, seed=5), randn(4, seed=6)
-    Z1 = F.conv2d(A_prev, W1, b1, 1, "same")
-    Z2 = F.conv2d(Z1, W2, b2, 1, 0)
-    dZ2 = np.random.default_rng(0).standard_normal(Z2.shape)
-    Z2.backward(dZ2)
-    Z1_ref, cache1 = cnn.conv_forward(A_prev.data, W1.data, b1.data, {"stride": 1, "pad": 1})
-    Z2_ref, cache2 = cnn.conv_forward(Z1_ref, W2.data, b2.data, {"stride": 1, "pad": 0})
-    np.testing.assert_allclose(Z2.data, Z2_ref, rtol=1e-10, atol=1e-12)
-    dZ1, dW2, db2 = cnn.conv_backward(dZ2, cache2)
-    dA_prev, dW1, db1 = cnn.conv_backward(dZ1, cache1)
-    for got, want in ((A_prev.grad, dA_prev), (W1.grad, dW1), (b1.grad, db1),
-                      (W2.grad, dW2), (b2.grad, db2)):
-        np.testing.assert_allclose(got, want.reshape(got.shape), rtol=1e-10, atol=1e-12)
+    assert_stacked_convs_match_loops(4, 0)
 
 
 @pytest.mark.parametrize("compiled", [False, True])
