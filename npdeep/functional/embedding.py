@@ -3,29 +3,15 @@
 Multiplying the embedding matrix by a one-hot vector o_w picks one column of E; a lookup does
 the same without the V-wide product. npdeep stores E as (V, n_e) — row w is e_w, the course's
 E (n_e, V) transposed — so that a batch of ids (m, T_x) gives (m, T_x, n_e), batch-first.
+
+The lookup is indexing, ``E[ids]``: its Function (GetItem, in :mod:`npdeep.primitives`) already
+sums the gradient of an id that occurs several times (np.add.at).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from npdeep.autograd import Function
 from npdeep.tensor import Tensor
-
-
-class Embedding(Function):
-    @staticmethod
-    def forward(ctx, E, ids):
-        ctx.ids, ctx.V = ids, E.shape[0]
-        return E[ids]  # (..., n_e)
-
-    @staticmethod
-    def backward(ctx, dA):
-        # NOTE: an id that occurs several times gets the sum of its rows' gradients; np.add.at
-        # accumulates repeats, where dE[ids] += dA would keep only the last one.
-        n_e = dA.shape[-1]
-        dE = np.zeros((ctx.V, n_e), dtype=dA.dtype)
-        np.add.at(dE, ctx.ids.reshape(-1), dA.reshape(-1, n_e))
-        return dE, None
 
 
 def token_ids(ids, V: int, where: str) -> np.ndarray:
@@ -70,4 +56,4 @@ def embedding(ids, E: Tensor) -> Tensor:
         E = Tensor(E)
     if E.ndim != 2:
         raise ValueError(f"embedding: E must have shape (V, n_e); got {E.shape}")
-    return Embedding.apply(E, token_ids(ids, E.shape[0], "embedding"))
+    return E[token_ids(ids, E.shape[0], "embedding")]  # (..., n_e)
