@@ -87,8 +87,8 @@ def test_max_pool_ties_route_to_first_max_like_torch():
 
 def test_pool_float32_stays_float32():
     A_prev = Tensor(np.arange(32, dtype=np.float32).reshape(1, 4, 4, 2), requires_grad=True)
-    for pool in (F.max_pool2d, F.avg_pool2d):
-        A = pool(A_prev, 2)
+    for pool2d in (F.max_pool2d, F.avg_pool2d):
+        A = pool2d(A_prev, 2)
         assert A.dtype == np.float32
         A.sum().backward()
         assert A_prev.grad.dtype == np.float32
@@ -109,19 +109,19 @@ def test_global_avg_pool2d():
 
 
 def test_pool_errors():
-    for name, pool in (("max_pool2d", F.max_pool2d), ("avg_pool2d", F.avg_pool2d)):
+    for name, pool2d in (("max_pool2d", F.max_pool2d), ("avg_pool2d", F.avg_pool2d)):
         with pytest.raises(ValueError, match=rf"{name} expected input of shape \(m, n_H, n_W, "
                                              rf"n_C\) but got \(4, 4, 3\); images are 4-D"):
-            pool(np.ones((4, 4, 3)), 2)
+            pool2d(np.ones((4, 4, 3)), 2)
         with pytest.raises(ValueError, match=rf"{name}: the image of size 2x5 \(input "
                                              rf"\(1, 2, 5, 3\)\) is smaller than the 3x3 window"):
-            pool(np.ones((1, 2, 5, 3)), 3)
+            pool2d(np.ones((1, 2, 5, 3)), 3)
         with pytest.raises(ValueError, match=rf"The 'f' parameter of {name} must be an int "
                                              r">= 1. Got 0 instead."):
-            pool(np.ones((1, 4, 4, 3)), 0)
+            pool2d(np.ones((1, 4, 4, 3)), 0)
         with pytest.raises(ValueError, match=rf"The 'stride' parameter of {name} must be an "
                                              r"int >= 1. Got -2 instead."):
-            pool(np.ones((1, 4, 4, 3)), 2, -2)
+            pool2d(np.ones((1, 4, 4, 3)), 2, -2)
     with pytest.raises(ValueError, match=r"global_avg_pool2d expected input of shape "
                                          r"\(m, n_H, n_W, n_C\) but got \(4, 3\)"):
         F.global_avg_pool2d(np.ones((4, 3)))
@@ -131,9 +131,9 @@ def test_pool_on_channel_major_views():
     """conv2d returns NHWC views of channel-major memory; pooling must not care."""
     data = np.random.default_rng(4).standard_normal((3, 5, 8, 9))  # (n_C, m, n_H, n_W)
     for f, stride in ((2, None), (3, 2)):
-        for pool, mode in ((F.max_pool2d, "max"), (F.avg_pool2d, "average")):
+        for pool2d, mode in ((F.max_pool2d, "max"), (F.avg_pool2d, "average")):
             A_prev = Tensor(data.transpose(1, 2, 3, 0), requires_grad=True)
-            A = pool(A_prev, f, stride)
+            A = pool2d(A_prev, f, stride)
             A_ref, cache = cnn.pool_forward(np.ascontiguousarray(A_prev.data),
                                             {"f": f, "stride": f if stride is None else stride},
                                             mode)
