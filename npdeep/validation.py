@@ -83,12 +83,12 @@ def check_int(value, name: str, where: str, low: int | None = 1,
 
 def check_float(value, name: str, where: str, low: float | None = None,
                 high: float | None = None, low_open: bool = False,
-                high_open: bool = False) -> float:
+                high_open: bool = False, hint: str | None = None) -> float:
     """``value`` as a finite float between ``low`` and ``high``.
 
     Bounds are closed unless ``low_open``/``high_open`` is set: ``check_float(x, "keep_prob",
     "Dropout", 0, 1, low_open=True)`` accepts (0, 1]. Ints and NumPy reals are accepted;
-    booleans, NaN and ±inf are not.
+    booleans, NaN and ±inf are not. ``hint``, when given, is appended to the message.
 
     Raises:
         ValueError: "The 'keep_prob' parameter of Dropout must be a number in (0, 1].
@@ -97,13 +97,13 @@ def check_float(value, name: str, where: str, low: float | None = None,
     if (not _is_real(value) or not math.isfinite(value)
             or not _in_range(value, low, high, low_open, high_open)):
         rng = _range_text(low, high, low_open, high_open)
-        _fail(name, where, f"a finite number {rng}".rstrip(), value)
+        _fail(name, where, f"a finite number {rng}".rstrip(), value, hint)
     return float(value)
 
 
-def check_positive(value, name: str, where: str) -> float:
+def check_positive(value, name: str, where: str, hint: str | None = None) -> float:
     """``value`` as a finite float > 0 (a learning rate, an epsilon, a clip norm)."""
-    return check_float(value, name, where, low=0.0, low_open=True)
+    return check_float(value, name, where, low=0.0, low_open=True, hint=hint)
 
 
 def check_probability(value, name: str, where: str, low_open: bool = False,
@@ -146,6 +146,4 @@ def check_learning_rate(value, where: str, name: str = "learning_rate",
         ValueError: "The 'learning_rate' parameter of Adam must be a finite number > 0.
             Got -1.0 instead."
     """
-    if not _is_real(value) or not math.isfinite(value) or not value > 0:
-        _fail(name, where, "a finite number > 0", value, hint)
-    return float(value)
+    return check_positive(value, name, where, hint)
