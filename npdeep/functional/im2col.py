@@ -7,9 +7,9 @@ n_H_pad, n_W_pad the padded input's.
 """
 from __future__ import annotations
 
-import threading
-
 import numpy as np
+
+from npdeep.functional.buffers import BufferPool, pool
 
 
 # ---------------------------------------------------------------------------- im2col
@@ -40,42 +40,9 @@ import numpy as np
 CHUNK_BYTES = 2 * 2**20
 
 
-class _BufferPool:
-    """Scratch arrays kept between calls, by shape and dtype.
-
-    A training step needs the same scratch arrays every iteration. Fresh memory of that size
-    costs the kernel a page fault and a zeroing per 4 KiB page, about as much as the copy that
-    fills it, so arrays that never leave conv2d go back here when the backward pass is
-    done with them. At most ``max_bytes`` are kept.
-    """
-
-    def __init__(self, max_bytes: int = 256 * 2**20, per_key: int = 4):
-        self.max_bytes, self.per_key = max_bytes, per_key
-        self.free, self.bytes = {}, 0
-        self.lock = threading.Lock()  # the threads of a split batch take and give at once
-
-    def take(self, shape: tuple, dtype) -> np.ndarray:
-        with self.lock:
-            arrays = self.free.get((shape, np.dtype(dtype).str))
-            if arrays:
-                array = arrays.pop()
-                self.bytes -= array.nbytes
-                return array
-        return np.empty(shape, dtype)
-
-    def give(self, array: np.ndarray) -> None:
-        with self.lock:
-            arrays = self.free.setdefault((array.shape, array.dtype.str), [])
-            if len(arrays) < self.per_key and self.bytes + array.nbytes <= self.max_bytes:
-                arrays.append(array)
-                self.bytes += array.nbytes
-
-    def clear(self) -> None:
-        with self.lock:
-            self.free, self.bytes = {}, 0
-
-
-buffers = _BufferPool()
+# The scratch arrays are taken from, and go back to, the pool shared with the recurrent layers.
+buffers = pool
+_BufferPool = BufferPool  # the name tests/functional/test_im2col.py still uses
 
 
 def pad_channels_first(A_prev: np.ndarray, pads: tuple) -> tuple:
