@@ -12,11 +12,7 @@ import numpy as np
 
 from npdeep.autograd import Function
 from npdeep.primitives import Abs, Add, Clip, Div, Exp, Log, Mul, Neg, Pow, Sqrt, Sub
-from npdeep.tensor import Tensor, as_operand, as_tensor
-
-
-def _data(x):
-    return x.data if isinstance(x, Tensor) else x
+from npdeep.tensor import Tensor, _data, as_operand, as_tensor
 
 
 
@@ -49,7 +45,8 @@ class Maximum(Function):
         return da, db
 
 
-def _binary(function, a, b) -> Tensor:
+def _operands(a, b) -> tuple:
+    """a and b with a Tensor among them: the other side in its dtype (numbers stay numbers)."""
     if isinstance(a, Tensor):
         if not isinstance(b, Tensor):
             b = as_operand(b, a.data)
@@ -58,7 +55,11 @@ def _binary(function, a, b) -> Tensor:
     else:  # neither is a tensor: a constant result
         a = Tensor(a)
         b = as_operand(b, a.data)
-    return function.apply(a, b)
+    return a, b
+
+
+def _binary(function, a, b) -> Tensor:
+    return function.apply(*_operands(a, b))
 
 
 def add(a, b) -> Tensor:
@@ -119,13 +120,7 @@ def clip(a, min=None, max=None) -> Tensor:
 def where(condition, a, b) -> Tensor:
     """a where condition holds, else b (condition carries no gradient)."""
     condition = np.asarray(_data(condition), dtype=bool)
-    if isinstance(a, Tensor) or isinstance(b, Tensor):
-        like = a.data if isinstance(a, Tensor) else b.data
-        a, b = as_operand(a, like), as_operand(b, like)
-    else:  # neither is a tensor: a constant result
-        a = Tensor(a)
-        b = as_operand(b, a.data)
-    return Where.apply(condition, a, b)
+    return Where.apply(condition, *_operands(a, b))
 
 
 def maximum(a, b) -> Tensor:
