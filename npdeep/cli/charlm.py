@@ -26,6 +26,7 @@ import time
 
 import numpy as np
 
+from npdeep.cli.runs import _flag
 from npdeep.train.callbacks import Callback
 
 TASKS = ("classify", "charlm")
@@ -43,10 +44,6 @@ CHARLM_ONLY = ("cell", "n_a", "num_layers", "embedding_dim", "bptt", "text_mode"
 RUN_FILES = ("config.json", "vocab.json", "model.safetensors", "checkpoint.safetensors",
              "history.json", "curves.png", "results.json")
 LONGEST_LINE = 64  # "auto": longer lines mean running text
-
-
-def _flag(key: str) -> str:
-    return "--" + key.replace("_", "-")
 
 
 # ---------------------------------------------------------------------------- parsers
@@ -219,26 +216,21 @@ def sources(train_text, dev_text, vocab, mode: str, config: dict) -> tuple:
 def _charlm_config(args, out: str) -> dict:
     """The run's settings: config.json's on --resume, else the command line's over the
     defaults. Existing runs are refused without --resume or --overwrite."""
-    from npdeep.cli.runs import _resumed_config
+    from npdeep.cli.runs import _resumed_config, clear_for_new_run
 
     keys = (*CHARLM_DEFAULTS, "data")
     given = {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}
     config_path = os.path.join(out, "config.json")
-    if args.resume and os.path.exists(config_path):
-        from npdeep.text.runs import read_language_model_config
+    if args.resume:
+        if os.path.exists(config_path):
+            from npdeep.text.runs import read_language_model_config
 
-        saved = read_language_model_config(out)
-        return _resumed_config(saved, given, args.allow_change, config_path)
-    if args.allow_change:
-        raise ValueError("--allow-change only applies with --resume")
-    existing = [n for n in RUN_FILES if os.path.exists(os.path.join(out, n))]
-    trained = any(n in existing for n in ("checkpoint.safetensors", "model.safetensors"))
-    if trained and not args.resume and not args.overwrite:
-        raise ValueError(f"'{out}' already holds a run ({', '.join(existing)}); continue it "
-                         "with --resume, replace it with --overwrite, or pass another --out")
-    if not args.resume:
-        for name in existing:
-            os.remove(os.path.join(out, name))
+            saved = read_language_model_config(out)
+            return _resumed_config(saved, given, args.allow_change, config_path)
+        if args.allow_change:
+            raise ValueError("--allow-change only applies with --resume")
+    else:
+        clear_for_new_run(args, out, RUN_FILES)
     config = dict(CHARLM_DEFAULTS)
     config.update(given)
     config["task"] = "charlm"

@@ -90,8 +90,8 @@ def _resumed_config(saved: dict, given: dict, allow_change: bool, config_path: s
     return config
 
 
-def _existing_run_files(out: str) -> list:
-    return [name for name in RUN_FILES if os.path.exists(os.path.join(out, name))]
+def _existing_run_files(out: str, run_files=RUN_FILES) -> list:
+    return [name for name in run_files if os.path.exists(os.path.join(out, name))]
 
 
 def _trained(out: str) -> bool:
@@ -112,12 +112,18 @@ def train_config(args, out: str) -> dict:
             raise ValueError(f"cannot resume '{out}': it has no config.json to rebuild the "
                              "run from; start afresh with --overwrite")
         return _new_config(given)  # fit says it starts a new run (verbose >= 1)
+    clear_for_new_run(args, out)
+    return _new_config(given)
+
+
+def clear_for_new_run(args, out: str, run_files=RUN_FILES) -> None:
+    """A run without --resume into ``out``: refuse --allow-change, and a folder that holds
+    a trained run unless --overwrite; then remove the old run's ``run_files``."""
     if args.allow_change:
         raise ValueError("--allow-change only applies with --resume")
-    existing = _existing_run_files(out)
+    existing = _existing_run_files(out, run_files)
     if _trained(out) and not args.overwrite:
         raise ValueError(f"'{out}' already holds a run ({', '.join(existing)}); continue it "
                          "with --resume, replace it with --overwrite, or pass another --out")
     for name in existing:  # no stale file of the old run may outlive it
         os.remove(os.path.join(out, name))
-    return _new_config(given)
