@@ -107,10 +107,10 @@ def summarize(records: list, rounds: int) -> dict:
         times = [r["ms"][side] for r in kept]
         out[f"{side}_ms"] = float(np.median(times)) if times else None
 
-    def quotient(top, bottom):
+    def quotient(top, bottom, rows=kept):
         if top not in sides or bottom not in sides:
             return None
-        return spread([r["ms"][top] / r["ms"][bottom] for r in kept])
+        return spread([r["ms"][top] / r["ms"][bottom] for r in rows])
 
     out["ratio"] = quotient("torch", "npdeep")
     out["ratio_cl"] = quotient("torch_cl", "npdeep")
@@ -119,8 +119,7 @@ def summarize(records: list, rounds: int) -> dict:
     out["all_rounds"] = {
         "npdeep_ms": float(np.median([r["ms"]["npdeep"] for r in records])) if records
         else None,
-        "ratio": spread([r["ms"]["torch"] / r["ms"]["npdeep"] for r in records])
-        if "torch" in sides else None,
+        "ratio": quotient("torch", "npdeep", records),
         "others_cores": spread([r["others_cores"] for r in records
                                 if r["others_cores"] is not None]),
     }

@@ -46,6 +46,10 @@ def test_summary_uses_per_round_ratios_of_kept_rounds_only():
     assert out["npdeep_ms"] == 2.0
     assert out["ratio_cl"] is None and out["floor"] is None
     assert out["reliable"]
+    # Beside an UNRELIABLE warning: every round, the loaded one included.
+    assert out["all_rounds"]["ratio"]["median"] == pytest.approx(1.25)
+    assert out["all_rounds"]["ratio"]["q75"] == pytest.approx(1.375)
+    assert out["all_rounds"]["others_cores"]["median"] == pytest.approx(0.015)
 
 
 def test_ratio_is_the_median_of_quotients_not_the_quotient_of_medians():
