@@ -31,6 +31,11 @@ CRC_KEY = "npdeep.crc32"
 MODEL_PREFIX = "model/"
 
 
+def strip_prefix(arrays: dict, prefix: str) -> dict:
+    """The entries of ``arrays`` whose names start with ``prefix``, named without it."""
+    return {name[len(prefix):]: a for name, a in arrays.items() if name.startswith(prefix)}
+
+
 def _safetensors_numpy():
     try:
         import safetensors.numpy
@@ -207,8 +212,7 @@ def load(module, path):
     _check_module_and_path(module, path, "load")
     arrays, metadata = read_safetensors(path)
     if metadata.get(FORMAT_KEY) == "training":
-        arrays = {name[len(MODEL_PREFIX):]: a for name, a in arrays.items()
-                  if name.startswith(MODEL_PREFIX)}
+        arrays = strip_prefix(arrays, MODEL_PREFIX)
     load_state_into(module, arrays, path)
     return module
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from npdeep import backend
 from npdeep.train.checkpoint import (FORMAT_KEY, MODEL_PREFIX, load_state_into,
-                                     read_safetensors, write_safetensors)
+                                     read_safetensors, strip_prefix, write_safetensors)
 from npdeep.train.history import History
 
 CHECKPOINT_NAME = "checkpoint.safetensors"
@@ -159,17 +159,14 @@ def load_training_checkpoint(path, model, optimizer) -> tuple:
     if metadata.get(FORMAT_KEY) != "training":
         raise ValueError(f"'{path}' is not a training checkpoint written by fit (use "
                          "npdeep.load for a file written by npdeep.save)")
-    model_state = {k[len(MODEL_PREFIX):]: v for k, v in arrays.items()
-                   if k.startswith(MODEL_PREFIX)}
-    load_state_into(model, model_state, path)
+    load_state_into(model, strip_prefix(arrays, MODEL_PREFIX), path)
     saved = metadata.get("optimizer.class", "?")
     if saved != type(optimizer).__name__:
         raise ValueError(f"Cannot resume from '{path}': it was written by a run with the "
                          f"{saved} optimizer, but this run uses {type(optimizer).__name__}; "
                          "resume with the same optimizer or start a new run")
     optimizer_state = json.loads(metadata["optimizer"])
-    optimizer_state.update({k[len(OPTIMIZER_PREFIX):]: v for k, v in arrays.items()
-                            if k.startswith(OPTIMIZER_PREFIX)})
+    optimizer_state.update(strip_prefix(arrays, OPTIMIZER_PREFIX))
     try:
         optimizer.load_state_dict(optimizer_state)
     except (KeyError, ValueError) as error:
@@ -177,10 +174,9 @@ def load_training_checkpoint(path, model, optimizer) -> tuple:
                          f"{type(optimizer).__name__}: {error}") from None
     history = History.from_json(metadata["history"])
     callback_states = json.loads(metadata.get("callbacks", "[]"))
-    for key, value in arrays.items():
-        if key.startswith(CALLBACK_PREFIX):
-            i, name = key[len(CALLBACK_PREFIX):].split(".", 1)
-            callback_states[int(i)][name] = value
+    for key, value in strip_prefix(arrays, CALLBACK_PREFIX).items():
+        i, name = key.split(".", 1)
+        callback_states[int(i)][name] = value
     return (history, Position.from_metadata(metadata), json.loads(metadata["rng_state"]),
             callback_states)
 
