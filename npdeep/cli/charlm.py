@@ -26,7 +26,7 @@ import time
 
 import numpy as np
 
-from npdeep.cli.runs import _flag
+from npdeep.cli.runs import _flag, draw_curves
 from npdeep.train.callbacks import Callback
 
 TASKS = ("classify", "charlm")
@@ -297,11 +297,8 @@ def cmd_train_charlm(args) -> int:
         return 130
     save_language_model(out, model, vocab, settings=config)
     history.to_json(os.path.join(out, "history.json"))
-    try:
-        history.plot(os.path.join(out, "curves.png"), title=f"character {config['cell']} on "
-                     f"{stem} (cost: nats per character)")
-    except ImportError:
-        print("matplotlib is not installed: curves.png not drawn", file=sys.stderr)
+    draw_curves(history, out, f"character {config['cell']} on {stem} (cost: nats per "
+                "character)")
     dev_nats = nats_per_token(model, vocab, dev_text)
     bigram = {s: BigramModel(vocab, smoothing=s).fit(train_text).nats_per_token(dev_text)
               for s in ("add-one", "kneser-ney")}

@@ -13,7 +13,7 @@ import numpy as np
 from npdeep.cli.charlm import check_task_options, cmd_train_charlm
 from npdeep.cli.recipes import (BUILT_IN, apply_scaler, build_model, load_data, make_optimizer,
                                 standardizer_for)
-from npdeep.cli.runs import read_config, train_config
+from npdeep.cli.runs import draw_curves, read_config, train_config
 
 
 def _verbose(args) -> int:
@@ -87,11 +87,7 @@ def cmd_train(args) -> int:
         raise
     npdeep.save(model, os.path.join(out, "model.safetensors"))
     history.to_json(os.path.join(out, "history.json"))
-    try:
-        history.plot(os.path.join(out, "curves.png"), title=f"{config['model']} on "
-                     f"{config['data']}")
-    except ImportError:
-        print("matplotlib is not installed: curves.png not drawn", file=sys.stderr)
+    draw_curves(history, out, f"{config['model']} on {config['data']}")
     results = {}
     for split_name, pair in (("train", train), ("dev", dev), ("test", test)):
         results[split_name] = npdeep.evaluate(model, pair, loss_fn=F.cross_entropy)

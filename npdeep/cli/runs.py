@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 
 from npdeep.cli.recipes import BUILT_IN, DATASET_DEFAULTS, MODELS
 
@@ -127,3 +128,11 @@ def clear_for_new_run(args, out: str, run_files=RUN_FILES) -> None:
                          "with --resume, replace it with --overwrite, or pass another --out")
     for name in existing:  # no stale file of the old run may outlive it
         os.remove(os.path.join(out, name))
+
+
+def draw_curves(history, out: str, title: str) -> None:
+    """The run's learning curves to out/curves.png; a note instead without matplotlib."""
+    try:
+        history.plot(os.path.join(out, "curves.png"), title=title)
+    except ImportError:
+        print("matplotlib is not installed: curves.png not drawn", file=sys.stderr)
