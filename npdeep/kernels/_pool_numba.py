@@ -15,6 +15,13 @@ np.maximum gives. The tests compare every kernel with the NumPy path.
 import numba
 
 
+@numba.njit(inline="always")
+def _beats(v, best):
+    """Whether v replaces best as a window's running max: strictly greater (ties stay with the
+    first), or a NaN over a number (a NaN is never replaced)."""
+    return (v > best) | ((v != v) & (best == best))
+
+
 @numba.njit(nogil=True, cache=True)
 def max_forward_nhwc(A_prev, A, winner, f, stride, start, stop):
     _, n_H, n_W, n_C = A.shape
@@ -33,7 +40,7 @@ def max_forward_nhwc(A_prev, A, winner, f, stride, start, stop):
                         for c in range(n_C):
                             v = A_prev[i, top + di, left + dj, c]
                             best = A[i, h, w, c]
-                            take = (v > best) | ((v != v) & (best == best))
+                            take = _beats(v, best)
                             A[i, h, w, c] = v if take else best
                             winner[i, h, w, c] = k if take else winner[i, h, w, c]
 
@@ -52,7 +59,7 @@ def max_forward_planes(A_prev, A, winner, f, stride, start, stop):
                     for di in range(f):
                         for dj in range(f):
                             v = A_prev[c, i, top + di, left + dj]
-                            take = (v > best) | ((v != v) & (best == best))
+                            take = _beats(v, best)
                             best = v if take else best
                             won = di * f + dj if take else won
                     A[c, i, h, w] = best
@@ -107,13 +114,13 @@ def max2_forward_nhwc(A_prev, A, winner, start, stop):
                     best = A_prev[i, 2 * h, 2 * w, c]
                     won = 0
                     v = A_prev[i, 2 * h, 2 * w + 1, c]
-                    take = (v > best) | ((v != v) & (best == best))
+                    take = _beats(v, best)
                     best, won = (v, 1) if take else (best, won)
                     v = A_prev[i, 2 * h + 1, 2 * w, c]
-                    take = (v > best) | ((v != v) & (best == best))
+                    take = _beats(v, best)
                     best, won = (v, 2) if take else (best, won)
                     v = A_prev[i, 2 * h + 1, 2 * w + 1, c]
-                    take = (v > best) | ((v != v) & (best == best))
+                    take = _beats(v, best)
                     best, won = (v, 3) if take else (best, won)
                     A[i, h, w, c] = best
                     winner[i, h, w, c] = won
@@ -129,13 +136,13 @@ def max2_forward_planes(A_prev, A, winner, start, stop):
                     best = A_prev[c, i, 2 * h, 2 * w]
                     won = 0
                     v = A_prev[c, i, 2 * h, 2 * w + 1]
-                    take = (v > best) | ((v != v) & (best == best))
+                    take = _beats(v, best)
                     best, won = (v, 1) if take else (best, won)
                     v = A_prev[c, i, 2 * h + 1, 2 * w]
-                    take = (v > best) | ((v != v) & (best == best))
+                    take = _beats(v, best)
                     best, won = (v, 2) if take else (best, won)
                     v = A_prev[c, i, 2 * h + 1, 2 * w + 1]
-                    take = (v > best) | ((v != v) & (best == best))
+                    take = _beats(v, best)
                     best, won = (v, 3) if take else (best, won)
                     A[c, i, h, w] = best
                     winner[c, i, h, w] = won
