@@ -22,21 +22,22 @@ PyTorch's layouts, and the converters, are in npdeep.nn.torch_interop.
 # The cells live in npdeep.nn.recurrent_cells; they are re-exported here with the layers.
 from __future__ import annotations
 
-import numpy as np
-
 from npdeep import functional as F
 from npdeep.functional.dropout import check_keep_prob
 from npdeep.functional.recurrent import common
 from npdeep.functional.recurrent.rnn import NONLINEARITIES
 from npdeep.nn import _pytorch_names as pytorch
 from npdeep.nn.module import Module
-from npdeep.nn.recurrent_cells import GRUCell, LSTMCell, RNNCell, _split_state
+from npdeep.nn.recurrent_cells import (SIZE_HINTS, GRUCell, LSTMCell, RNNCell, _split_state,
+                                       check_bool)
 from npdeep.tensor import Tensor
 from npdeep.validation import check_choice, check_int
 
 _DROPOUT_HINT = ("npdeep uses the course's keep_prob between layers, the probability of "
                  "KEEPING a unit; PyTorch's dropout=p is keep_prob=1 − p")
 _BATCH_FIRST_HINT = "npdeep's sequences are always batch-first (m, T_x, n_x); drop batch_first"
+_refuse_pytorch_names = pytorch.refuse_pytorch_names(
+    dropout=_DROPOUT_HINT, batch_first=_BATCH_FIRST_HINT, **SIZE_HINTS)
 
 
 def module_records():
@@ -82,13 +83,8 @@ class _Recurrent(Module):
         self.n_x = check_int(n_x, "n_x", where)
         self.n_a = check_int(n_a, "n_a", where)
         self.num_layers = check_int(num_layers, "num_layers", where)
-        for name, value in (("bidirectional", bidirectional),
-                            ("return_sequences", return_sequences)):
-            if not isinstance(value, (bool, np.bool_)):
-                raise TypeError(f"The '{name}' parameter of {where} must be a bool. Got "
-                                f"{value!r} instead.")
-        self.bidirectional = bool(bidirectional)
-        self.return_sequences = bool(return_sequences)
+        self.bidirectional = check_bool(bidirectional, "bidirectional", where)
+        self.return_sequences = check_bool(return_sequences, "return_sequences", where)
         self.keep_prob = check_keep_prob(keep_prob, where)
         self.cell_options = cell_options
         D = self.num_directions
@@ -219,9 +215,7 @@ class RNN(_Recurrent):
                    state="a Tensor", cell="RNNCell", first="Wax"))
     cell_class = RNNCell
 
-    @pytorch.refuse_pytorch_names(dropout=_DROPOUT_HINT, batch_first=_BATCH_FIRST_HINT,
-                                  input_size="npdeep uses the course's n_x",
-                                  hidden_size="npdeep uses the course's n_a")
+    @_refuse_pytorch_names
     def __init__(self, n_x: int, n_a: int, *, nonlinearity: str = "tanh", num_layers: int = 1,
                  bidirectional: bool = False, keep_prob: float = 1.0,
                  return_sequences: bool = True):
@@ -238,9 +232,7 @@ class LSTM(_Recurrent):
                    state="a tuple (a, c) of Tensors", cell="LSTMCell", first="Wf"))
     cell_class = LSTMCell
 
-    @pytorch.refuse_pytorch_names(dropout=_DROPOUT_HINT, batch_first=_BATCH_FIRST_HINT,
-                                  input_size="npdeep uses the course's n_x",
-                                  hidden_size="npdeep uses the course's n_a")
+    @_refuse_pytorch_names
     def __init__(self, n_x: int, n_a: int, *, num_layers: int = 1, bidirectional: bool = False,
                  keep_prob: float = 1.0, return_sequences: bool = True):
         super().__init__(n_x, n_a, num_layers=num_layers, bidirectional=bidirectional,
@@ -253,16 +245,11 @@ class GRU(_Recurrent):
                    state="a Tensor", cell="GRUCell", first="Wu"))
     cell_class = GRUCell
 
-    @pytorch.refuse_pytorch_names(dropout=_DROPOUT_HINT, batch_first=_BATCH_FIRST_HINT,
-                                  input_size="npdeep uses the course's n_x",
-                                  hidden_size="npdeep uses the course's n_a")
+    @_refuse_pytorch_names
     def __init__(self, n_x: int, n_a: int, *, reset_after: bool = False, num_layers: int = 1,
                  bidirectional: bool = False, keep_prob: float = 1.0,
                  return_sequences: bool = True):
-        options = {"reset_after": True} if reset_after else {}
-        if not isinstance(reset_after, (bool, np.bool_)):
-            raise TypeError(f"The 'reset_after' parameter of GRU must be a bool. Got "
-                            f"{reset_after!r} instead.")
+        options = {"reset_after": True} if check_bool(reset_after, "reset_after", "GRU") else {}
         super().__init__(n_x, n_a, num_layers=num_layers, bidirectional=bidirectional,
                          keep_prob=keep_prob, return_sequences=return_sequences, **options)
 

@@ -20,6 +20,20 @@ from npdeep.tensor import Tensor
 from npdeep.validation import check_choice, check_int
 
 
+# PyTorch's names of the sizes, refused by every cell and sequence layer with the course's.
+SIZE_HINTS = {"input_size": "npdeep uses the course's n_x",
+              "hidden_size": "npdeep uses the course's n_a"}
+_refuse_pytorch_sizes = pytorch.refuse_pytorch_names(**SIZE_HINTS)
+
+
+def check_bool(value, name: str, where: str) -> bool:
+    """``value`` as a bool; TypeError naming ``where`` and ``name`` for anything else."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"The '{name}' parameter of {where} must be a bool. Got {value!r} "
+                        "instead.")
+    return bool(value)
+
+
 def _uniform(shape, n_a: int) -> np.ndarray:
     """U(−1/√n_a, 1/√n_a), PyTorch's initialization of its recurrent layers (npdeep's RNG)."""
     k = 1.0 / np.sqrt(n_a)
@@ -81,8 +95,7 @@ class RNNCell(_Cell):
         cell(x⟨t⟩ (m, n_x), a⟨t−1⟩ (m, n_a) or None) -> a⟨t⟩ (m, n_a).
     """
 
-    @pytorch.refuse_pytorch_names(input_size="npdeep uses the course's n_x",
-                                  hidden_size="npdeep uses the course's n_a")
+    @_refuse_pytorch_sizes
     def __init__(self, n_x: int, n_a: int, *, nonlinearity: str = "tanh"):
         super().__init__(n_x, n_a)
         self.nonlinearity = check_choice(nonlinearity, "nonlinearity", "RNNCell",
@@ -126,8 +139,7 @@ class LSTMCell(_Cell):
     gates = ("f", "u", "o", "c")  # the sigmoid gates first: one σ over a contiguous block
     n_states = 2
 
-    @pytorch.refuse_pytorch_names(input_size="npdeep uses the course's n_x",
-                                  hidden_size="npdeep uses the course's n_a")
+    @_refuse_pytorch_sizes
     def __init__(self, n_x: int, n_a: int):
         super().__init__(n_x, n_a)
 
@@ -162,14 +174,10 @@ class GRUCell(_Cell):
 
     gates = ("u", "r", "c")
 
-    @pytorch.refuse_pytorch_names(input_size="npdeep uses the course's n_x",
-                                  hidden_size="npdeep uses the course's n_a")
+    @_refuse_pytorch_sizes
     def __init__(self, n_x: int, n_a: int, *, reset_after: bool = False):
         super().__init__(n_x, n_a)
-        if not isinstance(reset_after, (bool, np.bool_)):
-            raise TypeError(f"The 'reset_after' parameter of GRUCell must be a bool. Got "
-                            f"{reset_after!r} instead.")
-        self.reset_after = bool(reset_after)
+        self.reset_after = check_bool(reset_after, "reset_after", "GRUCell")
         self.bc_rec = Parameter(_uniform((n_a,), n_a)) if self.reset_after else None
 
     def sequence(self, X, states, reverse=False, lengths=None):
