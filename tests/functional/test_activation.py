@@ -138,7 +138,8 @@ def test_losses_and_dropout_accept_plain_arrays():
     assert F.binary_cross_entropy(A, Y).item() == pytest.approx(
         F.binary_cross_entropy(npdeep.tensor(A), Y).item())
     assert F.mse_loss(Z, Z).item() == 0.0
-    assert F.dropout(Z, keep_prob=0.5).shape == Z.shape
+    D = F.dropout(Z, keep_prob=0.5).data  # inverted dropout: each entry 0 or z / keep_prob
+    assert D.shape == Z.shape and np.all((D == 0) | (D == Z / 0.5))
 
 
 @pytest.mark.parametrize("dtype, low, ulps", [(np.float32, -120.0, 4), (np.float64, -800.0, 4)])
