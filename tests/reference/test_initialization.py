@@ -33,7 +33,8 @@ def test_initialize_parameters_deep_step_by_step_seed_3():
                    [-0.00768836, -0.00230031, 0.00745056, 0.01976111]]
     np.testing.assert_allclose(parameters["W1"], expected_W1, atol=5e-9)
     np.testing.assert_allclose(parameters["W2"], expected_W2, atol=5e-9)
-    assert parameters["b1"].shape == (4, 1) and parameters["b2"].shape == (3, 1)
+    np.testing.assert_array_equal(parameters["b1"], np.zeros((4, 1)))
+    np.testing.assert_array_equal(parameters["b2"], np.zeros((3, 1)))
     assert parameters["W1"].dtype == np.float64
 
 
