@@ -203,8 +203,8 @@ def diagnose(*, human_error, train_error, dev_error, train_dev_error=None,
     sizes = [avoidable_bias, variance, data_mismatch, overfitting_to_dev]
     # Only a positive gap is something to close: a negative one says an assumption fails (see
     # _negative_gap_notes), and ranking -2 above -3 would advise a remedy for nothing.
-    candidates = [(size, -i) for i, size in enumerate(sizes) if size is not None and size > 0]
-    largest = GAPS[-max(candidates)[1]] if candidates else None  # ties go to the earlier gap
+    positive = {name: size for name, size in zip(GAPS, sizes) if size is not None and size > 0}
+    largest = max(positive, key=positive.get) if positive else None  # max keeps the first tie
     remedies = list(REMEDIES[largest]) if largest is not None else []
     notes = _negative_gap_notes(human, train, dev, train_dev, test)
     return Diagnosis(human, train, dev, train_dev, test, avoidable_bias, variance,
