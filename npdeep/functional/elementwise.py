@@ -15,7 +15,6 @@ from npdeep.primitives import Abs, Add, Clip, Div, Exp, Log, Mul, Neg, Pow, Sqrt
 from npdeep.tensor import Tensor, _data, as_operand, as_tensor
 
 
-
 class Where(Function):
     @staticmethod
     def forward(ctx, condition, a, b):

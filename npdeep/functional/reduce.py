@@ -9,7 +9,6 @@ from __future__ import annotations
 from npdeep.tensor import Tensor, as_tensor
 
 
-
 def sum(a, axis=None, keepdims: bool = False) -> Tensor:
     """Σ over ``axis`` (an int, a tuple, or None for all)."""
     return as_tensor(a).sum(axis=axis, keepdims=keepdims)

@@ -13,7 +13,6 @@ from npdeep.autograd import Function
 from npdeep.tensor import Tensor, as_tensor
 
 
-
 class Concatenate(Function):
     @staticmethod
     def forward(ctx, *arrays, axis=0):
