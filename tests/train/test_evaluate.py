@@ -82,6 +82,10 @@ def test_evaluate_gives_plain_floats_and_accepts_a_loader():
                         metrics=("accuracy", "recall"), loss_fn=F.cross_entropy)
     assert all(type(v) is float for v in a.values())
     assert a == pytest.approx(b)
+    # Against the whole set at once: the mini-batches must add up to the same figures.
+    Z = npdeep.predict(model, X)
+    assert a["cost"] == pytest.approx(float(F.cross_entropy(Tensor(Z), y).data), rel=1e-6)
+    assert a["accuracy"] == npdeep.metrics.accuracy(y, Z)
 
 
 def test_evaluate_refuses_unknown_metric_names():
