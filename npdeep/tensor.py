@@ -13,8 +13,7 @@ import numpy as np
 from npdeep import autograd, backend
 from npdeep.autograd import apply_binary
 from npdeep.primitives import (Abs, Add, Clip, Div, Exp, Extremum, GetItem, Log, MatMul, Mean,
-                               Mul, Neg, Pow, Prod, Reshape, Sqrt, Square, Sub, Sum,
-                               Transpose,
+                               Mul, Neg, Pow, Prod, Reshape, Sqrt, Square, Sub, Sum, Transpose,
                                normalize_axis)
 
 
@@ -197,14 +196,14 @@ class Tensor(autograd.TensorBase):
     # The reflected forms (2 - x, ndarray @ x) keep the operands in their written order.
     def __add__(self, other) -> "Tensor":
         return apply_binary(Add, self, other if isinstance(other, Tensor) else
-                         as_operand(other, self.data))
+                            as_operand(other, self.data))
 
     def __radd__(self, other) -> "Tensor":
         return apply_binary(Add, as_operand(other, self.data), self)
 
     def __sub__(self, other) -> "Tensor":
         return apply_binary(Sub, self, other if isinstance(other, Tensor) else
-                         as_operand(other, self.data))
+                            as_operand(other, self.data))
 
     def __rsub__(self, other) -> "Tensor":
         return apply_binary(Sub, as_operand(other, self.data), self)
@@ -213,14 +212,14 @@ class Tensor(autograd.TensorBase):
         if other is self:
             return Square.apply(self)
         return apply_binary(Mul, self, other if isinstance(other, Tensor) else
-                         as_operand(other, self.data))
+                            as_operand(other, self.data))
 
     def __rmul__(self, other) -> "Tensor":
         return apply_binary(Mul, as_operand(other, self.data), self)
 
     def __truediv__(self, other) -> "Tensor":
         return apply_binary(Div, self, other if isinstance(other, Tensor) else
-                         as_operand(other, self.data))
+                            as_operand(other, self.data))
 
     def __rtruediv__(self, other) -> "Tensor":
         return apply_binary(Div, as_operand(other, self.data), self)
@@ -229,7 +228,7 @@ class Tensor(autograd.TensorBase):
         if other.__class__ in (int, float) and other == 2:
             return Square.apply(self)
         return apply_binary(Pow, self, other if isinstance(other, Tensor) else
-                         as_operand(other, self.data))
+                            as_operand(other, self.data))
 
     def __rpow__(self, other) -> "Tensor":
         return apply_binary(Pow, as_operand(other, self.data), self)
