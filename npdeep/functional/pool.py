@@ -13,6 +13,7 @@ import numpy as np
 from npdeep import kernels
 from npdeep.autograd import Function
 from npdeep.functional.conv import output_size
+from npdeep.kernels.pool import is_channel_major
 from npdeep.validation import check_int
 from npdeep.tensor import Tensor
 from npdeep.threads import batch_blocks, map_blocks
@@ -57,14 +58,10 @@ def _new_like(shape: tuple, dtype, channel_major: bool, zeros: bool) -> np.ndarr
     return new(shape, dtype)
 
 
-def _is_channel_major(A: np.ndarray) -> bool:
-    return not A.flags.c_contiguous and A.transpose(3, 0, 1, 2).flags.c_contiguous
-
-
 def _in_layout(dA: np.ndarray, channel_major: bool) -> np.ndarray:
     """dA in the memory order of the pooling's input: one transposing copy of the small
     (pooled) array, instead of every later op striding across two orders."""
-    if channel_major and not _is_channel_major(dA):
+    if channel_major and not is_channel_major(dA):
         return np.ascontiguousarray(dA.transpose(3, 0, 1, 2)).transpose(1, 2, 3, 0)
     if not channel_major and not dA.flags.c_contiguous:
         return np.ascontiguousarray(dA)
@@ -126,7 +123,7 @@ class MaxPool2d(Function):
         m, _, _, n_C = A_prev.shape
         n_H, n_W = pooled_size(A_prev.shape, f, stride)
         ctx.shape, ctx.f, ctx.stride = A_prev.shape, f, stride
-        ctx.channel_major = _is_channel_major(A_prev)
+        ctx.channel_major = is_channel_major(A_prev)
         A = _new_like((m, n_H, n_W, n_C), A_prev.dtype, ctx.channel_major, zeros=False)
         if kernels.active():  # compiled (npdeep[fast]); the NumPy code below is its reference
             ctx.winner = winner = kernels.max_pool_winners(A, f)
@@ -255,7 +252,7 @@ class AvgPool2d(Function):
         m, _, _, n_C = A_prev.shape
         n_H, n_W = pooled_size(A_prev.shape, f, stride)
         ctx.shape, ctx.f, ctx.stride = A_prev.shape, f, stride
-        ctx.channel_major = _is_channel_major(A_prev)
+        ctx.channel_major = is_channel_major(A_prev)
         A = _new_like((m, n_H, n_W, n_C), A_prev.dtype, ctx.channel_major, zeros=False)
         if kernels.active():  # compiled (npdeep[fast]); the NumPy code below is its reference
             _each_block(A_prev.shape, lambda images: kernels.avg_pool_forward(
@@ -279,13 +276,13 @@ class AvgPool2d(Function):
         f, stride = ctx.f, ctx.stride
         n_H, n_W = dA.shape[1], dA.shape[2]
         dA = _in_layout(dA, ctx.channel_major)
-        covered = stride == f and ctx.shape[1] == n_H * f and ctx.shape[2] == n_W * f
         if kernels.active():  # compiled (npdeep[fast]); the NumPy code below is its reference
             dA_prev = _new_like(ctx.shape, dA.dtype, ctx.channel_major,
                                 zeros=kernels.needs_zeros(ctx.shape, f, stride))
             _each_block(ctx.shape, lambda images: kernels.avg_pool_backward(
                 dA, f, stride, dA_prev, images))
             return dA_prev
+        covered = stride == f and ctx.shape[1] == n_H * f and ctx.shape[2] == n_W * f
         dA_prev = _new_like(ctx.shape, dA.dtype, ctx.channel_major, zeros=not covered)
 
         def spread(images):

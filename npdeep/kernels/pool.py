@@ -30,8 +30,9 @@ def _kernels():
     return _compiled
 
 
-def _channel_major(A: np.ndarray) -> bool:
-    """Whether A (m, n_H, n_W, n_C) is laid out channel-major: (n_C, m, n_H, n_W) contiguous."""
+def is_channel_major(A: np.ndarray) -> bool:
+    """Whether A (m, n_H, n_W, n_C) is laid out channel-major: (n_C, m, n_H, n_W) contiguous
+    (as conv2d's outputs are). The NumPy path (npdeep.functional.pool) asks it too."""
     return not A.flags.c_contiguous and A.transpose(3, 0, 1, 2).flags.c_contiguous
 
 
@@ -43,7 +44,7 @@ def _run(name: str, arrays: tuple, settings: tuple, images: slice) -> None:
     """
     start, stop, _ = images.indices(arrays[0].shape[0])
     kernels = _kernels()
-    if all(_channel_major(a) for a in arrays):
+    if all(is_channel_major(a) for a in arrays):
         kernel = getattr(kernels, name + "_planes")
         arrays = tuple(a.transpose(3, 0, 1, 2) for a in arrays)
     elif arrays[0].shape[3] < 16 and hasattr(kernels, name + "_nhwc_narrow"):
