@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import npdeep
-from npdeep.gradcheck import gradcheck
+from npdeep.gradcheck import gradcheck, relative_difference
 from npdeep.tensor import Tensor
 
 GRADCHECK_TOL = 1e-6
@@ -31,6 +31,33 @@ def assert_gradcheck(fn, inputs, tol: float = GRADCHECK_TOL, epsilon: float = 1e
     result = gradcheck(fn, inputs, epsilon=epsilon)
     assert result.difference < tol, f"gradcheck difference {result.difference:.3g} >= {tol}"
     return result
+
+
+def numerical_gradient(J, array: np.ndarray, epsilon: float = 1e-6) -> np.ndarray:
+    """Central differences (J(θ + ε) − J(θ − ε)) / 2ε of J() for every entry of ``array``,
+    which J reads in place (each entry is restored after its probe): for the NumPy reference
+    loops, which have no Tensors for gradcheck."""
+    grad = np.zeros_like(array)
+    for i in np.ndindex(array.shape):
+        old = array[i]
+        array[i] = old + epsilon
+        plus = J()
+        array[i] = old - epsilon
+        minus = J()
+        array[i] = old
+        grad[i] = (plus - minus) / (2 * epsilon)
+    return grad
+
+
+def assert_numerical_gradients(gradients: dict, checks: dict, J, tol: float = 1e-7):
+    """A reference loop's backward: ``gradients`` has exactly the keys of ``checks`` (name ->
+    the array J reads), and each gradient has its array's shape and matches
+    numerical_gradient(J, array) to a relative difference < tol."""
+    assert set(gradients) == set(checks)
+    for name, array in checks.items():
+        assert gradients[name].shape == array.shape, name
+        difference = relative_difference(gradients[name], numerical_gradient(J, array))
+        assert difference < tol, f"{name}: {difference:.3g}"
 
 
 def torch_or_skip():
