@@ -5,17 +5,10 @@ import pytest
 import npdeep
 from npdeep import functional as F
 from npdeep.metrics import accuracy, confusion_matrix, f1_score, precision, recall
-from npdeep.models import mlp
 from npdeep.tensor import Tensor
 from npdeep.train import METRICS
 from npdeep.train.metric_names import batch_metric, resolve_metrics
-from harness import blobs as _blobs
-
-
-def _setup(C=3):
-    npdeep.manual_seed(0)
-    model = mlp(4, hidden=(16,), n_classes=C)
-    return model, npdeep.optim.Adam(model.parameters(), learning_rate=0.01)
+from harness import blobs as _blobs, mlp_and_adam as _setup
 
 
 def test_the_table():

@@ -5,16 +5,13 @@ import pytest
 
 import npdeep
 from npdeep import functional as F
-from npdeep.models import mlp
 from npdeep.train.progress import epoch_line
-from harness import blobs as _blobs
+from harness import blobs as _blobs, mlp_and_adam
 
 
 def _fit(verbose, epochs=2, dev=True, **kwargs):
     X, y = _blobs()
-    npdeep.manual_seed(0)
-    model = mlp(4, hidden=(16,), n_classes=3)
-    opt = npdeep.optim.Adam(model.parameters(), learning_rate=0.001)
+    model, opt = mlp_and_adam(learning_rate=0.001)
     return npdeep.fit(model, F.cross_entropy, opt, (X, y), dev=(X, y) if dev else None,
                       epochs=epochs, verbose=verbose, **kwargs)
 
