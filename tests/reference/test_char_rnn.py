@@ -4,6 +4,7 @@ import copy
 
 import numpy as np
 import pytest
+from harness import numerical_gradient
 
 from npdeep.gradcheck import relative_difference
 from npdeep.reference import optimize
@@ -53,17 +54,9 @@ def test_backward_matches_numerical_gradients(vocab_size, n_a, X):
     loss, cache = rnn_forward(X, Y, a0, parameters, vocab_size)
     gradients, _ = rnn_backward(X, Y, parameters, cache)
     checks = dict(parameters, a_next=a0)
-    epsilon = 1e-6
     for name, array in checks.items():
-        numerical = np.zeros_like(array)
-        for i in np.ndindex(array.shape):
-            old = array[i]
-            array[i] = old + epsilon
-            plus = rnn_forward(X, Y, a0, parameters, vocab_size)[0]
-            array[i] = old - epsilon
-            minus = rnn_forward(X, Y, a0, parameters, vocab_size)[0]
-            array[i] = old
-            numerical[i] = (plus - minus) / (2 * epsilon)
+        numerical = numerical_gradient(lambda: rnn_forward(X, Y, a0, parameters, vocab_size)[0],
+                                       array)
         key = "da_next" if name == "a_next" else "d" + name
         difference = relative_difference(gradients[key], numerical)
         assert difference < 1e-7, f"{key}: {difference:.3g}"

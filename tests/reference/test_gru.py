@@ -3,27 +3,12 @@ against central differences (float64, T_x = 1 and m = 1 included), and reset_aft
 against torch.nn.GRU with the gates mapped (skipped without torch)."""
 import numpy as np
 import pytest
-from harness import torch_or_skip
+from harness import assert_numerical_gradients, torch_or_skip
 
-from npdeep.gradcheck import relative_difference
 from npdeep.reference import gru_backward, gru_cell_forward, gru_forward
 from npdeep.reference.rnn import sigmoid
 
 SHAPES = [(3, 5, 4, 6), (2, 3, 1, 1), (1, 1, 1, 3), (4, 2, 3, 1)]   # (n_x, n_a, m, T_x)
-
-
-def numerical_gradient(J, array, epsilon=1e-6):
-    """Central differences of J() for every entry of ``array`` (restored after each probe)."""
-    grad = np.zeros_like(array)
-    for i in np.ndindex(array.shape):
-        old = array[i]
-        array[i] = old + epsilon
-        plus = J()
-        array[i] = old - epsilon
-        minus = J()
-        array[i] = old
-        grad[i] = (plus - minus) / (2 * epsilon)
-    return grad
 
 
 def gru_problem(n_x, n_a, m, T_x, reset_after, seed=0):
@@ -77,11 +62,7 @@ def test_gru_backward_matches_numerical_gradients(shape, reset_after):
 
     checks = {"dx": x, "dc0": c0}
     checks.update({"d" + name: array for name, array in parameters.items()})
-    assert set(gradients) == set(checks)
-    for name, array in checks.items():
-        assert gradients[name].shape == array.shape, name
-        difference = relative_difference(gradients[name], numerical_gradient(J, array))
-        assert difference < 1e-7, f"{name}: {difference:.3g}"
+    assert_numerical_gradients(gradients, checks, J)
 
 
 def test_gru_reset_after_matches_torch():

@@ -8,28 +8,12 @@
 """
 import numpy as np
 import pytest
-from harness import torch_or_skip
+from harness import assert_numerical_gradients, torch_or_skip
 
-from npdeep.gradcheck import relative_difference
 from npdeep.reference import clip, rnn_backward, rnn_cell_forward, rnn_forward, sample
 
 SHAPES = [(3, 5, 4, 6), (2, 3, 1, 1), (1, 1, 1, 3), (4, 2, 3, 1)]   # (n_x, n_a, m, T_x)
 CHARS = ["\n"] + [chr(ord("a") + i) for i in range(26)]           # dinos.txt's 27 characters
-
-
-def numerical_gradient(J, array, epsilon=1e-6):
-    """Central differences (J(θ + ε) − J(θ − ε)) / 2ε of J() for every entry of ``array``,
-    which J reads (and which is restored after each probe)."""
-    grad = np.zeros_like(array)
-    for i in np.ndindex(array.shape):
-        old = array[i]
-        array[i] = old + epsilon
-        plus = J()
-        array[i] = old - epsilon
-        minus = J()
-        array[i] = old
-        grad[i] = (plus - minus) / (2 * epsilon)
-    return grad
 
 
 def rnn_problem(n_x, n_a, m, T_x, n_y=2, seed=0, scale=0.7):
@@ -103,11 +87,7 @@ def test_rnn_backward_matches_numerical_gradients(shape):
 
     checks = {"dx": x, "da0": a0, "dWax": parameters["Wax"], "dWaa": parameters["Waa"],
               "dba": parameters["ba"]}
-    assert set(gradients) == set(checks)
-    for name, array in checks.items():
-        assert gradients[name].shape == array.shape, name
-        difference = relative_difference(gradients[name], numerical_gradient(J, array))
-        assert difference < 1e-7, f"{name}: {difference:.3g}"
+    assert_numerical_gradients(gradients, checks, J)
 
 
 def test_rnn_matches_torch():
