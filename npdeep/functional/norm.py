@@ -25,11 +25,6 @@ def _blocks(shape: tuple) -> list:
     return [slice(*block) for block in blocks]
 
 
-def _in_blocks(blocks: list, fn) -> None:
-    """fn(block) for every block, each writing its own slice."""
-    map_blocks(fn, blocks)
-
-
 def _summed(blocks: list, fn):
     """fn(block) for every block, added in block order (the same sum on every run)."""
     parts = map_blocks(fn, blocks)
@@ -72,8 +67,8 @@ class BatchNorm(Function):
                 running_var *= momentum
                 running_var += (1 - momentum) * (m / (m - 1)) * var
         else:
-            _in_blocks(blocks, lambda i: np.subtract(Z[i], running_mean, out=Z_norm[i],
-                                                     casting="unsafe"))
+            map_blocks(lambda i: np.subtract(Z[i], running_mean, out=Z_norm[i],
+                                             casting="unsafe"), blocks)
             var = running_var
         inv_std = (1 / np.sqrt(var + epsilon)).astype(Z_norm.dtype, copy=False)  # (n,)
         out = np.empty_like(Z, dtype=np.result_type(Z_norm, gamma, beta))
@@ -83,7 +78,7 @@ class BatchNorm(Function):
             np.multiply(Z_norm[i], gamma, out=out[i])
             out[i] += beta
 
-        _in_blocks(blocks, scale)
+        map_blocks(scale, blocks)
         ctx.Z_norm, ctx.inv_std, ctx.gamma = Z_norm, inv_std, gamma
         ctx.axes, ctx.m, ctx.training, ctx.blocks = axes, m, training, blocks
         return out
@@ -109,7 +104,7 @@ class BatchNorm(Function):
                 scale = inv_std / m
 
                 def dZ_block(i):
-                    dZ[i] = dZ_out[i] * (m * gamma)
+                    np.multiply(dZ_out[i], m * gamma, out=dZ[i])
                     dZ[i] -= sum_dZ_norm
                     dZ[i] -= Z_norm[i] * sum_dZ_norm_Z_norm
                     dZ[i] *= scale
@@ -117,7 +112,7 @@ class BatchNorm(Function):
                 def dZ_block(i):  # running statistics are constants
                     np.multiply(dZ_out[i], gamma * inv_std, out=dZ[i])
 
-            _in_blocks(blocks, dZ_block)
+            map_blocks(dZ_block, blocks)
         return dZ, dgamma if needs[1] else None, dbeta if needs[2] else None
 
 
