@@ -37,6 +37,9 @@ def test_check_float_range_text_and_openness():
         check_float(1.0, "beta", "Momentum", 0.0, 1.0, high_open=True)
     with pytest.raises(ValueError, match=r"must be a finite number <= 2\. Got 3"):
         check_float(3, "x", "f", high=2)
+    with pytest.raises(ValueError, match=r"must be a finite number > 0\. Got 0 instead\. "
+                                         r"Pass a positive norm\.$"):
+        check_positive(0, "max_norm", "clip", hint="Pass a positive norm.")
 
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, True, "0.1", None, [0.1]])
