@@ -4,7 +4,6 @@ from __future__ import annotations
 import numpy as np
 
 from npdeep.nn import _pytorch_names as pytorch
-
 from npdeep.optim.optimizer import PYTORCH_NAMES, Optimizer
 
 # PyTorch's SGD(momentum=β) keeps v := β·v + dW, which is the course's v divided by (1 − β).
