@@ -177,14 +177,29 @@ def test_rnn_cell_equals_the_course_cell():
     np.testing.assert_allclose(F.rnn_cell(X[:, 0], a0, W, b).data, a_next.T, rtol=1e-12)
 
 
-def lstm_parameters(W, b, n_a):
-    """The course's LSTM dictionary from the fused [Wf; Wu; Wo; Wc] (Wi is the course's Wu)."""
-    blocks = {g: slice(k * n_a, (k + 1) * n_a) for k, g in enumerate("fioc")}
-    parameters = {"Wy": np.zeros((2, n_a)), "by": np.zeros((2, 1))}
+def course_parameters(W, b, n_a, gates):
+    """The course's dictionary (W<g> (n_a, n_a + n_x), b<g> (n_a, 1)) from the fused W, b
+    whose row blocks are ``gates`` in order, and each gate's rows."""
+    blocks = {g: slice(k * n_a, (k + 1) * n_a) for k, g in enumerate(gates)}
+    parameters = {}
     for g, rows in blocks.items():
         parameters["W" + g] = W.data[rows]
         parameters["b" + g] = b.data[rows, None]
     return parameters, blocks
+
+
+def lstm_parameters(W, b, n_a):
+    """The course's LSTM dictionary from the fused [Wf; Wu; Wo; Wc] (Wi is the course's Wu)."""
+    parameters, blocks = course_parameters(W, b, n_a, "fioc")
+    parameters.update(Wy=np.zeros((2, n_a)), by=np.zeros((2, 1)))
+    return parameters, blocks
+
+
+def assert_gate_gradients(W, b, grads, blocks):
+    """The fused W.grad, b.grad equal the course loop's dW<g>, db<g>, block by block."""
+    for g, rows in blocks.items():
+        np.testing.assert_allclose(W.grad[rows], grads["dW" + g], rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(b.grad[rows], grads["db" + g][:, 0], rtol=1e-10, atol=1e-12)
 
 
 def test_lstm_equals_the_course_loop():
@@ -201,9 +216,7 @@ def test_lstm_equals_the_course_loop():
     grads = ref_lstm.lstm_backward(columns(dY), caches)
     np.testing.assert_allclose(X.grad, grads["dx"].transpose(1, 2, 0), rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(a0.grad, grads["da0"].T, rtol=1e-10, atol=1e-12)
-    for g, rows in blocks.items():
-        np.testing.assert_allclose(W.grad[rows], grads["dW" + g], rtol=1e-10, atol=1e-12)
-        np.testing.assert_allclose(b.grad[rows], grads["db" + g][:, 0], rtol=1e-10, atol=1e-12)
+    assert_gate_gradients(W, b, grads, blocks)
 
 
 def test_lstm_cell_equals_the_course_cell():
@@ -222,11 +235,7 @@ def test_gru_equals_the_course_loop(reset_after):
     kind = "gru_after" if reset_after else "gru"
     X, (a0,), weights = make(kind, m, T_x, n_x, n_a)
     W, b = weights[:2]
-    blocks = {g: slice(k * n_a, (k + 1) * n_a) for k, g in enumerate("urc")}
-    parameters = {}
-    for g, rows in blocks.items():
-        parameters["W" + g] = W.data[rows]
-        parameters["b" + g] = b.data[rows, None]
+    parameters, blocks = course_parameters(W, b, n_a, "urc")
     if reset_after:
         parameters["bc_rec"] = weights[2].data[:, None]
     c, _, caches = ref_gru.gru_forward(columns(X.data), a0.data.T, parameters, reset_after)
@@ -237,9 +246,7 @@ def test_gru_equals_the_course_loop(reset_after):
     grads = ref_gru.gru_backward(columns(dY), caches)
     np.testing.assert_allclose(X.grad, grads["dx"].transpose(1, 2, 0), rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(a0.grad, grads["dc0"].T, rtol=1e-10, atol=1e-12)
-    for g, rows in blocks.items():
-        np.testing.assert_allclose(W.grad[rows], grads["dW" + g], rtol=1e-10, atol=1e-12)
-        np.testing.assert_allclose(b.grad[rows], grads["db" + g][:, 0], rtol=1e-10, atol=1e-12)
+    assert_gate_gradients(W, b, grads, blocks)
     if reset_after:
         np.testing.assert_allclose(weights[2].grad, grads["dbc_rec"][:, 0], rtol=1e-10,
                                    atol=1e-12)
@@ -247,8 +254,7 @@ def test_gru_equals_the_course_loop(reset_after):
 
 def test_gru_cell_equals_the_course_cell():
     X, (a0,), (W, b, bc_rec) = make("gru_after", 3, 1, 4, 2)
-    parameters = {"W" + g: W.data[k * 2:(k + 1) * 2] for k, g in enumerate("urc")}
-    parameters.update({"b" + g: b.data[k * 2:(k + 1) * 2, None] for k, g in enumerate("urc")})
+    parameters, _ = course_parameters(W, b, 2, "urc")
     parameters["bc_rec"] = bc_rec.data[:, None]
     c_next, _, _ = ref_gru.gru_cell_forward(X.data[:, 0].T, a0.data.T, parameters, True)
     np.testing.assert_allclose(F.gru_cell(X[:, 0], a0, W, b, bc_rec).data, c_next.T,
