@@ -19,16 +19,20 @@ import math
 import numpy as np
 
 from npdeep.autograd import no_grad
+from npdeep.functional.loss import IGNORE_INDEX, cross_entropy
+from npdeep.tensor import Tensor
 from npdeep.validation import check_choice, check_float
 
 # Steps per forward call when scoring running text (the state is carried between calls).
 _WINDOW = 256
 
 
-def _log_softmax(Z: np.ndarray) -> np.ndarray:
-    Z = np.asarray(Z, dtype=np.float64)
-    Z = Z - Z.max(axis=-1, keepdims=True)
-    return Z - np.log(np.exp(Z).sum(axis=-1, keepdims=True))
+def _summed_cost(Z, Y) -> tuple:
+    """(−Σ log P(y), how many y count) over the labels Y of logits Z: the training loss
+    summed, in float64; padded steps (ignore_index) add nothing."""
+    Y = np.asarray(Y)
+    J = cross_entropy(Tensor(Z.data.astype(np.float64)), Y, reduction="sum")
+    return float(J.data), int((Y != IGNORE_INDEX).sum())
 
 
 def _check_text(text, where: str):
@@ -76,20 +80,14 @@ def nats_per_token(model, vocab, text, mini_batch_size: int = 256) -> float:
                     Y = ids[start + 1:start + 1 + _WINDOW]
                     X = X[:, :len(Y)]
                     Z, state = model.forward_with_state(X, state)
-                    log_P = _log_softmax(Z.data[0])  # (T, V)
-                    total -= log_P[np.arange(len(Y)), Y].sum()
-                    count += len(Y)
+                    cost, n = _summed_cost(Z, Y[None])
+                    total, count = total + cost, count + n
             else:
                 batches = LineBatches(text, vocab, mini_batch_size=mini_batch_size,
                                       shuffle=False)
                 for X, Y in batches:
-                    Z, _ = model.forward_with_state(X, None)
-                    log_P = _log_softmax(Z.data)  # (m, T, V)
-                    counted = Y >= 0
-                    picked = np.take_along_axis(log_P, np.where(counted, Y, 0)[..., None],
-                                                axis=-1)[..., 0]
-                    total -= picked[counted].sum()
-                    count += int(counted.sum())
+                    cost, n = _summed_cost(model.forward_with_state(X, None)[0], Y)
+                    total, count = total + cost, count + n
     finally:
         model.train(was_training)
     return total / count
