@@ -1,6 +1,8 @@
 """Shape bookkeeping shared by the model builders."""
 from __future__ import annotations
 
+from npdeep.nn.module import check_example_shape
+
 
 def check_input_shape(input_shape, where: str, min_size: int = 1,
                       why: str = "the model needs") -> tuple:
@@ -8,15 +10,8 @@ def check_input_shape(input_shape, where: str, min_size: int = 1,
 
     ``why`` completes the error message: "...; {why} n_H, n_W >= {min_size}".
     """
-    try:
-        shape = tuple(input_shape)
-    except TypeError:
-        shape = ()
-    if len(shape) != 3 or any(isinstance(s, bool) or not isinstance(s, int) or s < 1
-                              for s in shape):
-        raise ValueError(f"The 'input_shape' parameter of {where} must be (n_H, n_W, n_C), "
-                         f"three ints >= 1, without the batch axis m. Got {input_shape!r} "
-                         "instead.")
+    shape = check_example_shape(input_shape, where, "(n_H, n_W, n_C), three ints >= 1, "
+                                "without the batch axis m", ndim=3)
     if shape[0] < min_size or shape[1] < min_size:
         raise ValueError(f"{where}: input_shape {shape} is too small; {why} n_H, n_W >= "
                          f"{min_size}")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from npdeep.nn.module import Module
+from npdeep.nn.module import Module, check_example_shape
 
 
 class Sequential(Module):
@@ -36,17 +36,9 @@ class Sequential(Module):
                                 "not a Module")
             setattr(self, str(i), layer)
         if input_shape is not None:
-            try:
-                input_shape = tuple(input_shape)
-            except TypeError:
-                input_shape = ()
-            if not input_shape or any(
-                    n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer))
-                                       or n < 1) for n in input_shape):
-                raise ValueError("The 'input_shape' parameter of Sequential must be a tuple of "
-                                 "ints >= 1 or None (one example's shape, without the batch "
-                                 f"axis m). Got {input_shape!r} instead.")
-            input_shape = tuple(None if n is None else int(n) for n in input_shape)
+            input_shape = check_example_shape(
+                input_shape, "Sequential", "a tuple of ints >= 1 or None (one example's shape, "
+                "without the batch axis m)", allow_none=True)
         self.input_shape = input_shape
         self.name = name
         self.input_hint = input_hint

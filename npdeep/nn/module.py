@@ -268,16 +268,8 @@ class Module:
             return tuple(known)
         if isinstance(input_shape, (int, np.integer)) and not isinstance(input_shape, bool):
             input_shape = (int(input_shape),)
-        try:
-            shape = tuple(input_shape)
-        except TypeError:
-            shape = None
-        if (not shape or any(isinstance(n, bool) or not isinstance(n, (int, np.integer))
-                             or n < 1 for n in shape)):
-            raise ValueError(f"The 'input_shape' parameter of {where} must be a tuple of ints "
-                             f">= 1 (one example's shape, without m). Got {input_shape!r} "
-                             "instead.")
-        shape = tuple(int(n) for n in shape)
+        shape = check_example_shape(input_shape, where, "a tuple of ints >= 1 (one example's "
+                                    "shape, without m)")
         # One axis too many, for the model's stated input or for its first layer's kind, is
         # the batch axis m: summary((1, 4)) would otherwise "work" for a Linear(4, ...) first
         # layer (Linear maps the last axis) and print (m, 1, ...) shapes. Only a leading 1
@@ -293,6 +285,27 @@ class Module:
                              f"example's shape and excludes the batch axis m (summary adds "
                              f"m itself). Did you mean summary({shape[1:]})?")
         return shape
+
+
+def check_example_shape(input_shape, where: str, expected: str,
+                        allow_none: bool = False, ndim: int | None = None) -> tuple:
+    """The 'input_shape' parameter of ``where`` as a tuple of ints >= 1: one example's shape.
+
+    The one check of a stated input shape (summary, Sequential, the model builders).
+    ``allow_none`` lets entries be None (any size), ``ndim`` fixes the number of axes;
+    ``expected`` completes the message "The 'input_shape' parameter of {where} must be
+    {expected}. Got ... instead."
+    """
+    try:
+        shape = tuple(input_shape)
+    except TypeError:
+        shape = ()
+    if not shape or (ndim is not None and len(shape) != ndim) or any(not (allow_none and n is None)
+                        and (isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1)
+                        for n in shape):
+        raise ValueError(f"The 'input_shape' parameter of {where} must be {expected}. "
+                         f"Got {input_shape!r} instead.")
+    return tuple(None if n is None else int(n) for n in shape)
 
 
 # Set only while summary() runs: leaf modules append (module, output) as they are called.

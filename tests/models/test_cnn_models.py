@@ -146,8 +146,12 @@ def test_model_errors():
         models.alexnet(input_shape=(66, 66, 3))
     with pytest.raises(ValueError, match="vgg16: input_shape .* is too small"):
         models.vgg16(input_shape=(16, 16, 3))
-    with pytest.raises(ValueError, match="The 'input_shape' parameter of resnet50"):
+    with pytest.raises(ValueError, match=r"The 'input_shape' parameter of resnet50 must be "
+                                         r"\(n_H, n_W, n_C\), three ints >= 1, without the "
+                                         r"batch axis m. Got \(3, 64, 64, 3\) instead."):
         models.resnet50(input_shape=(3, 64, 64, 3))
+    with pytest.raises(ValueError, match=r"The 'input_shape' parameter of lenet5 .* Got 32 "):
+        models.lenet5(input_shape=32)
     with pytest.raises(ValueError, match="The 'n_classes' parameter of googlenet_small"):
         models.googlenet_small(n_classes=0)
     with pytest.raises(ValueError, match="same length"):

@@ -270,3 +270,13 @@ def test_parameter_repr_and_default():
     assert p.requires_grad and repr(p).startswith("Parameter containing:")
     with pytest.raises(TypeError, match="Parameter: cannot make a tensor"):
         Parameter(np.array(["a"]))
+
+
+@pytest.mark.parametrize("bad", [(), (4, 0), (4, True), (2.0,), 4, "4"])
+def test_sequential_checks_its_input_shape_parameter(bad):
+    with pytest.raises(ValueError, match=r"The 'input_shape' parameter of Sequential must be a "
+                                         r"tuple of ints >= 1 or None .*Got "):
+        nn.Sequential(nn.Linear(4, 2), input_shape=bad)
+    model = nn.Sequential(nn.Linear(4, 2), input_shape=(np.int64(4),))
+    assert model.input_shape == (4,) and type(model.input_shape[0]) is int
+    assert nn.Sequential(nn.Linear(4, 2), input_shape=[None, 4]).input_shape == (None, 4)
