@@ -118,6 +118,19 @@ def torch_pair(kind, n_x, n_a, num_layers, bidirectional):
     return torch, ours, theirs
 
 
+def assert_same_run_as_torch(torch, X, Y, state, X_t, Y_t, state_t):
+    """Our outputs Y and final state equal PyTorch's (state_t a list of its tensors), and the
+    same weighted cost of both gives the same gradient on the input X."""
+    np.testing.assert_allclose(Y.data, Y_t.detach().numpy(), rtol=1e-10, atol=1e-12)
+    for s, s_t in zip(state_tensors(state), state_t):
+        np.testing.assert_allclose(s.data, s_t.detach().numpy(), rtol=1e-10, atol=1e-12)
+    weighted(Y, *state_tensors(state)).backward()
+    R = [torch.tensor(np.random.default_rng(5 + k).standard_normal(t.shape))
+         for k, t in enumerate([Y] + state_tensors(state))]
+    sum((t * r).sum() for t, r in zip([Y_t] + state_t, R)).backward()
+    np.testing.assert_allclose(X.grad, X_t.grad.numpy(), rtol=1e-9, atol=1e-11)
+
+
 @pytest.mark.parametrize("kind", ["rnn", "rnn_relu", "lstm", "gru_after"])
 @pytest.mark.parametrize("num_layers, bidirectional", [(1, False), (1, True), (2, False),
                                                         (2, True)])
@@ -133,14 +146,7 @@ def test_equals_pytorch_forward_and_gradients(kind, num_layers, bidirectional):
     s_t = [torch.tensor(s.data, requires_grad=True) for s in state_tensors(state)]
     Y_t, s_out_t = theirs(X_t, tuple(s_t) if kind == "lstm" else s_t[0])
     s_out_t = list(s_out_t) if kind == "lstm" else [s_out_t]
-    np.testing.assert_allclose(Y.data, Y_t.detach().numpy(), rtol=1e-10, atol=1e-12)
-    for s, s_t_out in zip(state_tensors(s_out), s_out_t):
-        np.testing.assert_allclose(s.data, s_t_out.detach().numpy(), rtol=1e-10, atol=1e-12)
-    weighted(Y, *state_tensors(s_out)).backward()
-    R = [torch.tensor(np.random.default_rng(5 + k).standard_normal(t.shape))
-         for k, t in enumerate([Y] + state_tensors(s_out))]
-    sum((t * r).sum() for t, r in zip([Y_t] + s_out_t, R)).backward()
-    np.testing.assert_allclose(X.grad, X_t.grad.numpy(), rtol=1e-9, atol=1e-11)
+    assert_same_run_as_torch(torch, X, Y, s_out, X_t, Y_t, s_out_t)
     for s, st in zip(state_tensors(state), s_t):
         np.testing.assert_allclose(s.grad, st.grad.numpy(), rtol=1e-9, atol=1e-11)
     # Parameter gradients, compared in PyTorch's layout (its two biases get the same one).
@@ -173,14 +179,7 @@ def test_lengths_equal_pytorch_packed_sequences(kind, bidirectional):
     out, s_t = theirs(packed)
     Y_t, _ = torch.nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=T_x)
     s_t = list(s_t) if kind == "lstm" else [s_t]
-    np.testing.assert_allclose(Y.data, Y_t.detach().numpy(), rtol=1e-10, atol=1e-12)
-    for s, st in zip(state_tensors(s_out), s_t):
-        np.testing.assert_allclose(s.data, st.detach().numpy(), rtol=1e-10, atol=1e-12)
-    weighted(Y, *state_tensors(s_out)).backward()
-    R = [torch.tensor(np.random.default_rng(5 + k).standard_normal(t.shape))
-         for k, t in enumerate([Y] + state_tensors(s_out))]
-    sum((t * r).sum() for t, r in zip([Y_t] + s_t, R)).backward()
-    np.testing.assert_allclose(X.grad, X_t.grad.numpy(), rtol=1e-9, atol=1e-11)
+    assert_same_run_as_torch(torch, X, Y, s_out, X_t, Y_t, s_t)
 
 
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
