@@ -22,6 +22,25 @@ def test_shapes(cell, m, T, num_layers):
     assert Z.dtype == np.float32
 
 
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_rnn_logits_match_the_course_loop(num_layers):
+    # x⟨t⟩ one-hot, a⟨t⟩ = tanh(Wax x⟨t⟩ + Waa a⟨t−1⟩ + ba) per layer, z⟨t⟩ = Wya a⟨t⟩ + by.
+    V, n_a, m, T = 7, 6, 3, 5
+    model = char_rnn(V, n_a, cell="rnn", num_layers=num_layers)
+    ids = _ids(m, T, V)
+    Z = model(npdeep.Tensor(ids)).data
+    p = {k: v.astype(np.float64) for k, v in model.state_dict().items()}
+    a = [np.zeros((m, n_a)) for _ in range(num_layers)]
+    for t in range(T):
+        x = np.eye(V)[ids[:, t]]  # (m, V)
+        for l in range(num_layers):
+            a[l] = np.tanh(x @ p[f"rnn.l{l}.Wax"].T + a[l] @ p[f"rnn.l{l}.Waa"].T
+                           + p[f"rnn.l{l}.ba"])
+            x = a[l]
+        np.testing.assert_allclose(Z[:, t], x @ p["head.W"].T + p["head.b"], rtol=1e-4,
+                                   atol=1e-5)
+
+
 def test_one_hot_inputs_and_the_head_names():
     model = char_rnn(5, 4)
     x = model.one_hot(np.array([[3, 0, 4]]))
