@@ -21,7 +21,7 @@ def _lenet5_hint(built_for: tuple):
         if built_for[:2] == (32, 32) and got[:2] == (28, 28):
             return (f"LeNet-5 expects {sizes} inputs; pad MNIST by 2 (data.transforms.Pad(2)) "
                     f"or pass input_shape={got}")
-        return f"build it with lenet5(input_shape={got}), or resize the images to {sizes}"
+        return f"{rebuild_hint('lenet5')(shape)}, or resize the images to {sizes}"
     return hint
 
 

@@ -177,9 +177,10 @@ def test_lenet5_built_for_mnist_takes_28x28():
     model = models.lenet5(input_shape=(28, 28, 1))
     assert model[7].n_in == 4 * 4 * 16  # the first dense layer follows from input_shape
     assert model(images(4, 28, 28, 1)).shape == (4, 10)
-    with pytest.raises(ValueError, match=r"LeNet-5 expected input of shape \(m, 28, 28, 1\) "
+    with pytest.raises(ValueError, match=r"^LeNet-5 expected input of shape \(m, 28, 28, 1\) "
                                          r"but got \(4, 32, 32, 1\); build it with "
-                                         r"lenet5\(input_shape=\(32, 32, 1\)\)"):
+                                         r"lenet5\(input_shape=\(32, 32, 1\)\), or resize "
+                                         r"the images to 28×28×1$"):
         model(images(4, 32, 32, 1))
     with pytest.raises(ValueError, match=r"but got \(4, 784\); images enter as 4-D"):
         model(npdeep.tensor(np.zeros((4, 784), np.float32)))
