@@ -140,10 +140,6 @@ def carry(d_new: np.ndarray, d_old: np.ndarray, M) -> np.ndarray:
     return d_new
 
 
-def zero_state(m: int, n_a: int, dtype) -> np.ndarray:
-    return np.zeros((m, n_a), dtype=dtype)
-
-
 def check_sequence(X, n_x, where: str) -> Tensor:
     """X as a Tensor of shape (m, T_x, n_x), or a clear error (n_x None: any n_x)."""
     if not isinstance(X, Tensor):
@@ -190,15 +186,6 @@ def half_sigmoid_rows(arrays, n_sigmoid: int) -> list:
     return halved
 
 
-def sigmoid_(Z: np.ndarray) -> np.ndarray:
-    """σ(Z) = (1 + tanh(Z/2))/2 in place (Z may be a slice of the gate buffer); no overflow."""
-    Z *= 0.5
-    np.tanh(Z, out=Z)
-    Z *= 0.5
-    Z += 0.5
-    return Z
-
-
 def split_weights(W: np.ndarray, n_a: int):
     """The course's W (G, n_a + n_x), acting on [a⟨t−1⟩; x⟨t⟩], split into the part on a⟨t−1⟩
     (G, n_a) and the part on x⟨t⟩ (G, n_x), each C-contiguous for BLAS."""
@@ -221,7 +208,3 @@ def check_weights(W, b, n_gates: int, n_x: int, where: str, names: str):
 def unpack(out, T_x: int, n_finals: int):
     """The packed output's pieces: Y (m, T_x, n_a) and the final states (m, n_a)."""
     return (out[:, :T_x],) + tuple(out[:, T_x + j] for j in range(n_finals))
-
-
-def as_lengths(lengths, m: int, T_x: int, where: str):
-    return check_lengths(lengths, m, T_x, where)
