@@ -313,3 +313,14 @@ def test_reused_buffers_never_leak_between_calls(kind):
     again = run(kind, X, states, weights)
     for a, b in zip(outputs, again):
         np.testing.assert_array_equal(a.data, b.data)
+
+
+def test_cells_take_a_step_given_as_nested_lists():
+    # rnn_cell and gru_cell raised AttributeError on a list, which lstm_cell accepted; the
+    # three cells now read x⟨t⟩ the same way.
+    X, (a0,), (W, b) = make("gru", 2, 1, 3, 2)
+    np.testing.assert_array_equal(F.gru_cell(X.data[:, 0].tolist(), a0, W, b).data,
+                                  F.gru_cell(X[:, 0], a0, W, b).data)
+    X, (a0,), (W, b) = make("rnn", 2, 1, 3, 2)
+    np.testing.assert_array_equal(F.rnn_cell(X.data[:, 0].tolist(), a0, W, b).data,
+                                  F.rnn_cell(X[:, 0], a0, W, b).data)

@@ -159,6 +159,14 @@ def check_sequence(X, n_x, where: str) -> Tensor:
     return X
 
 
+def one_step_sequence(xt, where: str):
+    """A cell's input x⟨t⟩ (m, n_x) as a sequence of one step (m, 1, n_x), or a clear error."""
+    xt = xt if hasattr(xt, "ndim") else np.asarray(xt)
+    if xt.ndim != 2:
+        raise ValueError(f"{where}: xt must have shape (m, n_x) but got {tuple(xt.shape)}")
+    return xt[:, None, :]
+
+
 def check_state(state, m: int, n_a: int, where: str, name: str = "a0", dtype=None):
     """An initial state (m, n_a): a Tensor, or zeros for None."""
     if state is None:

@@ -262,7 +262,5 @@ def gru_cell(xt, c_prev, W, b, bc_rec=None):
     Returns:
         c_next (m, n_a).
     """
-    if xt.ndim != 2:
-        raise ValueError(f"gru_cell: xt must have shape (m, n_x) but got {tuple(xt.shape)}")
-    _, c_next = gru(xt[:, None, :], c_prev, W, b, bc_rec)
+    _, c_next = gru(common.one_step_sequence(xt, "gru_cell"), c_prev, W, b, bc_rec)
     return c_next

@@ -233,8 +233,5 @@ def lstm_cell(xt, a_prev, c_prev, W, b):
     Returns:
         (a_next, c_next), each (m, n_a).
     """
-    xt = xt if hasattr(xt, "ndim") else np.asarray(xt)
-    if xt.ndim != 2:
-        raise ValueError(f"lstm_cell: xt must have shape (m, n_x) but got {tuple(xt.shape)}")
-    _, a_next, c_next = lstm(xt[:, None, :], a_prev, c_prev, W, b)
+    _, a_next, c_next = lstm(common.one_step_sequence(xt, "lstm_cell"), a_prev, c_prev, W, b)
     return a_next, c_next

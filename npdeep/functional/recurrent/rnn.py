@@ -132,7 +132,5 @@ def rnn_cell(xt, a_prev, W, b, *, nonlinearity: str = "tanh"):
     Returns:
         a_next (m, n_a).
     """
-    if xt.ndim != 2:
-        raise ValueError(f"rnn_cell: xt must have shape (m, n_x) but got {tuple(xt.shape)}")
-    _, a_next = rnn(xt[:, None, :], a_prev, W, b, nonlinearity=nonlinearity)
+    _, a_next = rnn(common.one_step_sequence(xt, "rnn_cell"), a_prev, W, b, nonlinearity=nonlinearity)
     return a_next
