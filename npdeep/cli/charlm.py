@@ -241,9 +241,8 @@ def cmd_train_charlm(args) -> int:
     import npdeep
     from npdeep import functional as F
     from npdeep.cli.commands import _verbose
-    from npdeep.cli.recipes import make_optimizer
+    from npdeep.cli.recipes import make_optimizer, make_schedule
     from npdeep.models import char_rnn
-    from npdeep.optim import InverseTimeDecay
     from npdeep.text import BigramModel, Vocabulary, nats_per_token, sample
     from npdeep.text.runs import model_arguments, save_language_model
     from npdeep.train.checkpoint import write_text_atomic
@@ -274,9 +273,7 @@ def cmd_train_charlm(args) -> int:
     config["model"] = model_arguments(model)
     write_text_atomic(os.path.join(out, "config.json"), json.dumps(config, indent=1))
     optimizer = make_optimizer(config, model)
-    schedule = None
-    if config["decay_rate"]:
-        schedule = InverseTimeDecay(config["learning_rate"], config["decay_rate"])
+    schedule = make_schedule(config)
     callbacks = []
     if config["patience"] > 0:
         callbacks.append(npdeep.EarlyStopping("dev_cost", patience=config["patience"]))

@@ -12,7 +12,7 @@ import numpy as np
 
 from npdeep.cli.charlm import check_task_options, cmd_train_charlm
 from npdeep.cli.recipes import (BUILT_IN, apply_scaler, build_model, load_data, make_optimizer,
-                                standardizer_for)
+                                make_schedule, standardizer_for)
 from npdeep.cli.runs import draw_curves, read_config, train_config
 
 
@@ -29,7 +29,6 @@ def cmd_train(args) -> int:
     import npdeep
     from npdeep import functional as F
     from npdeep.data import Standardizer
-    from npdeep.optim import InverseTimeDecay
     from npdeep.train.checkpoint import write_safetensors, write_text_atomic
 
     if getattr(args, "task", "classify") == "charlm":
@@ -62,9 +61,7 @@ def cmd_train(args) -> int:
     npdeep.manual_seed(config["seed"])
     model = build_model(config, data)
     optimizer = make_optimizer(config, model)
-    schedule = None
-    if config["decay_rate"]:
-        schedule = InverseTimeDecay(config["learning_rate"], config["decay_rate"])
+    schedule = make_schedule(config)
     print(f"Training {config['model']} on {config['data']}: {len(train[0])} train, "
           f"{len(dev[0])} dev, {len(test[0])} test examples; "
           f"{model.num_parameters():,} parameters", flush=True)

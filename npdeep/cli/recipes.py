@@ -126,3 +126,12 @@ def make_optimizer(config: dict, model):
     trainable = [p for p in model.parameters() if p.requires_grad]
     return classes[config["optimizer"]](trainable, learning_rate=config["learning_rate"],
                                         lambd=config["lambd"])
+
+
+def make_schedule(config: dict):
+    """α = α0 / (1 + decay_rate · epoch) for a decay_rate, else None (a constant α)."""
+    from npdeep.optim import InverseTimeDecay
+
+    if not config["decay_rate"]:
+        return None
+    return InverseTimeDecay(config["learning_rate"], config["decay_rate"])
