@@ -19,7 +19,7 @@ from npdeep.nn.activation import ReLU
 from npdeep.nn.container import Sequential
 from npdeep.nn import _pytorch_names as pytorch
 from npdeep.nn.conv import Conv2d
-from npdeep.nn.module import Module
+from npdeep.nn.module import Module, check_images
 from npdeep.nn.normalization import BatchNorm2d
 from npdeep.tensor import Tensor
 from npdeep.validation import check_int
@@ -80,12 +80,6 @@ class PaddedMaxPool2d(Module):
         return f"f={self.f}, stride={self.stride}, padding={self.padding}"
 
 
-def _check_input(block: Module, X, n_C_prev: int) -> None:
-    if X.ndim != 4 or X.shape[-1] != n_C_prev:
-        raise ValueError(f"{block!r} expected input of shape (m, n_H, n_W, {n_C_prev}) but got "
-                         f"{tuple(X.shape)}; images are NHWC — did you pass NCHW?")
-
-
 def _shortcut(where: str, n_C_prev: int, n_C: int, stride: int, projection):
     """The projection shortcut (1x1 conv, stride s, + BatchNorm), or None for the identity."""
     needed = stride != 1 or n_C_prev != n_C
@@ -112,7 +106,7 @@ class _Residual(Module):
     """
 
     def forward(self, X):
-        _check_input(self, X, self.n_C_prev)
+        check_images(X.shape, self.n_C_prev, f"{type(self).__name__}({self.extra_repr()})")
         Z_main = self.main(X)
         shortcut = X if self.shortcut is None else self.shortcut(X)
         return F.relu(Z_main + shortcut)
@@ -237,7 +231,7 @@ class InceptionModule(Module):
                                   _conv(n_C_prev, pool_proj, 1, bias=True), ReLU())
 
     def forward(self, X):
-        _check_input(self, X, self.n_C_prev)
+        check_images(X.shape, self.n_C_prev, f"{type(self).__name__}({self.extra_repr()})")
         return concatenate([self.branch1(X), self.branch2(X), self.branch3(X),
                             self.branch4(X)], axis=-1)
 

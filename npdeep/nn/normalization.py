@@ -6,7 +6,7 @@ import numpy as np
 from npdeep import backend
 from npdeep import functional as F
 from npdeep.nn import _pytorch_names as pytorch
-from npdeep.nn.module import Module, Parameter
+from npdeep.nn.module import Module, Parameter, check_images
 from npdeep.tensor import Tensor
 from npdeep.validation import check_int, check_positive, check_probability
 
@@ -110,9 +110,4 @@ class BatchNorm2d(_BatchNorm):
         super().__init__(n_C, running_avg_beta, epsilon, "n_C")
 
     def _check_input(self, Z) -> None:
-        if Z.ndim != 4 or Z.shape[-1] != self.n:
-            hint = ""
-            if Z.ndim == 4 and Z.shape[1] == self.n:
-                hint = "; images are NHWC — did you pass NCHW?"
-            raise ValueError(f"{self!r} expected input of shape (m, n_H, n_W, {self.n}) but "
-                             f"got {tuple(Z.shape)}{hint}")
+        check_images(Z.shape, self.n, repr(self))

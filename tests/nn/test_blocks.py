@@ -162,6 +162,11 @@ def test_block_errors():
     with pytest.raises(ValueError, match=r"expected input of shape \(m, n_H, n_W, 3\) but got "
                                          r"\(2, 3, 8, 8\); images are NHWC"):
         block(npdeep.tensor(np.ones((2, 3, 8, 8))))
+    # Another channel count is not NCHW: no hint about it (it was always added), and the
+    # block is named on one line (its repr with every submodule was the message before).
+    with pytest.raises(ValueError, match=r"^ResidualBlock\(.*\) expected input of shape "
+                                         r"\(m, n_H, n_W, 3\) but got \(2, 8, 8, 4\)$"):
+        block(npdeep.tensor(np.ones((2, 8, 8, 4))))
 
 
 # ---------------------------------------------------------------------- PyTorch
