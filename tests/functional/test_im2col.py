@@ -11,11 +11,16 @@ CASES = [(2, 3, 6, 5, 3, 1), (1, 2, 7, 7, 5, 1), (3, 2, 7, 8, 3, 2), (2, 1, 4, 4
          (2, 2, 6, 6, 2, 3)]
 
 
-def geometry(case):
+def columns(case, method):
+    """Random padded images X of ``case`` and their Columns, in blocks of 500 bytes (so the
+    tests cross block edges): X, f, stride, n_H, n_W, cols. Skips "flat" at stride > 1."""
     n_C_prev, m, n_H_pad, n_W_pad, f, stride = case
+    if method == "flat" and stride != 1:
+        pytest.skip("the flat path is for stride 1")
     n_H, n_W = (n_H_pad - f) // stride + 1, (n_W_pad - f) // stride + 1
     X = np.random.default_rng(0).standard_normal((n_C_prev, m, n_H_pad, n_W_pad))
-    return X, f, stride, n_H, n_W
+    cols = im2col.Columns(X, f, stride, n_H, n_W, method, chunk_bytes=500)
+    return X, f, stride, n_H, n_W, cols
 
 
 def all_columns(cols):
@@ -30,10 +35,7 @@ def all_columns(cols):
 @pytest.mark.parametrize("case", CASES)
 def test_columns_hold_every_window(method, case):
     """Column (image i, output h, w) of colsᵀ is the course's a_slice_prev, as (f, f, n_C)."""
-    X, f, stride, n_H, n_W = geometry(case)
-    if method == "flat" and stride != 1:
-        pytest.skip("the flat path is for stride 1")
-    cols = im2col.Columns(X, f, stride, n_H, n_W, method, chunk_bytes=500)
+    X, f, stride, n_H, n_W, cols = columns(case, method)
     colsT = all_columns(cols)
     n_C_prev, m, n_H_pad, n_W_pad = X.shape
     for i in range(m):
@@ -52,10 +54,7 @@ def test_columns_hold_every_window(method, case):
 @pytest.mark.parametrize("case", CASES)
 def test_add_back_is_the_adjoint_of_fill(method, case):
     """⟨fill(X), D⟩ = ⟨X, add_back(D)⟩ for any D: col2im is im2col transposed."""
-    X, f, stride, n_H, n_W = geometry(case)
-    if method == "flat" and stride != 1:
-        pytest.skip("the flat path is for stride 1")
-    cols = im2col.Columns(X, f, stride, n_H, n_W, method, chunk_bytes=500)
+    X, *_, cols = columns(case, method)
     D = np.random.default_rng(1).standard_normal((cols.K, cols.n_cols))
     dX = np.zeros_like(X)
     for start, stop in cols.blocks:
