@@ -71,11 +71,13 @@ def _kernels():
     return _compiled
 
 
-def _mask_rows(M, k, start, stop, dtype):
-    """(masked, the mask of step k on these rows (rows,)) — a 1-element dummy when unmasked."""
+def _mask_rows(M, start, stop, dtype):
+    """(masked, Mr): Mr (T_x, rows) the mask of these rows, made once a call so that each
+    step passes the kernel a contiguous row Mr[k] without a copy; unmasked, (1, 1) ones, whose
+    row Mr[0] is the 1-element dummy the kernels take."""
     if M is None:
-        return False, np.ones(1, dtype=dtype)
-    return True, np.ascontiguousarray(M[k, start:stop, 0])
+        return False, np.ones((1, 1), dtype=dtype)
+    return True, np.ascontiguousarray(M[:, start:stop, 0])
 
 
 def lstm_forward(G, S, C, tanh_C, WaT, M, start: int, stop: int) -> None:
@@ -94,11 +96,12 @@ def lstm_forward(G, S, C, tanh_C, WaT, M, start: int, stop: int) -> None:
     approx = G.dtype == np.float32
     Za = np.empty((stop - start, G.shape[2]), dtype=G.dtype)
     rows = slice(start, stop)
+    masked, Mr = _mask_rows(M, start, stop, G.dtype)
     for k in range(T_x):
         np.matmul(S[k, rows], WaT, out=Za)
-        masked, Mk = _mask_rows(M, k, start, stop, G.dtype)
         kernels.lstm_forward_step(G[k, rows], Za, C[k, rows], S[k, rows], C[k + 1, rows],
-                                  tanh_C[k, rows], S[k + 1, rows], Mk, masked, approx)
+                                  tanh_C[k, rows], S[k + 1, rows], Mr[k if masked else 0],
+                                  masked, approx)
 
 
 def lstm_backward(G, dG, tanh_C, S, C, dY, da, dc, Wa, M, start: int, stop: int) -> None:
@@ -117,14 +120,16 @@ def lstm_backward(G, dG, tanh_C, S, C, dY, da, dc, Wa, M, start: int, stop: int)
     target = da_b = da[rows]
     dc_b = dc[rows]
     da_new = np.empty_like(da_b)
+    masked, Mr = _mask_rows(M, start, stop, G.dtype)
+    keep = 1.0 - Mr[:, :, None] if masked else None  # 1 where the state was carried
     for k in range(T_x - 1, -1, -1):
-        masked, Mk = _mask_rows(M, k, start, stop, G.dtype)
         dg = dG[k, rows]
         kernels.lstm_backward_step(G[k, rows], dg, tanh_C[k, rows], S[k + 1, rows],
-                                   C[k, rows], da_b, dY[k, rows], dc_b, Mk, masked)
+                                   C[k, rows], da_b, dY[k, rows], dc_b,
+                                   Mr[k if masked else 0], masked)
         np.matmul(dg, Wa, out=da_new)                                   # da⟨t−1⟩
         if masked:
-            da_b *= 1.0 - M[k, rows]      # the state was carried where M = 0
+            da_b *= keep[k]
             da_b += da_new
         else:
             da_b, da_new = da_new, da_b
@@ -149,11 +154,11 @@ def gru_forward(G, S, H, WaT, bc_rec, M, start: int, stop: int) -> None:
     Za = np.empty((stop - start, G.shape[2]), dtype=G.dtype)
     bc_rec = np.ascontiguousarray(bc_rec, dtype=G.dtype)
     rows = slice(start, stop)
+    masked, Mr = _mask_rows(M, start, stop, G.dtype)
     for k in range(T_x):
         np.matmul(S[k, rows], WaT, out=Za)
-        masked, Mk = _mask_rows(M, k, start, stop, G.dtype)
         kernels.gru_forward_step(G[k, rows], Za, bc_rec, S[k, rows], H[k, rows],
-                                 S[k + 1, rows], Mk, masked, approx)
+                                 S[k + 1, rows], Mr[k if masked else 0], masked, approx)
 
 
 def gru_backward(G, S, H, dY, da, dZa, dZc, Wa, M, start: int, stop: int) -> None:
@@ -171,15 +176,16 @@ def gru_backward(G, S, H, dY, da, dZa, dZc, Wa, M, start: int, stop: int) -> Non
     rows = slice(start, stop)
     target = da_b = da[rows]
     da_new, tmp = np.empty_like(da_b), np.empty_like(da_b)
+    masked, Mr = _mask_rows(M, start, stop, G.dtype)
+    keep = 1.0 - Mr[:, :, None] if masked else None  # 1 where the state was carried
     for k in range(T_x - 1, -1, -1):
-        masked, Mk = _mask_rows(M, k, start, stop, G.dtype)
         za = dZa[k, rows]
         kernels.gru_backward_step(G[k, rows], H[k, rows], S[k, rows], da_b, dY[k, rows],
-                                  za, dZc[k, rows], da_new, Mk, masked)
+                                  za, dZc[k, rows], da_new, Mr[k if masked else 0], masked)
         np.matmul(za, Wa, out=tmp)
         da_new += tmp
         if masked:
-            da_b *= 1.0 - M[k, rows]
+            da_b *= keep[k]
             da_b += da_new
         else:
             da_b, da_new = da_new, da_b
