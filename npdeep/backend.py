@@ -54,8 +54,15 @@ def get_rng_state() -> dict:
 
 
 def set_rng_state(state: dict) -> None:
-    """Restore a state from :func:`get_rng_state` so a resumed run draws the same numbers."""
+    """Restore a state from :func:`get_rng_state` so a resumed run draws the same numbers.
+
+    In place when the bit generator is of the same kind: code that holds ``rng()`` across the
+    call (a DataLoader mid-epoch, a transform) then draws the restored numbers too.
+    """
+    global _rng
+    if type(_rng.bit_generator).__name__ == state.get("bit_generator"):
+        _rng.bit_generator.state = state
+        return
     bit_generator = getattr(np.random, state["bit_generator"])()
     bit_generator.state = state
-    global _rng
     _rng = np.random.Generator(bit_generator)

@@ -237,3 +237,14 @@ def test_squares_record_square_with_the_values_of_mul_and_pow(square):
     other = npdeep.tensor(x.data)  # x * (a copy of x) is a product of two tensors
     assert type((x * other).grad_fn).__name__ == "Mul"
     assert type((x ** 3).grad_fn).__name__ == "Pow"
+
+
+def test_rng_state_is_restored_in_the_generator_already_held():
+    # A DataLoader mid-epoch holds backend.rng(): restoring must reach that object too.
+    npdeep.manual_seed(5)
+    held = backend.rng()
+    state = backend.get_rng_state()
+    first = held.random(4)
+    backend.set_rng_state(state)
+    assert backend.rng() is held
+    np.testing.assert_array_equal(held.random(4), first)

@@ -35,7 +35,7 @@ from npdeep.train.progress import Interrupt, Progress, check_verbose
 from npdeep.train.resume import (Position, load_training_checkpoint, prepare_checkpoint_dir,
                                  restore_callbacks, save_training_checkpoint)
 from npdeep.train.sources import (EVAL_MINI_BATCH_SIZE, all_labels, as_loader, first_batch,
-                                  model_dtype, restore_rng_state, to_input)
+                                  model_dtype, to_input)
 from npdeep.validation import check_int, check_learning_rate, check_positive
 
 
@@ -148,7 +148,7 @@ def fit(model, loss_fn, optimizer, train, dev=None, epochs: int = 10,
     if resume and checkpoint_path is not None and os.path.exists(checkpoint_path):
         history, position, rng_state, callback_states = load_training_checkpoint(
             checkpoint_path, model, optimizer)
-        restore_rng_state(rng_state)
+        backend.set_rng_state(rng_state)
         bar.message(position.describe(epochs))
         if position.is_complete(epochs):
             return history
@@ -281,11 +281,11 @@ def _epoch_batches(train, position: Position):
         position.epoch_rng_state = backend.get_rng_state()
         return iter(train)
     rng_now = backend.get_rng_state()
-    restore_rng_state(position.epoch_rng_state)
+    backend.set_rng_state(position.epoch_rng_state)
     batches = iter(train)
     for _ in range(position.step):
         next(batches)
-    restore_rng_state(rng_now)
+    backend.set_rng_state(rng_now)
     return batches
 
 

@@ -98,19 +98,6 @@ def all_labels(source, Y_first):
     return Y_first
 
 
-def restore_rng_state(state: dict) -> None:
-    """Put ``state`` into npdeep's generator, in place when the bit generator matches.
-
-    In place matters: a DataLoader or transform that holds ``backend.rng()`` keeps drawing from
-    the same object, so it sees the restored state too.
-    """
-    generator = backend.rng()
-    if type(generator.bit_generator).__name__ == state.get("bit_generator"):
-        generator.bit_generator.state = state
-    else:
-        backend.set_rng_state(state)
-
-
 def first_batch(source) -> tuple:
     """(X_batch, Y_batch), the first mini-batch, for the pre-flight checks; the RNG is left
     exactly as it was, so checking changes neither the shuffle nor the dropout masks."""
@@ -118,5 +105,5 @@ def first_batch(source) -> tuple:
     try:
         X_batch, Y_batch = next(iter(source))
     finally:
-        restore_rng_state(rng_state)
+        backend.set_rng_state(rng_state)
     return np.asarray(X_batch), (None if Y_batch is None else np.asarray(Y_batch))
