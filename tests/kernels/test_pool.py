@@ -75,3 +75,23 @@ def test_max_pool_ties_and_nan_as_numpy():
     np.testing.assert_array_equal(A.data.ravel(), [1.0, np.nan])
     # The first of the tied 1's (row-major) gets the gradient; the NaN gets its window's.
     np.testing.assert_array_equal(A_prev.grad.ravel(), [1, 0, 0, 1, 0, 0, 0, 0])
+
+
+@pytest.mark.parametrize("f, stride", [(2, 2), (3, 3), (3, 2)])
+@pytest.mark.parametrize("n_C", [1, 20], ids=["narrow", "wide"])
+@pytest.mark.parametrize("channel_major", [False, True], ids=["nhwc", "channel_major"])
+def test_every_max_kernel_takes_a_nan_as_its_window_max(f, stride, n_C, channel_major):
+    """Each max kernel (f = 2 or any f; few or many channels; both layouts): a window holding a
+    NaN has the NaN as its max, as the NumPy path gives, and (windows not overlapping) the NaN
+    gets the window's gradient."""
+    rng = np.random.default_rng(3)
+    data = rng.standard_normal((2, 7, 8, n_C))
+    data[0, 1, 1, 0] = data[1, 4, 5, n_C - 1] = np.nan
+    data = layout(data, channel_major)
+    dA = np.ones((2, (7 - f) // stride + 1, (8 - f) // stride + 1, n_C))
+    A, dA_prev = run(F.max_pool2d, data, f, stride, dA, compiled=True)
+    A_numpy, _ = run(F.max_pool2d, data, f, stride, dA, compiled=False)
+    assert np.isnan(A).sum() > 0
+    np.testing.assert_array_equal(A, A_numpy)
+    if stride == f:
+        assert dA_prev[0, 1, 1, 0] == 1 and dA_prev[1, 4, 5, n_C - 1] == 1
