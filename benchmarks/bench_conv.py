@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 
 import npdeep.functional as F
-from benchmarks.common import Workload, torch_or_none
+from benchmarks.common import Workload, torch_images, torch_layouts, torch_or_none
 from benchmarks.floor import conv_algorithm, layer_conv_gemms
 from npdeep.tensor import Tensor
 
@@ -42,13 +42,12 @@ def _torch_sides(torch, A, W, b, dZ, f, padding):
     else:  # even f: PyTorch's "same" puts the extra zero bottom/right, as npdeep does
         torch_padding = "same"
     sides = {}
-    for side, layout in (("torch", torch.contiguous_format), ("torch_cl", torch.channels_last)):
-        X = torch.from_numpy(A).permute(0, 3, 1, 2).contiguous(memory_format=layout)
-        X.requires_grad_()
+    for side, layout in torch_layouts(torch):
+        X = torch_images(torch, A, layout).requires_grad_()
         W_t = torch.from_numpy(W).permute(3, 2, 0, 1).contiguous(memory_format=layout)
         W_t.requires_grad_()
         b_t = torch.from_numpy(b).requires_grad_()
-        dZ_t = torch.from_numpy(dZ).permute(0, 3, 1, 2).contiguous(memory_format=layout)
+        dZ_t = torch_images(torch, dZ, layout)
 
         def step(X=X, W_t=W_t, b_t=b_t, dZ_t=dZ_t):
             X.grad = W_t.grad = b_t.grad = None

@@ -12,7 +12,7 @@ import numpy as np
 
 import npdeep
 import npdeep.functional as F
-from benchmarks.common import Workload, torch_or_none, train_step
+from benchmarks.common import Workload, torch_images, torch_layouts, torch_or_none, train_step
 from benchmarks.floor import model_gemms
 from npdeep import models, nn, optim
 
@@ -70,12 +70,10 @@ def build_lenet():
     sides = {"npdeep": train_step(model, optimizer, F.cross_entropy, Xt, y)}
     torch = torch_or_none()
     if torch is not None:
-        X_nchw = torch.from_numpy(X.transpose(0, 3, 1, 2).copy())
         ty = torch.from_numpy(y)
-        for side, layout in (("torch", torch.contiguous_format),
-                             ("torch_cl", torch.channels_last)):
+        for side, layout in torch_layouts(torch):
             tmodel = torch_lenet5(torch, model).to(memory_format=layout)
-            tX = X_nchw.contiguous(memory_format=layout)
+            tX = torch_images(torch, X, layout)
             with torch.no_grad():  # the two models compute the same logits
                 np.testing.assert_allclose(tmodel(tX).numpy(), model(Xt).data,
                                            rtol=1e-3, atol=1e-4)

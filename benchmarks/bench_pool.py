@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 import npdeep.functional as F
-from benchmarks.common import Workload, torch_or_none
+from benchmarks.common import Workload, torch_images, torch_layouts, torch_or_none
 from npdeep.tensor import Tensor
 
 POOL_SHAPE = (64, 28, 28, 6)
@@ -32,11 +32,9 @@ def build_pool(pool: str) -> Workload:
     if torch is not None:
         theirs = {"max": torch.nn.functional.max_pool2d,
                   "avg": torch.nn.functional.avg_pool2d}[pool]
-        for side, layout in (("torch", torch.contiguous_format),
-                             ("torch_cl", torch.channels_last)):
-            X = torch.from_numpy(A).permute(0, 3, 1, 2).contiguous(memory_format=layout)
-            X.requires_grad_()
-            dA_t = torch.from_numpy(dA).permute(0, 3, 1, 2).contiguous(memory_format=layout)
+        for side, layout in torch_layouts(torch):
+            X = torch_images(torch, A, layout).requires_grad_()
+            dA_t = torch_images(torch, dA, layout)
 
             def step(X=X, dA_t=dA_t):
                 X.grad = None

@@ -29,6 +29,16 @@ def torch_or_none():
     return torch
 
 
+def torch_layouts(torch) -> tuple:
+    """The PyTorch image sides: ("torch", NCHW memory) and ("torch_cl", channels_last, NHWC)."""
+    return (("torch", torch.contiguous_format), ("torch_cl", torch.channels_last))
+
+
+def torch_images(torch, A, layout):
+    """NHWC images A (m, n_H, n_W, n_C) as PyTorch's (m, n_C, n_H, n_W), stored in ``layout``."""
+    return torch.from_numpy(A).permute(0, 3, 1, 2).contiguous(memory_format=layout)
+
+
 def train_step(model, optimizer, loss_fn, X, Y):
     """One training step as a closure: zero the gradients, forward, cost, backward, update.
 
