@@ -9,6 +9,8 @@ A new op's test needs only its inputs, the call, and (where there is one) a refe
 from __future__ import annotations
 
 import contextlib
+import importlib.util
+import os
 
 import numpy as np
 import pytest
@@ -144,3 +146,16 @@ def split_over_two_threads(monkeypatch, module, minimum_name: str):
         with threads._lock:
             threads._num_threads = saved
             threads._shutdown_executor()
+
+
+# ---------------------------------------------------------------- examples/
+EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
+
+
+def load_example(name: str):
+    """examples/<name>.py as a module (the scripts are not a package), for its main()."""
+    spec = importlib.util.spec_from_file_location(f"example_{name}",
+                                                  os.path.join(EXAMPLES, name + ".py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -1,18 +1,8 @@
 """The example scripts run end to end and reach their stated results."""
-import importlib.util
 import os
 
 import pytest
-
-EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "examples")
-
-
-def load_example(name):
-    spec = importlib.util.spec_from_file_location(f"example_{name}",
-                                                  os.path.join(EXAMPLES, name + ".py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from harness import load_example
 
 
 def test_planar_2layer_reaches_90_percent_and_plots(tmp_path, capsys):

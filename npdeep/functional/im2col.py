@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from npdeep.functional.buffers import BufferPool, pool
+from npdeep.functional.buffers import pool
 
 
 # ---------------------------------------------------------------------------- im2col
@@ -42,7 +42,6 @@ CHUNK_BYTES = 2 * 2**20
 
 # The scratch arrays are taken from, and go back to, the pool shared with the recurrent layers.
 buffers = pool
-_BufferPool = BufferPool  # the name tests/functional/test_im2col.py still uses
 
 
 def pad_channels_first(A_prev: np.ndarray, pads: tuple) -> tuple:

@@ -1,20 +1,10 @@
 """Smoke tests of the CNN examples (tiny runs) and the small digits CNN's accuracy."""
-import importlib.util
 import os
 
 import numpy as np
 import pytest
 from conftest import SHARED_DATA
-
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def load_example(name):
-    path = os.path.join(REPO, "examples", f"{name}.py")
-    spec = importlib.util.spec_from_file_location(f"example_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from harness import load_example
 
 
 def needs(folder):

@@ -1,6 +1,5 @@
-"""im2col: colsᵀ against the course's windows, col2im as its adjoint, the buffer pool."""
-import threading
-
+"""im2col: colsᵀ against the course's windows, col2im as its adjoint (the buffer pool is
+tested in test_buffers.py)."""
 import numpy as np
 import pytest
 
@@ -74,32 +73,3 @@ def test_pad_channels_first_pads_and_views():
     block, owned = im2col.pad_channels_first(channel_major[1:], ((0, 0), (0, 0)))
     assert not owned and np.shares_memory(block, channel_major)  # a split batch's block
     np.testing.assert_array_equal(block, A[1:].transpose(3, 0, 1, 2))
-
-
-def test_buffer_pool_gives_each_taker_its_own_array():
-    """Threads of a split batch take and give at once: no array may be held by two takers."""
-    buffers = im2col._BufferPool()
-    for _ in range(2):
-        buffers.give(np.empty((8, 8)))
-    held, clashes, lock = set(), [], threading.Lock()
-    barrier = threading.Barrier(2)  # two threads: tests start no more threads than cores
-
-    def take():
-        barrier.wait()
-        for _ in range(2000):
-            array = buffers.take((8, 8), np.float64)
-            with lock:
-                if id(array) in held:
-                    clashes.append(id(array))
-                held.add(id(array))
-            with lock:
-                held.discard(id(array))
-            buffers.give(array)
-
-    workers = [threading.Thread(target=take) for _ in range(2)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    assert clashes == []
-    assert sum(len(arrays) for arrays in buffers.free.values()) <= buffers.per_key

@@ -1,18 +1,6 @@
 """examples/char_names.py and examples/char_shakespeare.py run end to end (on small files;
 the real runs are examples, reported in their docstrings, not tests)."""
-import importlib.util
-import os
-
-EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "examples")
-
-
-def load_example(name):
-    spec = importlib.util.spec_from_file_location(f"example_{name}",
-                                                  os.path.join(EXAMPLES, name + ".py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
+from harness import load_example
 
 NAMES = ("emma olivia ava isabella sophia mia amelia emily abigail ella anna liam noah "
          "oliver elijah james lucas mason ethan logan jacob aiden jackson harper").split()
