@@ -29,11 +29,11 @@ test-slow: $(STAMP)
 	$(PY) -m pytest -q -m slow
 
 torch: $(STAMP)
-	$(PIP) install "torch==2.13.0"
+	$(PIP) install -e ".[torch]"
 
 # The optional compiled kernels (npdeep[fast]: numba).
 fast: $(STAMP)
-	$(PIP) install "numba>=0.59"
+	$(PIP) install -e ".[fast]"
 
 # OpenBLAS picks its kernel for this CPU itself: OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, which
 # may be set for the tests, are unset for this command alone (the JSON records the kernel).

@@ -1,5 +1,4 @@
 """bench_rnn: its workloads build and run, and the floor counts the layers' FLOPs."""
-import numpy as np
 import pytest
 
 from benchmarks import bench_rnn
