@@ -147,3 +147,15 @@ def check_learning_rate(value, where: str, name: str = "learning_rate",
             Got -1.0 instead."
     """
     return check_positive(value, name, where, hint)
+
+
+def check_images(shape: tuple, n_C: int, where: str) -> None:
+    """Raise ValueError unless ``shape`` is NHWC images (m, n_H, n_W, n_C), naming ``where``.
+
+    A 4-D shape with n_C on axis 1 instead is most likely PyTorch's NCHW: the message says so.
+    """
+    if len(shape) == 4 and shape[-1] == n_C:
+        return
+    hint = "; images are NHWC — did you pass NCHW?" if len(shape) == 4 and shape[1] == n_C else ""
+    raise ValueError(f"{where} expected input of shape (m, n_H, n_W, {n_C}) but got "
+                     f"{tuple(shape)}{hint}")

@@ -87,3 +87,13 @@ def test_check_learning_rate_hint_and_name():
     with pytest.raises(ValueError, match=r"The 'schedule' parameter of fit must be a finite "
                                          r"number > 0\. Got -1\.0 instead\. At epoch 3\.$"):
         check_learning_rate(-1.0, "fit", name="schedule", hint="At epoch 3.")
+
+
+def test_check_images_names_nchw_only_when_it_looks_like_nchw():
+    from npdeep.validation import check_images
+    check_images((2, 8, 8, 3), 3, "Conv2d(3, 4, f=3)")
+    with pytest.raises(ValueError, match=r"expected input of shape \(m, n_H, n_W, 3\) but got "
+                                         r"\(2, 3, 8, 8\); images are NHWC — did you pass NCHW\?"):
+        check_images((2, 3, 8, 8), 3, "Conv2d(3, 4, f=3)")
+    with pytest.raises(ValueError, match=r"but got \(2, 8, 8, 5\)$"):
+        check_images((2, 8, 8, 5), 3, "Conv2d(3, 4, f=3)")

@@ -25,7 +25,7 @@ from npdeep.functional.conv_direct import backward_direct, direct_preferred, for
 from npdeep.functional.im2col import Columns, buffers, pad_channels_first, place_dZ
 from npdeep.tensor import Tensor
 from npdeep.threads import batch_blocks, map_blocks
-from npdeep.validation import check_int
+from npdeep.validation import check_images, check_int
 
 
 # ---------------------------------------------------------------------------- validation
@@ -92,10 +92,7 @@ def check_conv_input(A_shape: tuple, W_shape: tuple, b_shape, stride, padding,
         raise ValueError(f"{where} expected input of shape (m, n_H, n_W, {n_C_prev}) but got "
                          f"{tuple(A_shape)}; images are 4-D NHWC arrays (add an axis for m = 1 "
                          "or for one channel)")
-    if A_shape[3] != n_C_prev:
-        hint = "; images are NHWC — did you pass NCHW?" if A_shape[1] == n_C_prev else ""
-        raise ValueError(f"{where} expected input of shape (m, n_H, n_W, {n_C_prev}) but got "
-                         f"{tuple(A_shape)}{hint}")
+    check_images(A_shape, n_C_prev, where)
     n_H_prev, n_W_prev = A_shape[1], A_shape[2]
     pads = resolve_padding(padding, n_H_prev, n_W_prev, f, stride)
     padded = (n_H_prev + sum(pads[0]), n_W_prev + sum(pads[1]))

@@ -19,10 +19,10 @@ from npdeep.nn.activation import ReLU
 from npdeep.nn.container import Sequential
 from npdeep.nn import _pytorch_names as pytorch
 from npdeep.nn.conv import Conv2d
-from npdeep.nn.module import Module, check_images
+from npdeep.nn.module import Module
 from npdeep.nn.normalization import BatchNorm2d
 from npdeep.tensor import Tensor
-from npdeep.validation import check_int
+from npdeep.validation import check_images, check_int
 
 
 def _conv(n_C_prev, n_C, f, stride=1, padding=0, bias=False):

@@ -308,17 +308,5 @@ def check_example_shape(input_shape, where: str, expected: str,
     return tuple(None if n is None else int(n) for n in shape)
 
 
-def check_images(shape: tuple, n_C: int, where: str) -> None:
-    """Raise ValueError unless ``shape`` is NHWC images (m, n_H, n_W, n_C), naming ``where``.
-
-    A 4-D shape with n_C on axis 1 instead is most likely PyTorch's NCHW: the message says so.
-    """
-    if len(shape) == 4 and shape[-1] == n_C:
-        return
-    hint = "; images are NHWC — did you pass NCHW?" if len(shape) == 4 and shape[1] == n_C else ""
-    raise ValueError(f"{where} expected input of shape (m, n_H, n_W, {n_C}) but got "
-                     f"{tuple(shape)}{hint}")
-
-
 # Set only while summary() runs: leaf modules append (module, output) as they are called.
 _summary_records = None

@@ -6,9 +6,9 @@ import numpy as np
 from npdeep import backend
 from npdeep import functional as F
 from npdeep.nn import _pytorch_names as pytorch
-from npdeep.nn.module import Module, Parameter, check_images
+from npdeep.nn.module import Module, Parameter
 from npdeep.tensor import Tensor
-from npdeep.validation import check_int, check_positive, check_probability
+from npdeep.validation import check_images, check_int, check_positive, check_probability
 
 # BatchNorm's second and third arguments are keyword-only: PyTorch's are (eps, momentum), in
 # that order and with another meaning of momentum, so a positional number would be misread.
