@@ -42,7 +42,8 @@ def test_lenet5_mnist_smoke():
     root = needs("mnist")
     result = load_example("lenet5_mnist").main(["--data-root", root, "--epochs", "1",
                                                 "--train-size", "256", "--test-size", "100"])
-    assert 0.0 <= result["test_acc"] <= 1.0 and len(result["history"]) == 1
+    # Seeded: 0.37 after one epoch on 256 images, well above chance (0.1).
+    assert result["test_acc"] > 0.2 and len(result["history"]) == 1
 
 
 def test_resnet_fashion_smoke():
@@ -50,7 +51,9 @@ def test_resnet_fashion_smoke():
     result = load_example("resnet_fashion").main(["--data-root", root, "--epochs", "1",
                                                   "--train-size", "128", "--test-size", "64",
                                                   "--widths", "4,8"])
-    assert 0.0 <= result["test_acc"] <= 1.0
+    # 1,382 parameters and 128 images learn nothing yet (0.125): check the run itself.
+    assert 0.0 <= result["test_acc"] <= 1.0 and len(result["history"]) == 1
+    assert np.isfinite(result["history"].train["cost"][0])
 
 
 def test_bench_lenet_torch_model_is_equivalent():
