@@ -53,7 +53,7 @@ def test_resnet_fashion_smoke():
                                                   "--widths", "4,8"])
     # 1,382 parameters and 128 images learn nothing yet (0.125): check the run itself.
     assert 0.0 <= result["test_acc"] <= 1.0 and len(result["history"]) == 1
-    assert np.isfinite(result["history"].train["cost"][0])
+    assert np.isfinite(result["history"][0]["cost"])
 
 
 def test_bench_lenet_torch_model_is_equivalent():
