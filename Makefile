@@ -5,7 +5,7 @@ PY      = $(VENV)/bin/python
 PIP     = $(PY) -m pip --disable-pip-version-check -q
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test test-numpy test-slow bench torch fast clean
+.PHONY: demo test test-numpy test-slow bench torch peers cluster fast clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,13 +31,21 @@ test-slow: $(STAMP)
 torch: $(STAMP)
 	$(PIP) install -e ".[torch]"
 
+# Every peer the tests compare against: PyTorch, sacrebleu, gensim.
+peers: $(STAMP)
+	$(PIP) install -e ".[peers]"
+
+# The optional Dask cluster extra (npdeep[cluster]) for npdeep.tune's executor="dask".
+cluster: $(STAMP)
+	$(PIP) install -e ".[cluster]"
+
 # The optional compiled kernels (npdeep[fast]: numba).
 fast: $(STAMP)
 	$(PIP) install -e ".[fast]"
 
 # OpenBLAS picks its kernel for this CPU itself: OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, which
 # may be set for the tests, are unset for this command alone (the JSON records the kernel).
-bench: torch
+bench: peers
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) -m benchmarks
 
 clean:

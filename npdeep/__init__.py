@@ -10,8 +10,9 @@ notation.
 Subpackages, each an attribute after ``import npdeep``: ``nn`` (layers), ``optim``
 (optimizers and schedules), ``functional`` (differentiable ops), ``data`` (datasets and
 mini-batches), ``models`` (the model zoo), ``metrics``, ``init``, ``train`` (the fit loop and
-checkpoints), ``reference`` (the course's step-by-step functions) and ``text`` (vocabularies,
-language models' data, sampling and perplexity). The engine's internals
+checkpoints), ``reference`` (the course's step-by-step functions), ``text`` (vocabularies,
+language models, embeddings, translation, BLEU), ``vision`` (boxes, detection, faces, style
+transfer) and ``tune`` (hyperparameter search). The engine's internals
 (``autograd``, ``backend``, ``validation``) are importable but not part of ``__all__``.
 """
 from importlib import metadata as _metadata
@@ -26,6 +27,7 @@ from npdeep.threads import get_num_threads, set_num_threads
 from npdeep import functional, init, nn, optim  # noqa: E402  (in layer order)
 from npdeep import data, metrics, models, reference, train, validation  # noqa: E402
 from npdeep import text  # noqa: E402  (language models: needs models and train)
+from npdeep import tune, vision  # noqa: E402  (applications: build on all of the above)
 from npdeep.functional import concatenate, stack, where
 from npdeep.gradcheck import gradcheck, gradcheck_model  # the functions; module stays importable
 from npdeep.train import EarlyStopping, History, evaluate, fit, load, predict, save
@@ -38,7 +40,7 @@ except _metadata.PackageNotFoundError:  # run from a source tree that was never 
 __all__ = [
     # subpackages
     "nn", "optim", "functional", "data", "models", "metrics", "init", "train", "reference",
-    "text",
+    "text", "vision", "tune",
     # tensors and the engine's switches
     "Tensor", "tensor", "no_grad", "enable_grad", "is_grad_enabled",
     "manual_seed", "get_default_dtype", "set_default_dtype", "set_num_threads",

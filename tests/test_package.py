@@ -8,7 +8,7 @@ import pytest
 import npdeep as nd
 
 SUBPACKAGES = ["nn", "optim", "functional", "data", "models", "metrics", "init", "train",
-               "reference", "text"]
+               "reference", "text", "vision", "tune"]
 
 
 @pytest.mark.parametrize("name", SUBPACKAGES)

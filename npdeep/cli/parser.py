@@ -10,6 +10,10 @@ from npdeep.cli.charlm import TASKS, add_charlm_arguments, add_generate_parser
 from npdeep.cli.commands import cmd_diagnose, cmd_evaluate, cmd_train
 from npdeep.cli.recipes import BUILT_IN, DATASET_DEFAULTS, MODELS, OPTIMIZERS
 
+# Each of these modules adds its own subcommands: ``add_parsers(sub, formatter_class)``.
+_COMMAND_MODULES = ("npdeep.cli.bleu", "npdeep.cli.embeddings", "npdeep.cli.dates",
+                    "npdeep.cli.tune")
+
 
 def _hidden(text: str) -> list:
     try:
@@ -185,6 +189,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="test error; gives overfitting to dev (default: none)")
     diag.set_defaults(handler=cmd_diagnose)
     add_generate_parser(sub, _HelpFormatter)
+    import importlib
+
+    for name in _COMMAND_MODULES:
+        importlib.import_module(name).add_parsers(sub, _HelpFormatter)
     return parser
 
 
