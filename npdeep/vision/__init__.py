@@ -1,4 +1,6 @@
 """Vision applications of course 4, weeks 3-4: boxes, detection (YOLO), face verification and
 neural style transfer."""
+from npdeep.vision.anchors import (check_anchors, kmeans_anchors, load_anchors, mean_best_iou,
+                                    wh_iou)
 from npdeep.vision.boxes import batched_nms, centers_to_corners, corners_to_centers, iou, nms
 from npdeep.vision.shapes import CLASS_NAMES, ShapesDetection, single_shape_images
