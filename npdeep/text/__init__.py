@@ -1,6 +1,8 @@
-"""Text: vocabularies, language-model data sources, sampling and perplexity."""
+"""Text: vocabularies, language-model data sources, sampling and perplexity; word vectors."""
+from npdeep.text.keyed_vectors import KeyedVectors, cosine_similarity
 from npdeep.text.perplexity import BigramModel, bigram_perplexity, nats_per_token, perplexity
 from npdeep.text.runs import load_language_model, save_language_model
 from npdeep.text.sampling import sample
 from npdeep.text.sources import LineBatches, StreamBatches
+from npdeep.text.vector_formats import load_glove
 from npdeep.text.vocabulary import EOS, PAD, UNK, Vocabulary
