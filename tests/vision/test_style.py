@@ -1,0 +1,214 @@
+"""Tests of npdeep/vision/style.py: the costs of neural style transfer against the course's
+loops, float64 gradient checks (also with respect to the input image, through a small
+convolutional network), and PyTorch where installed."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import npdeep
+from harness import assert_gradcheck, assert_matches_torch, randn
+from npdeep.models import random_features_network
+from npdeep.vision.style import (STYLE_LAYERS, content_cost, gram_matrix, style_cost,
+                                 style_cost_layer, total_cost)
+
+SHAPES = [(1, 4, 5, 3), (1, 1, 1, 2), (2, 3, 2, 4), (1, 6, 6, 1)]
+
+
+# ---------------------------------------------------------------- the course's loops
+def content_cost_loop(a_C: np.ndarray, a_G: np.ndarray) -> float:
+    m, n_H, n_W, n_C = a_C.shape
+    total = 0.0
+    for i in range(m):
+        for h in range(n_H):
+            for w in range(n_W):
+                for c in range(n_C):
+                    total += (a_C[i, h, w, c] - a_G[i, h, w, c]) ** 2
+    return total / (4 * n_H * n_W * n_C)
+
+
+def gram_loop(a: np.ndarray) -> np.ndarray:
+    """G[c, c'] = Σ_{h, w} a[h, w, c] · a[h, w, c'] for one (n_H, n_W, n_C) activation."""
+    n_H, n_W, n_C = a.shape
+    G = np.zeros((n_C, n_C))
+    for c in range(n_C):
+        for c2 in range(n_C):
+            for h in range(n_H):
+                for w in range(n_W):
+                    G[c, c2] += a[h, w, c] * a[h, w, c2]
+    return G
+
+
+def style_cost_layer_loop(a_S: np.ndarray, a_G: np.ndarray) -> float:
+    m, n_H, n_W, n_C = a_S.shape
+    total = 0.0
+    for i in range(m):
+        G_S, G_G = gram_loop(a_S[i]), gram_loop(a_G[i])
+        for c in range(n_C):
+            for c2 in range(n_C):
+                total += (G_S[c, c2] - G_G[c, c2]) ** 2
+    return total / (4 * n_C ** 2 * (n_H * n_W) ** 2)
+
+
+# ---------------------------------------------------------------- values
+@pytest.mark.parametrize("shape", SHAPES)
+def test_content_cost_matches_the_loop(shape):
+    a_C, a_G = randn(*shape, seed=1), randn(*shape, seed=2)
+    J = content_cost(a_C, a_G)
+    assert J.shape == ()
+    np.testing.assert_allclose(J.item(), content_cost_loop(a_C.data, a_G.data), rtol=1e-12)
+
+
+def test_content_cost_of_the_course_example_has_the_course_normalization():
+    a_C = np.ones((1, 2, 3, 4))
+    a_G = np.zeros((1, 2, 3, 4))
+    # Σ (a_C − a_G)² = 24 entries of 1; 4·n_H·n_W·n_C = 96.
+    assert content_cost(a_C, a_G).item() == pytest.approx(0.25)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_gram_matrix_matches_the_loop_in_every_form(shape):
+    a = randn(*shape, seed=3)
+    m, n_H, n_W, n_C = shape
+    batched = gram_matrix(a).data
+    assert batched.shape == (m, n_C, n_C)
+    for i in range(m):
+        expected = gram_loop(a.data[i])
+        np.testing.assert_allclose(batched[i], expected, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(gram_matrix(a.data[i]).data, expected, rtol=1e-12,
+                                   atol=1e-12)
+        # The course's unrolling: transpose(reshape(a, (n_H·n_W, n_C))) -> (n_C, n_H·n_W).
+        unrolled = a.data[i].reshape(n_H * n_W, n_C).T
+        np.testing.assert_allclose(gram_matrix(unrolled).data, expected, rtol=1e-12,
+                                   atol=1e-12)
+
+
+def test_gram_matrix_of_a_small_matrix_by_hand():
+    G = gram_matrix(np.array([[1.0, 2.0, 3.0], [0.0, 1.0, -1.0]]))
+    np.testing.assert_array_equal(G.data, [[14.0, -1.0], [-1.0, 2.0]])
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_style_cost_layer_matches_the_loop(shape):
+    a_S, a_G = randn(*shape, seed=4), randn(*shape, seed=5)
+    J = style_cost_layer(a_S, a_G)
+    np.testing.assert_allclose(J.item(), style_cost_layer_loop(a_S.data, a_G.data),
+                               rtol=1e-12)
+
+
+def test_style_cost_is_the_weighted_sum_of_the_layers():
+    features_S = {"a": randn(1, 4, 4, 2, seed=6), "b": randn(1, 2, 2, 3, seed=7)}
+    features_G = {"a": randn(1, 4, 4, 2, seed=8), "b": randn(1, 2, 2, 3, seed=9)}
+    J = style_cost(features_S, features_G, [("a", 0.3), ("b", 0.7)])
+    expected = sum(coeff * style_cost_layer_loop(features_S[k].data, features_G[k].data)
+                   for k, coeff in (("a", 0.3), ("b", 0.7)))
+    np.testing.assert_allclose(J.item(), expected, rtol=1e-12)
+
+
+def test_style_cost_defaults_to_the_course_layers():
+    assert [name for name, _ in STYLE_LAYERS] == ["conv1_1", "conv2_1", "conv3_1", "conv4_1",
+                                                  "conv5_1"]
+    assert sum(coeff for _, coeff in STYLE_LAYERS) == pytest.approx(1.0)
+
+
+def test_total_cost_uses_the_course_defaults():
+    assert total_cost(2.0, 3.0).item() == pytest.approx(10 * 2.0 + 40 * 3.0)
+    assert total_cost(2.0, 3.0, alpha=1, beta=0.5).item() == pytest.approx(3.5)
+
+
+def test_the_costs_are_zero_for_identical_images_and_positive_otherwise():
+    a = randn(1, 3, 3, 2, seed=10)
+    assert content_cost(a, a).item() == 0.0
+    assert style_cost_layer(a, a).item() == 0.0
+    assert style_cost_layer(a, a * 1.1).item() > 0.0
+
+
+def test_matches_torch():
+    torch = pytest.importorskip("torch")
+
+    def torch_gram(A):
+        unrolled = A.reshape(A.shape[0], -1, A.shape[-1])
+        return unrolled.transpose(1, 2) @ unrolled
+
+    assert_matches_torch(gram_matrix, torch_gram, [randn(2, 3, 4, 5, seed=11)])
+
+    def torch_style(a_S, a_G):
+        n_H, n_W, n_C = a_S.shape[1:]
+        return ((torch_gram(a_S) - torch_gram(a_G)) ** 2).sum() / (4 * n_C ** 2
+                                                                   * (n_H * n_W) ** 2)
+
+    assert_matches_torch(style_cost_layer, torch_style,
+                         [randn(1, 3, 4, 5, seed=12), randn(1, 3, 4, 5, seed=13)])
+
+
+# ---------------------------------------------------------------- gradients
+@pytest.mark.parametrize("shape", SHAPES)
+def test_gradchecks(shape):
+    assert_gradcheck(content_cost, [randn(*shape, seed=14), randn(*shape, seed=15)])
+    assert_gradcheck(gram_matrix, [randn(*shape, seed=16)])
+    assert_gradcheck(gram_matrix, [randn(shape[-1], 7, seed=17)])
+    assert_gradcheck(style_cost_layer, [randn(*shape, seed=18), randn(*shape, seed=19)])
+
+
+def test_gradcheck_of_style_cost_and_total_cost():
+    layers = [("a", 0.25), ("b", 0.75)]
+
+    def J(aS, bS, aG, bG, a_C):
+        J_style = style_cost({"a": aS, "b": bS}, {"a": aG, "b": bG}, layers)
+        return total_cost(content_cost(a_C, bG), J_style, alpha=10, beta=40)
+
+    assert_gradcheck(J, [randn(1, 4, 4, 2, seed=20), randn(1, 2, 2, 3, seed=21),
+                         randn(1, 4, 4, 2, seed=22), randn(1, 2, 2, 3, seed=23),
+                         randn(1, 2, 2, 3, seed=24)])
+
+
+def small_network():
+    """Two random stages in float64 (average pools: no ties to make a kink)."""
+    npdeep.manual_seed(0)
+    return random_features_network(stage_channels=(4, 6), n_C_prev=3).to(np.float64)
+
+
+def test_gradient_with_respect_to_the_input_image_through_a_conv_net():
+    # The quantity transfer() descends: J(G) through the network's layers, down to G itself.
+    net = small_network()
+    rng = np.random.default_rng(25)
+    C = rng.random((1, 8, 8, 3))
+    S = rng.random((1, 8, 8, 3))
+    features_C = net.features(C, ["conv2_1"])
+    features_S = net.features(S, ["conv1_1", "conv2_1"])
+    layers = [("conv1_1", 0.5), ("conv2_1", 0.5)]
+
+    def J(G):
+        features_G = net.features(G, ["conv1_1", "conv2_1"])
+        return total_cost(content_cost(features_C["conv2_1"], features_G["conv2_1"]),
+                          style_cost(features_S, features_G, layers))
+
+    G = npdeep.Tensor(rng.random((1, 8, 8, 3)), requires_grad=True, dtype=np.float64)
+    assert_gradcheck(J, [G])
+    assert np.abs(G.grad).max() > 0  # the image does get a gradient
+
+
+# ---------------------------------------------------------------- bad input
+def test_shape_mismatch_and_wrong_rank_are_named():
+    with pytest.raises(ValueError, match=r"content_cost: a_C has shape \(1, 2, 2, 3\) but "
+                                         r"a_G has shape \(1, 2, 3, 3\)"):
+        content_cost(np.zeros((1, 2, 2, 3)), np.zeros((1, 2, 3, 3)))
+    with pytest.raises(ValueError, match=r"style_cost_layer: a_S must be a layer's activation "
+                                         r"of shape \(m, n_H, n_W, n_C\)"):
+        style_cost_layer(np.zeros((4, 3)), np.zeros((4, 3)))
+    with pytest.raises(ValueError, match=r"gram_matrix: A must be \(n_C, n_H·n_W\)"):
+        gram_matrix(np.zeros(5))
+
+
+def test_style_cost_names_a_missing_layer_and_a_bad_weight():
+    features = {"a": randn(1, 2, 2, 2)}
+    with pytest.raises(ValueError, match=r"style_cost: layer 'b' of style_layers is not in "
+                                         r"features_S; it has \['a'\]"):
+        style_cost(features, features, [("b", 1.0)])
+    with pytest.raises(ValueError, match=r"The 'style_layers\['a'\] weight' parameter of "
+                                         r"style_cost must be a finite number >= 0"):
+        style_cost(features, features, [("a", -1.0)])
+    with pytest.raises(ValueError, match="must be a non-empty list of \\(layer name, weight\\)"):
+        style_cost(features, features, ["a"])
+    with pytest.raises(ValueError, match="The 'beta' parameter of total_cost"):
+        total_cost(1.0, 1.0, beta=-2)
