@@ -4,6 +4,7 @@ from npdeep.models.char_rnn import char_rnn
 from npdeep.models.inception import googlenet_small
 from npdeep.models.lenet5 import lenet5, lenet5_resized
 from npdeep.models.mlp import mlp
+from npdeep.models.random_features import random_features_network
 from npdeep.models.resnet import resnet50, resnet_small
 from npdeep.models.transfer import precompute_features, replace_head
-from npdeep.models.vgg import vgg16
+from npdeep.models.vgg import FeatureNetwork, vgg16, vgg19
