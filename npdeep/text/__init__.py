@@ -1,5 +1,7 @@
 """Text: vocabularies, language-model data sources, sampling and perplexity; word vectors."""
 from npdeep.text.bleu import BLEUScore, corpus_bleu, sentence_bleu
+from npdeep.text.decoding import (BeamError, BeamErrorTally, Hypothesis, beam_error_analysis,
+                                  beam_search, greedy_decode, tally_beam_errors)
 from npdeep.text.keyed_vectors import KeyedVectors, cosine_similarity
 from npdeep.text.perplexity import BigramModel, bigram_perplexity, nats_per_token, perplexity
 from npdeep.text.runs import load_language_model, save_language_model
