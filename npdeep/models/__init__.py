@@ -8,3 +8,4 @@ from npdeep.models.random_features import random_features_network
 from npdeep.models.resnet import resnet50, resnet_small
 from npdeep.models.transfer import precompute_features, replace_head
 from npdeep.models.vgg import FeatureNetwork, vgg16, vgg19
+from npdeep.models.yolo import yolo_small
