@@ -6,3 +6,4 @@ from npdeep.vision.boxes import batched_nms, centers_to_corners, corners_to_cent
 from npdeep.vision.localization import (LandmarkHead, LocalizationHead, decode_localization,
                                          landmark_loss, localization_loss, localization_targets)
 from npdeep.vision.shapes import CLASS_NAMES, ShapesDetection, single_shape_images
+from npdeep.vision.sliding import sliding_windows, to_convolutional, window_stride
