@@ -71,3 +71,45 @@ def test_errors():
     with pytest.raises(ValueError, match=r"embedding: E must have shape \(V, n_e\); got "
                                          r"\(4,\)"):
         embedding(np.array([0]), randn(4))
+
+
+@pytest.mark.parametrize("ids_shape, V, n_e", SHAPES)
+def test_padding_idx_zeroes_only_that_rows_gradient(ids_shape, V, n_e):
+    # The other rows' gradients are the checked ones of test_gradcheck; padding only zeroes
+    # its own row (whose numerical gradient is not zero, so it is compared here instead).
+    ids = _ids(ids_shape, V, seed=8)
+    padding_idx = int(ids.reshape(-1)[0])
+    E = randn(V, n_e, seed=9)
+    R = np.random.default_rng(10).standard_normal((*ids_shape, n_e))
+    (embedding(ids, E) * R).sum().backward()
+    full = E.grad.copy()
+    expected = full.copy()
+    expected[padding_idx] = 0
+    E.grad = None
+    A = embedding(ids, E, padding_idx=padding_idx)
+    np.testing.assert_array_equal(A.data, E.data[ids])  # the forward is unchanged
+    (A * R).sum().backward()
+    np.testing.assert_allclose(E.grad, expected, atol=1e-12)
+    assert np.abs(full[padding_idx]).sum() > 0  # the row used had a gradient to drop
+
+
+@pytest.mark.parametrize("ids_shape, V, n_e", SHAPES)
+def test_gradcheck_with_padding_on_an_unused_id(ids_shape, V, n_e):
+    # A padding_idx that no position uses changes nothing: the full numerical check holds.
+    ids = _ids(ids_shape, V - 1)  # ids in [0, V - 1): the last row is never looked up
+    assert_gradcheck(lambda E: embedding(ids, E, padding_idx=V - 1), [randn(V, n_e, seed=11)])
+
+
+def test_padding_idx_matches_torch():
+    torch = torch_or_skip()
+    ids = np.array([[1, 0, 1, 3], [0, 0, 2, 1]])
+    assert_matches_torch(lambda E: embedding(ids, E, padding_idx=0),
+                         lambda E: torch.nn.functional.embedding(torch.tensor(ids), E,
+                                                                 padding_idx=0),
+                         [randn(4, 3, seed=12)])
+
+
+def test_bad_padding_idx():
+    with pytest.raises(ValueError, match=r"The 'padding_idx' parameter of embedding must be an "
+                                         r"int in \[0, 3\]. Got -1 instead."):
+        embedding(np.array([0]), randn(4, 2), padding_idx=-1)
