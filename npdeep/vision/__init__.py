@@ -3,6 +3,7 @@ neural style transfer."""
 from npdeep.vision.anchors import (check_anchors, kmeans_anchors, load_anchors, mean_best_iou,
                                     wh_iou)
 from npdeep.vision.boxes import batched_nms, centers_to_corners, corners_to_centers, iou, nms
+from npdeep.vision.draw import draw_boxes, plot_boxes, plot_image
 from npdeep.vision.localization import (LandmarkHead, LocalizationHead, decode_localization,
                                          landmark_loss, localization_loss, localization_targets)
 from npdeep.vision.shapes import CLASS_NAMES, ShapesDetection, single_shape_images
