@@ -224,3 +224,8 @@ def total_cost(J_content, J_style, alpha: float = 10, beta: float = 40) -> Tenso
     beta = check_float(beta, "beta", "total_cost", low=0.0)
     J_content = J_content if isinstance(J_content, Tensor) else as_tensor(J_content)
     return J_content * alpha + J_style * beta
+
+
+# The optimization loop lives in its own module (it builds on everything above); it is
+# re-exported so that npdeep.vision.style.transfer is the one place to find style transfer.
+from npdeep.vision.style_transfer import generate_noise_image, transfer  # noqa: E402,F401
