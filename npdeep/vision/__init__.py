@@ -8,3 +8,5 @@ from npdeep.vision.localization import (LandmarkHead, LocalizationHead, decode_l
                                          landmark_loss, localization_loss, localization_targets)
 from npdeep.vision.shapes import CLASS_NAMES, ShapesDetection, single_shape_images
 from npdeep.vision.sliding import sliding_windows, to_convolutional, window_stride
+from npdeep.vision.style import (STYLE_LAYERS, content_cost, gram_matrix, style_cost,
+                                 style_cost_layer, total_cost, transfer)
