@@ -85,12 +85,12 @@ def coarse_to_fine(objective, space: dict, rounds: int = 3, trials_per_round: in
     Round 0 samples ``space``. Each later round samples each hyperparameter in the range of
     the previous round's best ``keep`` trials, widened by ``margin`` of the old width on each
     side and clipped to the old range (:meth:`Dimension.narrow`), in the sampling scale: a
-    log-scaled range shrinks in log space. Trial indices run on across rounds (round r holds
-    trials r·trials_per_round, ...), and each round's space is saved in study.json.
+    log-scaled range shrinks in log space. Trial indices run on across rounds (round r holds the
+    trials after those of the rounds before it), and each round's space is saved in study.json.
 
     Args:
         rounds: the number of rounds (1 is random search).
-        trials_per_round: trials in each round.
+        trials_per_round: trials in each round (an int), or a list of one count per round.
         keep: the fraction (0 < keep < 1) or number (an int >= 1) of a round's best trials
             whose values define the next round's ranges.
         margin: the widening, as a fraction of the old range's width.
@@ -101,14 +101,20 @@ def coarse_to_fine(objective, space: dict, rounds: int = 3, trials_per_round: in
     """
     where = "coarse_to_fine"
     rounds = check_int(rounds, "rounds", where, 1)
-    trials_per_round = check_int(trials_per_round, "trials_per_round", where, 1)
+    if isinstance(trials_per_round, (list, tuple)):
+        if len(trials_per_round) != rounds:
+            raise ValueError(f"{where}: trials_per_round lists {len(trials_per_round)} counts "
+                             f"for {rounds} rounds; give one per round (or one int)")
+        per_round = [check_int(n, "trials_per_round", where, 1) for n in trials_per_round]
+    else:
+        per_round = [check_int(trials_per_round, "trials_per_round", where, 1)] * rounds
     if isinstance(keep, bool) or not (isinstance(keep, int) and keep >= 1
                                       or isinstance(keep, float) and 0 < keep < 1):
         raise ValueError(f"The 'keep' parameter of {where} must be a fraction in (0, 1) or an "
                          f"int >= 1. Got {keep!r} instead.")
     settings = _settings(where, objective, space, seed, mode, monitor, stopping,
                          method="coarse-to-fine", rounds=rounds,
-                         trials_per_round=trials_per_round, keep=keep, margin=margin)
+                         trials_per_round=per_round, keep=keep, margin=margin)
     study = _open_study(study, settings, resume, overwrite)
     round_space = {k: dimension_from_dict(v) for k, v in study.settings["space"].items()}
     with make_executor(executor, workers, scheduler, timeout) as runner:
@@ -118,9 +124,9 @@ def coarse_to_fine(objective, space: dict, rounds: int = 3, trials_per_round: in
             study.settings.setdefault("round_spaces", [])[r:] = [
                 {k: d.to_dict() for k, d in round_space.items()}]
             study.save_settings()
-            first = r * trials_per_round
+            first = sum(per_round[:r])
             specs = [_spec(study, i, r, sample_space(round_space, seed, i), settings, verbose)
-                     for i in range(first, first + trials_per_round)]
+                     for i in range(first, first + per_round[r])]
             _run(study, objective, specs, runner, stopping, verbose)
     return study
 
