@@ -343,9 +343,7 @@ def load(run_dir: str) -> Translator:
     if not os.path.exists(weights):
         raise FileNotFoundError(f"no {WEIGHTS} in '{run_dir}': the run did not finish; "
                                 "resume or train it again")
-    arguments = dict(config["model"])
-    model = seq2seq(arguments.pop("input_vocab_size"), arguments.pop("output_vocab_size"),
-                    **arguments)
+    model = seq2seq(**config["model"])
     load_weights(model, weights)
     return Translator(model.eval(), *vocabs)
 
