@@ -9,3 +9,4 @@ from npdeep.text.sampling import sample
 from npdeep.text.sources import LineBatches, StreamBatches
 from npdeep.text.vector_formats import load_glove
 from npdeep.text.vocabulary import EOS, PAD, UNK, Vocabulary
+from npdeep.text.word2vec import Word2Vec
