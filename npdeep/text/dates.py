@@ -38,6 +38,20 @@ INPUT_VOCAB, OUTPUT_VOCAB = "input_vocab.json", "output_vocab.json"
 EVAL_BATCH = 1024
 
 
+def held_out(n: int, seed: int, exclude) -> list:
+    """n generated pairs whose human strings are none of ``exclude``'s (a training set's
+    pairs): a test set of dates the model has not read in that form."""
+    seen = {human for human, _ in exclude}
+    pairs, draw = [], 0
+    while len(pairs) < n:
+        draw += 1
+        for pair in generate(2 * (n - len(pairs)) + 10, seed=seed * 1000 + draw):
+            if pair[0] not in seen:   # also no repeats within the set
+                pairs.append(pair)
+                seen.add(pair[0])
+    return pairs[:n]
+
+
 def input_vocabulary() -> Vocabulary:
     """The characters of human dates (every one the generator writes), with <pad>/<unk>."""
     return Vocabulary(alphabet())
@@ -287,15 +301,21 @@ def new_translator(**options) -> Translator:
     return Translator(model, input_vocab, output_vocab)
 
 
-def save(run_dir: str, translator: Translator, settings: dict | None = None) -> None:
-    """Write the translator's weights, vocabularies and config (with ``settings``)."""
+def save_config(run_dir: str, translator: Translator, settings: dict | None = None) -> None:
+    """Write config.json ({"task": "dates", "model": the model's arguments, **settings})
+    and the two vocabularies: everything of a run folder but the weights."""
     os.makedirs(run_dir, exist_ok=True)
     config = dict(settings or {})
     config.update({"task": TASK, "model": translator.model.arguments()})
     translator.input_vocab.save(os.path.join(run_dir, INPUT_VOCAB))
     translator.output_vocab.save(os.path.join(run_dir, OUTPUT_VOCAB))
-    save_weights(translator.model, os.path.join(run_dir, WEIGHTS))
     write_text_atomic(os.path.join(run_dir, CONFIG), json.dumps(config, indent=1))
+
+
+def save(run_dir: str, translator: Translator, settings: dict | None = None) -> None:
+    """Write the translator's weights (model.safetensors), vocabularies and config."""
+    save_config(run_dir, translator, settings)
+    save_weights(translator.model, os.path.join(run_dir, WEIGHTS))
 
 
 def read_config(run_dir: str) -> dict:
@@ -348,6 +368,6 @@ def load(run_dir: str) -> Translator:
     return Translator(model.eval(), *vocabs)
 
 
-__all__ = ["generate", "load", "save", "Translator", "new_translator", "training_arrays",
+__all__ = ["generate", "held_out", "load", "save", "save_config", "Translator", "new_translator", "training_arrays",
            "exact_match", "sequence_accuracy", "input_vocabulary", "output_vocabulary",
            "T_X", "T_Y"]
