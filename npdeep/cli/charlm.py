@@ -29,7 +29,7 @@ import numpy as np
 from npdeep.cli.runs import _flag, draw_curves
 from npdeep.train.callbacks import Callback
 
-TASKS = ("classify", "charlm")
+TASKS = ("classify", "charlm", "dates")
 TEXT_MODES = ("auto", "lines", "text")
 # The settings of a charlm run when neither the command line gives them.
 CHARLM_DEFAULTS = dict(cell="lstm", n_a=128, num_layers=1, embedding_dim=None,
@@ -125,12 +125,18 @@ def check_task_options(args) -> None:
         raise ValueError(f"unknown data set {args.data!r}; choose from "
                          f"{', '.join(sorted(DATASET_DEFAULTS))} (or pass --task charlm to "
                          "train a language model on a text file)")
-    other = CLASSIFY_ONLY if task == "charlm" else CHARLM_ONLY
-    given = [_flag(k) for k in other if getattr(args, k, None) not in (None, False)]
+    if task == "dates":  # generates its data and builds its own model (npdeep.cli.dates)
+        refused = {k: "--task dates generates its data and builds its own model"
+                   for k in (*CLASSIFY_ONLY, *CHARLM_ONLY, "data", "keep_prob")}
+    else:
+        other = CLASSIFY_ONLY if task == "charlm" else CHARLM_ONLY
+        refused = {k: ("they belong to the classification task" if task == "charlm"
+                       else "they belong to --task charlm") for k in other}
+        refused.update(n_train="it belongs to --task dates", n_dev="it belongs to --task dates")
+    given = [k for k in refused if getattr(args, k, None) not in (None, False)]
     if given:
-        hint = ("they belong to the classification task" if task == "charlm"
-                else "they belong to --task charlm")
-        raise ValueError(f"{', '.join(given)} cannot be used with --task {task}: {hint}")
+        raise ValueError(f"{', '.join(map(_flag, given))} cannot be used with --task {task}: "
+                         f"{refused[given[0]]}")
 
 
 # ---------------------------------------------------------------------------- data

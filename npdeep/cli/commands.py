@@ -33,6 +33,10 @@ def cmd_train(args) -> int:
 
     if getattr(args, "task", "classify") == "charlm":
         return cmd_train_charlm(args)
+    if getattr(args, "task", "classify") == "dates":
+        from npdeep.cli.dates import cmd_train_dates
+
+        return cmd_train_dates(args)
     check_task_options(args)  # also: --data names a known data set
     data_name = args.data or BUILT_IN["data"]
     model_name = args.model or BUILT_IN["model"]
