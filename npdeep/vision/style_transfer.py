@@ -64,10 +64,45 @@ def _check_extractor(extractor, content_layer, style_layers) -> tuple:
         raise ValueError(f"The 'content_layer' parameter of transfer must be a layer name, "
                          f"e.g. 'conv4_2'. Got {content_layer!r} instead.")
     pairs = check_style_layers(style_layers, "transfer")
-    names = [content_layer] + [name for name, _ in pairs if name != content_layer]
     if hasattr(extractor, "check_layers"):
-        extractor.check_layers(names, "transfer")
-    return pairs, tuple(dict.fromkeys(names))
+        extractor.check_layers([content_layer] + [name for name, _ in pairs], "transfer")
+    return pairs
+
+
+def style_targets(feature_extractor, C: np.ndarray, S: np.ndarray, content_layer: str,
+                  style_layers) -> tuple:
+    """What G is compared with: a_C, the content layer's activation of C, and the Gram
+    matrix of each style layer's activation of S (computed once: C and S do not change).
+
+    Args:
+        C, S: (n_H, n_W, n_C) images in [0, 1].
+
+    Returns:
+        (a_C (1, n_H[l], n_W[l], n_C[l]) Tensor, {layer name: G_S (n_C[l], n_C[l]) Tensor}).
+    """
+    names = [name for name, _ in style_layers]
+    with no_grad():
+        a_C = feature_extractor.features(C[None], [content_layer])[content_layer]
+        features_S = feature_extractor.features(S[None], names)
+        grams_S = {name: gram_matrix(features_S[name][0]) for name in names}
+    return a_C, grams_S
+
+
+def generated_cost(feature_extractor, G, a_C, grams_S: dict, content_layer: str,
+                   style_layers, alpha: float = 10, beta: float = 40) -> tuple:
+    """(J, J_content, J_style) of the generated images G (1, n_H, n_W, n_C): one forward
+    pass of transfer's loop, ready for J.backward() to reach G.
+
+    a_C and grams_S come from :func:`style_targets`; style_layers are (name, λ[l]) pairs.
+    """
+    names = tuple(dict.fromkeys([content_layer] + [name for name, _ in style_layers]))
+    features_G = feature_extractor.features(G, names)
+    J_content = content_cost(a_C, features_G[content_layer])
+    J_style = None
+    for name, coeff in style_layers:
+        term = style_cost_from_gram(grams_S[name], features_G[name]) * coeff
+        J_style = term if J_style is None else J_style + term
+    return total_cost(J_content, J_style, alpha, beta), J_content, J_style
 
 
 def transfer(content, style, feature_extractor, content_layer: str, style_layers,
@@ -118,7 +153,7 @@ def transfer(content, style, feature_extractor, content_layer: str, style_layers
         >>> G, history = transfer(C, S, net, "conv4_1", [("conv1_1", 0.5), ("conv2_1", 0.5)])
     """
     where = "transfer"
-    pairs, names = _check_extractor(feature_extractor, content_layer, style_layers)
+    pairs = _check_extractor(feature_extractor, content_layer, style_layers)
     n_C = getattr(feature_extractor, "n_C_prev", 3)
     C = check_image(content, f"{where} (content)", n_C)
     S = check_image(style, f"{where} (style)", n_C)
@@ -141,23 +176,14 @@ def transfer(content, style, feature_extractor, content_layer: str, style_layers
     for p in parameters:  # NOTE: no dW products: only the image's gradient is needed
         p.requires_grad = False
     try:
-        with no_grad():
-            a_C = feature_extractor.features(C[None], [content_layer])[content_layer]
-            features_S = feature_extractor.features(S[None], [name for name, _ in pairs])
-            # The style image is fixed: its Gram matrices are computed once.
-            grams_S = {name: gram_matrix(features_S[name][0]) for name, _ in pairs}
+        a_C, grams_S = style_targets(feature_extractor, C, S, content_layer, pairs)
         G = Parameter(G0[None])  # (1, n_H, n_W, n_C): the image is the parameter
         optimizer = Adam([G], learning_rate=learning_rate)
         history = {"J": [], "J_content": [], "J_style": []}
         for i in range(iterations):
             optimizer.zero_grad()
-            features_G = feature_extractor.features(G, names)
-            J_content = content_cost(a_C, features_G[content_layer])
-            J_style = None
-            for name, coeff in pairs:
-                term = style_cost_from_gram(grams_S[name], features_G[name]) * coeff
-                J_style = term if J_style is None else J_style + term
-            J = total_cost(J_content, J_style, alpha, beta)
+            J, J_content, J_style = generated_cost(feature_extractor, G, a_C, grams_S,
+                                                   content_layer, pairs, alpha, beta)
             J.backward()
             optimizer.step()
             np.clip(G.data, 0.0, 1.0, out=G.data)  # keep G a valid image
