@@ -2,6 +2,7 @@
 from npdeep.text.bleu import BLEUScore, corpus_bleu, sentence_bleu
 from npdeep.text.decoding import (BeamError, BeamErrorTally, Hypothesis, beam_error_analysis,
                                   beam_search, greedy_decode, tally_beam_errors)
+from npdeep.text.glove import GloVe
 from npdeep.text.keyed_vectors import KeyedVectors, cosine_similarity
 from npdeep.text.perplexity import BigramModel, bigram_perplexity, nats_per_token, perplexity
 from npdeep.text.runs import load_language_model, save_language_model
