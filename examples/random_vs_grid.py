@@ -5,7 +5,10 @@ Two hyperparameters, of which only one matters: the learning rate α moves the d
 trials try 25 values of α, so the best of them lands closer to the best α.
 
 The objective here is a stand-in for a dev score with that shape, cheap enough to repeat the
-comparison over many seeds: score(α, ε) = 1 − (log10 α + 2.3)² / 10 − 1e-3·(log10 ε + 8)²,
+comparison over many seeds:
+
+    score(α, ε) = 1 − (log10 α + 2.3)² / 10 − 1e-3·(log10 ε + 8)²,
+
 best at α ≈ 5e-3 whatever ε. Both searches sample α on a log scale in [1e-4, 1] (the grid's 5
 values are equally spaced in log10 α, as a careful grid would be).
 

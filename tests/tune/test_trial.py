@@ -38,7 +38,8 @@ def test_a_fit_trial_has_a_run_folder_with_checkpoint_and_per_epoch_scores(tmp_p
 def test_errors_are_recorded_not_raised(tmp_path):
     record = run_trial(lambda p: "high", spec(tmp_path))
     assert record["status"] == "failed"
-    assert record["error"] == "TypeError: the objective returned 'high', not a number (the dev score)"
+    assert record["error"] == ("TypeError: the objective returned 'high', not a number (the "
+                               "dev score)")
     record = run_trial(lambda p: float("inf"), spec(tmp_path))
     assert record["error"].startswith("the objective returned inf")
 
