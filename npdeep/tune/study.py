@@ -20,10 +20,12 @@ import io
 import json
 import math
 import os
+import shutil
 
 from npdeep.train.checkpoint import write_text_atomic
 
 STUDY_FILE, TRIALS_JSON, TRIALS_CSV = "study.json", "trials.json", "trials.csv"
+TRIALS_DIR = "trials"
 FINISHED = ("ok", "stopped", "failed")
 
 
@@ -53,6 +55,8 @@ class Study:
         for name in (TRIALS_JSON, TRIALS_CSV):
             if os.path.exists(os.path.join(folder, name)):
                 os.remove(os.path.join(folder, name))
+        # The old study's run folders go too: a new trial must not resume an old checkpoint.
+        shutil.rmtree(os.path.join(folder, TRIALS_DIR), ignore_errors=True)
         study = cls(folder, settings)
         study.save_settings()
         return study
@@ -89,7 +93,7 @@ class Study:
         write_text_atomic(os.path.join(self.folder, TRIALS_CSV), _csv_text(trials))
 
     def run_dir(self, index: int) -> str:
-        return os.path.join(self.folder, "trials", f"trial-{index:04d}")
+        return os.path.join(self.folder, TRIALS_DIR, f"trial-{index:04d}")
 
     # ------------------------------------------------------------------ queries
     @property

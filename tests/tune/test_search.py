@@ -124,6 +124,17 @@ def test_a_study_is_not_replaced_or_resumed_with_other_settings(tmp_path):
     assert len(again.trials()) == 3
 
 
+def test_overwrite_removes_the_old_trials_checkpoints(tmp_path):
+    first = random_search(TinyFit(epochs=2), SPACE, 1, seed=0, study=tmp_path, mode="min",
+                          monitor="dev_cost", verbose=0)
+    assert (tmp_path / "trials" / "trial-0000" / "checkpoint.safetensors").exists()
+    again = random_search(TinyFit(epochs=3), SPACE, 1, seed=0, study=tmp_path, mode="min",
+                          monitor="dev_cost", overwrite=True, verbose=0)
+    assert again.records[0]["attempts"] == [{"start_epoch": 0,
+                                             "pid": first.records[0]["attempts"][0]["pid"]}]
+    assert again.records[0]["epochs"] == 3
+
+
 def test_coarse_to_fine_shrinks_each_range_around_the_best_in_its_scale(tmp_path):
     def objective(params):  # best at learning_rate 1e-2, keep_prob 0.8
         return -(math.log10(params["learning_rate"]) + 2) ** 2 - (params["keep_prob"] - 0.8) ** 2
