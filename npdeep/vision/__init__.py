@@ -4,6 +4,12 @@ from npdeep.vision.anchors import (check_anchors, kmeans_anchors, load_anchors, 
                                     wh_iou)
 from npdeep.vision.boxes import batched_nms, centers_to_corners, corners_to_centers, iou, nms
 from npdeep.vision.draw import draw_boxes, plot_boxes, plot_image
+from npdeep.vision.eigenfaces import Eigenfaces
+from npdeep.vision.face import Encoder, encode, enroll, recognize, verify
+from npdeep.vision.face_evaluation import (evaluate_face_encoder, pair_distances,
+                                           recognition_accuracy, roc_auc)
+from npdeep.vision.face_training import (IdentityBatches, mine_triplets, train_encoder,
+                                         triplet_accuracy, triplet_mining_loss)
 from npdeep.vision.localization import (LandmarkHead, LocalizationHead, decode_localization,
                                          landmark_loss, localization_loss, localization_targets)
 from npdeep.vision.shapes import CLASS_NAMES, ShapesDetection, single_shape_images
