@@ -56,12 +56,14 @@ class KeyedVectors:
     Args:
         words: the V words (unique, non-empty strings), most frequent first by convention
             (``restrict_vocab`` in the evaluations keeps the first rows).
-        vectors: array of shape (V, n_e); stored as a float32 copy.
+        vectors: array of shape (V, n_e); stored as a copy of type ``dtype``.
+        dtype: float32 (the default) or float64 (for exact work such as debiasing, whose
+            results written back into float32 keep only float32's precision).
 
     Attributes:
         index_to_key: list of the V words, by row.
         key_to_index: dict word → row.
-        vectors: (V, n_e) float32 array (write into it to change a vector).
+        vectors: (V, n_e) float32 array, or ``dtype`` (write into it to change a vector).
         vector_size: n_e.
 
     Raises:
@@ -74,10 +76,13 @@ class KeyedVectors:
         >>> kv.most_similar(positive=["woman", "king"], negative=["man"], topn=3)
     """
 
-    def __init__(self, words, vectors):
+    def __init__(self, words, vectors, dtype=np.float32):
         where = "KeyedVectors"
         words = list(words)
-        vectors = np.array(vectors, dtype=np.float32)  # a copy: kv owns its matrix
+        if np.dtype(dtype) not in (np.float32, np.float64):
+            raise ValueError(f"The 'dtype' parameter of {where} must be float32 or float64. "
+                             f"Got {dtype!r} instead.")
+        vectors = np.array(vectors, dtype=dtype)  # a copy: kv owns its matrix
         if vectors.ndim != 2:
             raise ValueError(f"{where} expected vectors of shape (V, n_e) but got "
                              f"{vectors.shape}")

@@ -19,6 +19,14 @@ def test_lookup_attributes():
                                rtol=1e-6)
 
 
+def test_float64_storage():
+    kv = KeyedVectors(["a"], [[0.1, 0.2]], dtype=np.float64)
+    assert kv.vectors.dtype == np.float64 and kv["a"][0] == 0.1
+    with pytest.raises(ValueError, match="'dtype' parameter of KeyedVectors must be float32 "
+                                         "or float64"):
+        KeyedVectors(["a"], [[1, 2]], dtype=np.int32)
+
+
 def test_vectors_are_a_copy():
     E = np.ones((2, 3))
     kv = KeyedVectors(["x", "y"], E)
