@@ -118,3 +118,16 @@ def test_without_dask_the_error_says_how_to_install_it(monkeypatch):
     with pytest.raises(ImportError, match=r"pip install npdeep\[cluster\]"):
         with DaskExecutor(workers=1):
             pass
+
+
+@pytest.mark.slow  # a second cluster start
+def test_a_cluster_started_elsewhere_is_used_through_its_scheduler_address(tmp_path):
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        study = random_search(SlowTinyFit(), SPACE, 3, seed=4, study=tmp_path / "remote",
+                              executor="dask", scheduler=cluster.scheduler_address, **KW)
+        with distributed.Client(cluster) as client:
+            worker_pids = set(client.run(os.getpid).values())
+    local = random_search(SlowTinyFit(), SPACE, 3, seed=4, study=tmp_path / "local", **KW)
+    assert study.table() == local.table()
+    assert {t["attempts"][0]["pid"] for t in study.trials()} <= worker_pids
