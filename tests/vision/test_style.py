@@ -127,7 +127,7 @@ def test_the_costs_are_zero_for_identical_images_and_positive_otherwise():
 
 
 def test_matches_torch():
-    torch = pytest.importorskip("torch")
+    pytest.importorskip("torch")
 
     def torch_gram(A):
         unrolled = A.reshape(A.shape[0], -1, A.shape[-1])
