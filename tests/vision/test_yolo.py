@@ -12,7 +12,7 @@ from npdeep.vision.yolo import (decode, encode_targets, yolo_boxes_to_corners, y
                                 yolo_filter_boxes, yolo_head, yolo_non_max_suppression,
                                 yolo_predictions)
 from npdeep.vision.yolo_loss import LAMBDA_COORD, LAMBDA_NOOBJ, yolo_loss, yolo_loss_terms
-from tests.harness import assert_gradcheck, randn, torch_or_skip
+from harness import assert_gradcheck, randn, torch_or_skip
 
 ANCHORS = np.array([[0.5, 1.0], [1.0, 1.0], [1.6, 0.8]])  # (w, h) in cells
 
