@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from typing import NamedTuple
 
 import numpy as np
@@ -40,6 +41,15 @@ class Corpus(NamedTuple):
     tokens: np.ndarray
     starts: np.ndarray
     raw_words: int
+
+
+_WORD = re.compile(r"[a-z]+")
+
+
+def simple_tokenize(text: str) -> list:
+    """Lower-cased runs of the letters a-z: "Don't stop, Prince!" → ['don', 't', 'stop',
+    'prince'] (the form the analogy and similarity sets are in, lower-cased)."""
+    return _WORD.findall(text.lower())
 
 
 def iter_corpus_file(path):

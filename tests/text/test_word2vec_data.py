@@ -109,3 +109,8 @@ def test_lcg_is_word2vecs():
     # word2vec.c: next_random = next_random * 25214903917 + 11, here mod 2^48 (gensim).
     assert data.lcg_next(1) == 25214903928
     assert data.lcg_next(2 ** 48 - 1) == (((2 ** 48 - 1) * 25214903917 + 11) % 2 ** 48)
+
+
+def test_simple_tokenize():
+    assert data.simple_tokenize("Don't stop, Prince! 1812—Moscow") == ["don", "t", "stop",
+                                                                      "prince", "moscow"]
