@@ -31,7 +31,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # op first splits a batch over its threads, then pins BLAS to one thread for good, so they run
 # as they would in a fresh process that trains an MLP (each row's JSON has its BLAS count).
 MODULES = ("bench_mlp", "bench_conv", "bench_pool", "bench_lenet", "bench_rnn", "bench_style",
-           "bench_yolo")
+           "bench_yolo", "bench_word2vec")
 BLAS_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
             "MKL_NUM_THREADS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT")
 
