@@ -104,7 +104,10 @@ def plot_boxes(ax, boxes, labels=None, scores=None, class_names=None, linestyle:
         ax.add_patch(Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, edgecolor=edge,
                                linewidth=2, linestyle=linestyle))
         if caption:
-            ax.text(x1, y1, caption, color="white", fontsize=8, va="bottom", ha="left",
+            # Above the top-left corner, or just inside it when the box touches the top.
+            inside = y1 < 0.08
+            ax.text(x1, y1, caption, color="white", fontsize=8, ha="left",
+                    va="top" if inside else "bottom",
                     bbox=dict(facecolor=edge, edgecolor="none", pad=1, alpha=0.85),
                     clip_on=True)
 

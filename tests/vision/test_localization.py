@@ -164,3 +164,16 @@ def test_targets_and_decoding_round_trip():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_example_localization_shapes_runs(tmp_path):
+    pytest.importorskip("matplotlib")
+    from harness import load_example
+
+    result = load_example("localization_shapes").main(
+        ["--epochs", "1", "--train", "48", "--test", "16", "--size", "16", "--quiet",
+         "--out", str(tmp_path)])
+    assert np.isfinite(result["history"].train["cost"][0])
+    for name in ("p_c_accuracy", "class_accuracy", "mean_iou"):
+        assert 0 <= result[name] <= 1
+    assert open(result["png"], "rb").read(8) == b"\x89PNG\r\n\x1a\n"
