@@ -1,0 +1,180 @@
+"""Course 5, week 2: word vectors learned from two novels, side by side with gensim.
+
+Word2Vec (skip-gram with negative sampling) on War and Peace and Pride and Prejudice
+(../shared/data/text), then the vectors' analogy accuracy (questions-words.txt: per section,
+questions with a word outside the vocabulary skipped) and Spearman's ρ on WordSim-353 and
+SimLex-999, against gensim 4 trained with the same settings on the same tokens, for each of
+the given seeds. npdeep's compiled (numba) path, and its NumPy path for the first seed.
+
+The corpus: War and Peace one paragraph a line; Pride and Prejudice's hard-wrapped lines
+joined into paragraphs (blank lines end one), the table of contents before "Chapter I." and
+the Project Gutenberg licence after "*** END OF" cut; each paragraph a sentence, tokenized by
+npdeep.text.word2vec_data.simple_tokenize (lower-cased runs of a-z). About 0.70 M words.
+
+    python examples/word2vec_text.py --seeds 1,2,3 --out results/
+
+Measured (flock'ed, 2 shared cores): see the README's course map and the results table the
+script prints; the run's JSON is written to OUT/word2vec_text.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import time
+
+import numpy as np
+
+from npdeep import kernels
+from npdeep.text import Word2Vec
+from npdeep.text.embedding_eval import section_accuracy
+from npdeep.text.word2vec_data import simple_tokenize
+
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data")
+BOOKS = (os.path.join(DATA, "text", "war_and_peace.txt"),
+         os.path.join(DATA, "text", "pride_and_prejudice_pg1342.txt"))
+ANALOGIES = os.path.join(DATA, "embeddings", "questions-words.txt")
+SIMILARITY = {"wordsim353": os.path.join(DATA, "embeddings", "wordsim353.tsv"),
+              "simlex999": os.path.join(DATA, "embeddings", "simlex999.txt")}
+
+
+def paragraphs(path: str) -> list:
+    """A book's paragraphs as strings: lines joined up to each blank line; a Gutenberg file's
+    front matter (before 'Chapter I.') and licence (from '*** END OF') are left out."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read().replace("\r\n", "\n")
+    end = text.find("*** END OF")
+    if end >= 0:
+        text = text[:end]
+    start = text.find("Chapter I.]")  # P&P's first chapter heading (after its contents)
+    if start >= 0:
+        text = text[start:]
+    blocks = re.split(r"\n[ \t]*\n", text)
+    if len(blocks) == 1:  # no blank lines: one paragraph a line already
+        return text.split("\n")
+    return [" ".join(block.split("\n")) for block in blocks]
+
+
+def corpus(paths=BOOKS, limit: int | None = None) -> list:
+    """The token lists of every paragraph of the books (the first ``limit`` with a limit)."""
+    sentences = []
+    for path in paths:
+        for paragraph in paragraphs(path):
+            tokens = simple_tokenize(paragraph)
+            if tokens:
+                sentences.append(tokens)
+    return sentences[:limit] if limit else sentences
+
+
+def evaluate(wv) -> dict:
+    """Analogy accuracy (total and per section, with counts) and ρ on each similarity set."""
+    score, sections = wv.evaluate_word_analogies(ANALOGIES)
+    total = sections[-1]
+    result = {"analogy": score,
+              "analogy_answered": len(total["correct"]) + len(total["incorrect"]),
+              "analogy_skipped": total["skipped"],
+              "sections": {s["section"]: {"accuracy": section_accuracy(s),
+                                          "correct": len(s["correct"]),
+                                          "answered": len(s["correct"]) + len(s["incorrect"])}
+                           for s in sections[:-1]}}
+    for name, path in SIMILARITY.items():
+        pairs = wv.evaluate_word_pairs(path)
+        result[name] = pairs.spearman
+        result[f"{name}_pairs"] = pairs.n_pairs
+    return result
+
+
+def train_npdeep(sentences, settings: dict, compiled: bool) -> tuple:
+    with kernels.use(compiled):
+        model = Word2Vec(sentences=sentences, **settings)
+    return model.wv, model.words_per_second, model.path
+
+
+def train_gensim(sentences, settings: dict) -> tuple:
+    from gensim.models import Word2Vec as GensimWord2Vec
+
+    model = GensimWord2Vec(**settings)
+    model.build_vocab(sentences)
+    start = time.perf_counter()
+    model.train(sentences, total_examples=model.corpus_count, epochs=model.epochs)
+    seconds = time.perf_counter() - start
+    return model.wv, model.epochs * model.corpus_total_words / seconds, "gensim"
+
+
+def _row(name: str, seed: int, r: dict) -> str:
+    return (f"{name:<14} {seed:>4} {r['analogy']:>8.4f} {r['analogy_answered']:>8} "
+            f"{r['wordsim353']:>8.4f} {r['simlex999']:>8.4f} {r['words_per_s']:>10,.0f}")
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", default="1", help="comma-separated seeds, e.g. 1,2,3")
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--vector-size", type=int, default=100)
+    parser.add_argument("--window", type=int, default=5)
+    parser.add_argument("--min-count", type=int, default=5)
+    parser.add_argument("--negative", type=int, default=5)
+    parser.add_argument("--sample", type=float, default=1e-3)
+    parser.add_argument("--sg", type=int, default=1, choices=(0, 1))
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--limit", type=int, default=None,
+                        help="use only the first LIMIT paragraphs (a quick check)")
+    parser.add_argument("--books", nargs="+", default=list(BOOKS), help="the text files")
+    parser.add_argument("--no-gensim", dest="gensim", action="store_false",
+                        help="train npdeep only")
+    parser.add_argument("--no-numpy", dest="numpy", action="store_false",
+                        help="skip the NumPy path")
+    parser.add_argument("--out", default=None, help="folder for word2vec_text.json")
+    args = parser.parse_args(argv)
+    seeds = [int(s) for s in args.seeds.split(",")]
+    started = time.perf_counter()
+
+    sentences = corpus(args.books, args.limit)
+    n_words = sum(map(len, sentences))
+    print(f"corpus: {len(sentences):,} paragraphs, {n_words:,} words "
+          f"({', '.join(os.path.basename(b) for b in args.books)})")
+    base = dict(vector_size=args.vector_size, window=args.window, min_count=args.min_count,
+                negative=args.negative, sample=args.sample, sg=args.sg, epochs=args.epochs,
+                workers=args.workers, alpha=0.025, min_alpha=0.0001)
+    runs = []
+    for i, seed in enumerate(seeds):
+        settings = {**base, "seed": seed}
+        trainers = [("npdeep numba", lambda: train_npdeep(sentences, settings, True))]
+        if args.numpy and i == 0:
+            trainers.append(("npdeep numpy", lambda: train_npdeep(sentences, settings, False)))
+        if args.gensim:
+            trainers.append(("gensim", lambda: train_gensim(sentences, settings)))
+        for name, train in trainers:
+            wv, words_per_s, path = train()
+            result = {"name": name, "seed": seed, "path": path, "vocabulary": len(wv),
+                      "words_per_s": words_per_s, **evaluate(wv)}
+            runs.append(result)
+    print(f"vocabulary: {runs[0]['vocabulary']:,} words (min_count {args.min_count})")
+    print(f"{'model':<14} {'seed':>4} {'analogy':>8} {'answered':>8} {'WS-353':>8} "
+          f"{'SL-999':>8} {'words/s':>10}")
+    for r in runs:
+        print(_row(r["name"], r["seed"], r))
+    summary = {}
+    for name in dict.fromkeys(r["name"] for r in runs):
+        mine = [r for r in runs if r["name"] == name]
+        summary[name] = {key: float(np.mean([r[key] for r in mine]))
+                         for key in ("analogy", "wordsim353", "simlex999", "words_per_s")}
+        print(f"{name + ' mean':<19} {summary[name]['analogy']:>8.4f} {'':>8} "
+              f"{summary[name]['wordsim353']:>8.4f} {summary[name]['simlex999']:>8.4f} "
+              f"{summary[name]['words_per_s']:>10,.0f}")
+    first = runs[0]["sections"]
+    print("analogy sections (first seed):", ", ".join(
+        f"{s} {v['correct']}/{v['answered']}" for s, v in first.items() if v["answered"]))
+    result = {"words": n_words, "settings": base, "seeds": seeds, "runs": runs,
+              "summary": summary, "seconds": time.perf_counter() - started}
+    print(f"{result['seconds']:.0f} s")
+    if args.out:
+        os.makedirs(args.out, exist_ok=True)
+        with open(os.path.join(args.out, "word2vec_text.json"), "w") as f:
+            json.dump(result, f, indent=1)
+    return result
+
+
+if __name__ == "__main__":
+    main()
