@@ -14,6 +14,7 @@ filesystem every worker sees. Dask is imported only here, only when asked for.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import re
@@ -175,13 +176,23 @@ def _ship_by_value(objective) -> None:
         cloudpickle.register_pickle_by_value(module)
 
 
-def make_executor(executor: str = "local", workers: int | None = None,
+def make_executor(executor="local", workers: int | None = None,
                   scheduler: str | None = None, timeout: float = 10.0):
-    """The executor named: "local", or "dask" (with workers=N or scheduler=address).
+    """The executor named: "local", or "dask" (with workers=N or scheduler=address), to be
+    used in a ``with`` block; an executor object already entered is passed through as it is
+    (its owner closes it), so several searches can share one cluster.
 
     Raises:
         ValueError: for another name, or workers/scheduler with executor="local".
     """
+    if isinstance(executor, (LocalExecutor, DaskExecutor)):
+        if workers is not None or scheduler is not None:
+            raise ValueError("tune: workers and scheduler belong to the executor object "
+                             "passed; do not give them too")
+        if isinstance(executor, DaskExecutor) and executor.client is None:
+            raise ValueError("tune: a DaskExecutor passed as executor= must be started "
+                             "first: with DaskExecutor(workers=2) as cluster: ...")
+        return contextlib.nullcontext(executor)
     if executor not in ("local", "dask"):
         raise ValueError(f"tune: executor must be 'local' or 'dask'; got {executor!r}")
     if executor == "local":

@@ -20,7 +20,7 @@ from npdeep.validation import check_choice, check_int
 
 
 def random_search(objective, space: dict, n_trials: int, seed: int = 0, study=None,
-                  resume: bool = False, overwrite: bool = False, executor: str = "local",
+                  resume: bool = False, overwrite: bool = False, executor="local",
                   workers: int | None = None, scheduler: str | None = None,
                   stopping: MedianStopping | None = None, mode: str = "max",
                   monitor: str = "dev_accuracy", verbose: int = 1, timeout: float = 10.0
@@ -36,7 +36,9 @@ def random_search(objective, space: dict, n_trials: int, seed: int = 0, study=No
         study: the study folder (None: a new temporary folder).
         resume: continue the study in ``study``: finished trials are kept, not rerun.
         overwrite: replace a study already in ``study``.
-        executor: "local" (one after another here) or "dask".
+        executor: "local" (one after another here), "dask", or a started
+            DaskExecutor (``with DaskExecutor(workers=2) as cluster``) to share one cluster
+            between searches.
         workers: with executor="dask", a LocalCluster of this many worker processes
             (default: one per core).
         scheduler: with executor="dask", the address of a running scheduler instead.
@@ -76,7 +78,7 @@ def random_search(objective, space: dict, n_trials: int, seed: int = 0, study=No
 
 def coarse_to_fine(objective, space: dict, rounds: int = 3, trials_per_round: int = 10,
                    keep: float = 0.25, seed: int = 0, study=None, resume: bool = False,
-                   overwrite: bool = False, executor: str = "local", workers=None,
+                   overwrite: bool = False, executor="local", workers=None,
                    scheduler=None, stopping=None, mode: str = "max",
                    monitor: str = "dev_accuracy", margin: float = 0.1, verbose: int = 1,
                    timeout: float = 10.0) -> Study:

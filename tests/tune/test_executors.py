@@ -126,8 +126,20 @@ def test_a_cluster_started_elsewhere_is_used_through_its_scheduler_address(tmp_p
                                   dashboard_address=None) as cluster:
         study = random_search(SlowTinyFit(), SPACE, 3, seed=4, study=tmp_path / "remote",
                               executor="dask", scheduler=cluster.scheduler_address, **KW)
+        with DaskExecutor(scheduler=cluster.scheduler_address) as shared:  # one client, two
+            again = [random_search(SlowTinyFit(), SPACE, 3, seed=4, executor=shared,
+                                   study=tmp_path / f"shared-{k}", **KW) for k in range(2)]
         with distributed.Client(cluster) as client:
             worker_pids = set(client.run(os.getpid).values())
     local = random_search(SlowTinyFit(), SPACE, 3, seed=4, study=tmp_path / "local", **KW)
-    assert study.table() == local.table()
+    assert study.table() == local.table() == again[0].table() == again[1].table()
     assert {t["attempts"][0]["pid"] for t in study.trials()} <= worker_pids
+
+
+def test_an_executor_object_must_be_started_and_brings_its_own_workers():
+    with pytest.raises(ValueError, match="must be started first"):
+        random_search(lambda p: 0.0, {"x": Uniform(0, 1)}, 1, verbose=0,
+                      executor=DaskExecutor(workers=1))
+    with pytest.raises(ValueError, match="workers and scheduler belong to the executor"):
+        random_search(lambda p: 0.0, {"x": Uniform(0, 1)}, 1, verbose=0,
+                      executor=DaskExecutor(workers=1), workers=2)

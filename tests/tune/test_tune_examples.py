@@ -16,7 +16,10 @@ def test_random_search_beats_a_grid_when_one_hyperparameter_matters(tmp_path):
 def test_hyperparameter_search_example_smoke(tmp_path):
     pytest.importorskip("sklearn")
     result = load_example("hyperparameter_search").main(
-        ["--part", "coarse-to-fine", "--epochs", "1", "--trials", "3", "--out", str(tmp_path)])
-    c2f = result["coarse-to-fine"]
+        ["--part", "coarse-to-fine", "--epochs", "1", "--trials", "3", "--repeats", "1",
+         "--out", str(tmp_path)])
+    c2f = result["coarse-to-fine"]["per_seed"][0]
     assert len(c2f["best_by_round"]) == 3 and 0 <= c2f["best"] <= 1
-    assert (tmp_path / "coarse-to-fine" / "rounds.png").exists()
+    (lo0, hi0), (lo1, hi1), _ = c2f["learning_rate_ranges"]
+    assert lo0 <= lo1 < hi1 <= hi0
+    assert (tmp_path / "coarse-to-fine-0" / "rounds.png").exists()
