@@ -70,6 +70,8 @@ def plot_scores(study: Study, path=None):
             ax.set_xlabel(name)
         else:
             _set_scale(ax, dim, name)
+            # The whole search range, so that a best trial at its edge shows as one.
+            ax.set_xlim(*sorted((_axis_value(dim, dim.low), _axis_value(dim, dim.high))))
         ax.set_ylabel(f"dev score ({study.settings.get('monitor', 'dev')})")
         ax.grid(alpha=0.3)
         if n_rounds > 1 and i == 0:
