@@ -2,7 +2,6 @@
 import numpy as np
 import pytest
 
-import npdeep.functional as F
 from npdeep.functional.triplet import triplet_loss
 from npdeep.tensor import Tensor
 
