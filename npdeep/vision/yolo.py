@@ -223,7 +223,7 @@ def yolo_predictions(feats, anchors) -> Tensor:
 
 
 def _prediction_parts(feats: Tensor, anchors: np.ndarray) -> tuple:
-    """(p_c and b_x, b_y (…, 3) after σ; b_h, b_w (…, 2) in cells; class probabilities (…, C))."""
+    """(p_c, b_x, b_y (…, 3) after σ; b_h, b_w (…, 2) in cells; class probabilities (…, C))."""
     dtype = feats.dtype
     # anchors are (w, h); the volume holds b_h before b_w, so the pair is flipped.
     anchor_hw = np.ascontiguousarray(anchors[:, ::-1]).astype(dtype)  # (A, 2)

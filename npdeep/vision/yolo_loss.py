@@ -71,8 +71,8 @@ def yolo_loss_terms(feats, Y, anchors, lambda_coord: float = LAMBDA_COORD,
     noobj = 1.0 - obj
     p_c = sigmoids[..., 0:1]
     xy_error = (sigmoids[..., 1:3] - Y[..., 1:3]) * obj
-    # NOTE: √b̂ = √(anchor·e^t) stays smooth in t; √b of the target is a constant (0 in empty
-    # slots, where 1_obj removes the term anyway).
+    # NOTE: √b̂ = √(anchor·e^t) stays smooth in t; √b of the target is a constant (0 in
+    # empty slots, where 1_obj removes the term anyway).
     hw_error = (F.sqrt(sizes) - np.sqrt(np.maximum(Y[..., 3:5], 0))) * obj
     class_error = (probabilities - Y[..., 5:]) * obj
     return {
