@@ -30,44 +30,30 @@ import npdeep
 from npdeep import models, optim
 from npdeep.vision.anchors import kmeans_anchors
 from npdeep.vision.detection_eval import mean_average_precision
+from npdeep.vision.draw import draw_boxes, plot_boxes, plot_image
 from npdeep.vision.shapes import CLASS_NAMES, ShapesDetection
 from npdeep.vision.yolo import detect, encode_targets
 from npdeep.vision.yolo_loss import yolo_loss
 
 
 def draw_detections(images, boxes, scores, classes, path: str, columns: int = 4) -> str:
-    """A grid of images with their detected boxes, labels and scores, written as a PNG."""
-    try:
-        from npdeep.vision.draw import draw_boxes
-    except ImportError:  # drawing one image at a time needs npdeep.vision.draw
-        draw_boxes = None
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """A grid of images with their detected boxes, class names and scores, as one PNG; the
+    first image alone also goes to <path>_0.png through draw_boxes."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    if draw_boxes is not None and len(images) == 1:
-        labels = [CLASS_NAMES[c] for c in classes[0]]
-        draw_boxes(images[0], boxes[0], labels, scores[0], path=path)
-        return path
-    rows = -(-len(images) // columns)
-    figure, axes = plt.subplots(rows, columns, figsize=(3 * columns, 3 * rows))
-    colours = {"circle": "red", "square": "yellow", "triangle": "cyan"}
-    for ax, image, b, s, c in zip(np.ravel(axes), images, boxes, scores, classes):
-        ax.imshow(image, extent=(0, 1, 1, 0))
-        for (x1, y1, x2, y2), score, k in zip(b, s, c):
-            name = CLASS_NAMES[k]
-            ax.add_patch(plt.Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False,
-                                       color=colours[name], linewidth=2))
-            ax.text(x1, y1, f"{name} {score:.2f}", color="black", fontsize=7,
-                    bbox={"facecolor": colours[name], "pad": 1, "linewidth": 0})
-        ax.set_xlim(0, 1)
-        ax.set_ylim(1, 0)
-    for ax in np.ravel(axes):
-        ax.axis("off")
-    figure.tight_layout()
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    rows = -(-len(images) // columns)
+    figure = Figure(figsize=(3 * columns, 3 * rows))
+    FigureCanvasAgg(figure)
+    for n, (image, b, s, c) in enumerate(zip(images, boxes, scores, classes)):
+        ax = figure.add_subplot(rows, columns, n + 1)
+        plot_image(ax, image)
+        plot_boxes(ax, b, labels=c, scores=s, class_names=CLASS_NAMES)
+    figure.tight_layout()
     figure.savefig(path, dpi=80)
-    plt.close(figure)
+    draw_boxes(images[0], boxes[0], labels=classes[0], scores=scores[0],
+               class_names=CLASS_NAMES, path=os.path.splitext(path)[0] + "_0.png")
     return path
 
 
