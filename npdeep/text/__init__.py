@@ -1,4 +1,6 @@
 """Text: vocabularies, language-model data sources, sampling and perplexity; word vectors."""
+from npdeep.text import dates
+from npdeep.text.attention_plot import plot_attention
 from npdeep.text.bleu import BLEUScore, corpus_bleu, sentence_bleu
 from npdeep.text.decoding import (BeamError, BeamErrorTally, Hypothesis, beam_error_analysis,
                                   beam_search, greedy_decode, tally_beam_errors)
