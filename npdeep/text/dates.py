@@ -368,6 +368,6 @@ def load(run_dir: str) -> Translator:
     return Translator(model.eval(), *vocabs)
 
 
-__all__ = ["generate", "held_out", "load", "save", "save_config", "Translator", "new_translator", "training_arrays",
-           "exact_match", "sequence_accuracy", "input_vocabulary", "output_vocabulary",
-           "T_X", "T_Y"]
+__all__ = ["generate", "held_out", "load", "save", "save_config", "Translator",
+           "new_translator", "training_arrays", "exact_match", "sequence_accuracy",
+           "input_vocabulary", "output_vocabulary", "T_X", "T_Y"]
