@@ -102,3 +102,25 @@ def test_sliding_windows_rectangular_window_and_batch_image():
 def test_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_example_region_proposals_runs(tmp_path):
+    pytest.importorskip("matplotlib")
+    from harness import load_example
+
+    example = load_example("region_proposals")
+    windows = example.propose()
+    assert np.all((windows >= 0) & (windows <= 1 + 1e-12))
+    boxes = np.array([[0.3, 0.3, 0.5, 0.6]] * len(windows))
+    region = example.widen(windows)
+    near = np.all(region[:, :2] <= boxes[:, :2], axis=1) & np.all(region[:, 2:] >= boxes[:, 2:],
+                                                                   axis=1)  # shown whole
+    assert near.sum() > 3
+    np.testing.assert_allclose(
+        example.from_crop(windows[near], example.to_crop(windows[near], boxes[near])),
+        boxes[near], atol=1e-12)
+    result = example.main(["--train", "6", "--test", "3", "--epochs", "1", "--quiet",
+                           "--out", str(tmp_path)])
+    assert result["proposal_recall"] == 1.0  # every true box has a window at IoU >= 0.5
+    assert 0 <= result["mAP"] <= 1 or np.isnan(result["mAP"])
+    assert open(result["png"], "rb").read(8) == b"\x89PNG\r\n\x1a\n"
