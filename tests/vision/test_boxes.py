@@ -77,7 +77,7 @@ def test_iou_exactly_half_is_suppressed_at_half():
 
 def test_nms_matches_loop_on_thousands_of_random_boxes():
     rng = np.random.default_rng(1)
-    total = 0
+    total = at_threshold = zero_area = tied = 0
     for trial in range(60):
         n = int(rng.integers(0, 80))
         boxes = random_boxes(rng, n, grid=int(rng.choice([4, 8, 64])))
@@ -91,7 +91,11 @@ def test_nms_matches_loop_on_thousands_of_random_boxes():
         assert got.dtype == np.int64
         assert got.tolist() == expected, (trial, iou_threshold, score_threshold)
         total += n
-    assert total > 2000
+        at_threshold += int(np.sum(np.triu(iou(boxes, boxes), 1) == iou_threshold))
+        zero_area += int(np.sum((boxes[:, 2] == boxes[:, 0]) | (boxes[:, 3] == boxes[:, 1])))
+        tied += n - len(np.unique(scores))
+    # The cases the rule is subtle on all occur, many times over.
+    assert total > 2000 and at_threshold > 100 and zero_area > 100 and tied > 1000
 
 
 def test_nms_course_rule_and_defaults():
