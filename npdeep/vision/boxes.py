@@ -21,7 +21,7 @@ import numpy as np
 
 from npdeep.validation import check_int, check_probability
 
-__all__ = ["corners_to_centers", "centers_to_corners", "iou", "nms", "batched_nms"]
+__all__ = ["corners_to_centers", "centers_to_corners", "iou", "nms", "batched_nms", "check_boxes"]
 
 
 def _as_float(boxes, where: str, name: str) -> np.ndarray:
