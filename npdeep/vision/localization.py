@@ -129,13 +129,13 @@ def localization_targets(boxes, classes, n_classes: int) -> np.ndarray:
     return y
 
 
-def _labels(y, y_hat: Tensor, where: str, expected: str) -> np.ndarray:
+def _labels(y, y_hat: Tensor, where: str, expected: str, names=("y_hat", "y")) -> np.ndarray:
     y = y.data if isinstance(y, Tensor) else np.asarray(y)
     if y.shape != y_hat.shape:
-        raise ValueError(f"{where}: predictions y_hat have shape {y_hat.shape} but labels y "
-                         f"have shape {y.shape}; both must be {expected}")
+        raise ValueError(f"{where}: predictions {names[0]} have shape {y_hat.shape} but labels "
+                         f"{names[1]} have shape {y.shape}; both must be {expected}")
     if not np.all(np.isfinite(y)):
-        raise ValueError(f"{where}: labels y of shape {y.shape} hold NaN or inf")
+        raise ValueError(f"{where}: labels {names[1]} of shape {y.shape} hold NaN or inf")
     return y.astype(y_hat.dtype, copy=False)
 
 
@@ -228,7 +228,7 @@ def landmark_loss(l_hat: Tensor, l, present=None) -> Tensor:
     if l.shape != l_hat.shape and l.shape[:1] == (m,) and l.size == l_hat.size and (
             l.ndim == 3 and l.shape[2] == 2 or l.ndim == 2):
         l = l.reshape(l_hat.shape)
-    l = _labels(l, l_hat, where, "(m, 2K) or (m, K, 2)")
+    l = _labels(l, l_hat, where, "(m, 2K) or (m, K, 2)", names=("l_hat", "l"))
     squared = ((l_hat - l) ** 2).reshape(m, -1).sum(axis=1)  # (m,)
     if present is not None:
         present = np.asarray(present, dtype=l_hat.dtype)

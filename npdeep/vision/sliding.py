@@ -81,7 +81,7 @@ def sliding_windows(model, image, window, stride, batch_size: int = 256) -> np.n
     n_rows = (n_H - window_H) // stride + 1
     n_cols = (n_W - window_W) // stride + 1
     crops = np.stack([image[r * stride:r * stride + window_H, c * stride:c * stride + window_W]
-                      for r in range(n_rows) for c in range(n_cols)])  # (n_rows·n_cols, wH, wW, n_C)
+                      for r in range(n_rows) for c in range(n_cols)])  # (P, wH, wW, n_C)
     was_training = model.training
     model.eval()
     try:

@@ -105,7 +105,8 @@ def landmark_loss_loop(l_hat, l, present):
     for i in range(m):
         if present[i]:
             for k in range(K):
-                total += (l_hat[i, 2 * k] - l[i, k, 0]) ** 2 + (l_hat[i, 2 * k + 1] - l[i, k, 1]) ** 2
+                total += ((l_hat[i, 2 * k] - l[i, k, 0]) ** 2
+                          + (l_hat[i, 2 * k + 1] - l[i, k, 1]) ** 2)
     return total / m
 
 
@@ -153,7 +154,7 @@ def test_targets_and_decoding_round_trip():
     (lambda: landmark_loss(Tensor(np.zeros((2, 3))), np.zeros((2, 3))),
      r"landmark_loss: l_hat must have shape \(m, 2K\) or \(m, K, 2\); got \(2, 3\)"),
     (lambda: landmark_loss(Tensor(np.zeros((2, 4))), np.zeros((2, 3, 2))),
-     r"landmark_loss: predictions y_hat have shape \(2, 4\) but labels y have shape \(2, 3, 2\)"),
+     r"landmark_loss: predictions l_hat have shape \(2, 4\) but labels l have shape \(2, 3, 2\)"),
     (lambda: landmark_loss(Tensor(np.zeros((2, 4))), np.zeros((2, 4)), present=[1]),
      r"landmark_loss: present must have shape \(m,\) = \(2,\)"),
     (lambda: localization_targets([[0, 0, 1, 1]], [3], 3),

@@ -12,7 +12,8 @@ def classifier(pool=nn.MaxPool2d, conv_stride=1, softmax=False, n_C=3):
     after_conv = (14 - 3) // conv_stride + 1
     side = after_conv // 2
     layers = [nn.Conv2d(n_C, 4, 3, stride=conv_stride), nn.ReLU(), pool(2), nn.Flatten(),
-              nn.Linear(side * side * 4, 10), nn.ReLU(), nn.Dropout(keep_prob=0.5), nn.Linear(10, 3)]
+              nn.Linear(side * side * 4, 10), nn.ReLU(), nn.Dropout(keep_prob=0.5),
+              nn.Linear(10, 3)]
     if softmax:
         layers.append(nn.Softmax(axis=1))
     return nn.Sequential(*layers, input_shape=(14, 14, n_C)).to(np.float64)
