@@ -17,7 +17,9 @@ from npdeep.vision.shapes import CLASS_NAMES, ShapesDetection, single_shape_imag
 from npdeep.vision.sliding import sliding_windows, to_convolutional, window_stride
 from npdeep.vision.style import (STYLE_LAYERS, content_cost, gram_matrix, style_cost,
                                  style_cost_layer, total_cost, transfer)
-from npdeep.vision.yolo import (decode, detect, encode_targets, yolo_boxes_to_corners, yolo_eval,
+# decode and detect stay npdeep.vision.yolo.decode / .detect: beside face's encode, a bare
+# npdeep.vision.decode would not say what it decodes.
+from npdeep.vision.yolo import (encode_targets, yolo_boxes_to_corners, yolo_eval,
                                 yolo_filter_boxes, yolo_head, yolo_non_max_suppression,
                                 yolo_predictions)
 from npdeep.vision.yolo_loss import yolo_loss
