@@ -1,8 +1,8 @@
-"""BLEU (Papineni et al. 2002), the course's score of a machine translation, as sacrebleu computes it.
+"""BLEU (Papineni et al. 2002), the course's score of a translation, as sacrebleu computes it.
 
 For each n = 1..N (N = 4), the modified n-gram precision with clipped counts
 
-    p_n = Σ_ngram min(Count(ngram in ŷ), max_r Count(ngram in reference r)) / Σ_ngram Count(ngram in ŷ)
+    p_n = Σ_ngram min(Count(ngram in ŷ), max_r Count(ngram in ref r)) / Σ_ngram Count(ngram in ŷ)
 
 summed over every sentence of the corpus (numerator: ``counts``, denominator: ``totals``), the
 brevity penalty with c the length of the output and r the sum over sentences of the

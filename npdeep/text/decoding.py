@@ -2,7 +2,7 @@
 course's error analysis of beam search.
 
 A conditional language model (the decoder of a translation model) gives P(y⟨t⟩ | x, y⟨<t⟩).
-We want the output ŷ = argmax_y P(y|x) = argmax_y Π_t P(y⟨t⟩ | x, y⟨<t⟩). Trying every y is
+We want ŷ = argmax_y P(y|x) = argmax_y Π_t P(y⟨t⟩ | x, y⟨<t⟩). Trying every y is
 impossible (V^T_y sequences), so:
 
 - greedy decoding picks the most likely next token at each step — fast, often not the best
@@ -199,8 +199,8 @@ def beam_error_analysis(model, x, y_star, y_hat, length_normalization: float | N
     (1/T_y^α) · log P(y|x) (pass ``length_normalization=α``).
 
     Args:
-        model: an object with ``sequence_log_prob(x, y) -> float`` (Σ_t log P(y⟨t⟩|x, y⟨<t⟩)),
-            or a callable of (x, y) returning it.
+        model: an object with ``sequence_log_prob(x, y) -> float``, i.e.
+            Σ_t log P(y⟨t⟩|x, y⟨<t⟩), or a callable of (x, y) returning it.
         x: the input (whatever the model takes).
         y_star: the human (reference) output; y_hat: the algorithm's output (sequences).
         length_normalization: None (compare log P) or α.

@@ -106,7 +106,8 @@ SENTIMENT = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
 @pytest.mark.slow
 @pytest.mark.skipif(not os.path.exists(SENTIMENT), reason="the shared sentiment data is absent")
 def test_the_sentiment_example_runs():
-    results = load_example("sentiment").main(["--epochs-v1", "2", "--epochs-v2", "2", "--n-a", "16"])
+    results = load_example("sentiment").main(["--epochs-v1", "2", "--epochs-v2", "2",
+                                              "--n-a", "16"])
     for key in ("v1", "v2"):
         assert 0.0 <= results[key]["test_accuracy"] <= 1.0
         assert np.isfinite(results[key]["final_cost"])

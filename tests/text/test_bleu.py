@@ -217,3 +217,15 @@ def test_random_cases_equal_sacrebleu():
             got = sentence_bleu(hyps[0], [r[0] for r in refs], tokenize, smooth_method,
                                 smooth_value, lowercase)
             assert abs(got.score - single.score) <= 1e-6, trial
+
+
+def test_a_sentence_may_have_fewer_references_none_in_a_stream():
+    sacrebleu = pytest.importorskip("sacrebleu")
+    hyps = ["the cat sat on the mat", "a dog ran", "it is raining today"]
+    refs = [["the cat is on the mat", "a dog runs", "it rains today"],
+            ["there is a cat on the mat", None, "today it is raining"]]
+    got = corpus_bleu(hyps, refs)
+    assert abs(got.score - sacrebleu.corpus_bleu(hyps, refs).score) <= 1e-6
+    assert got.signature.startswith("nrefs:var|")
+    with pytest.raises(ValueError, match=r"corpus_bleu: hypothesis 1 has no reference"):
+        corpus_bleu(hyps, [["a", None, "b"]])
