@@ -10,9 +10,10 @@ npdeep.tune.report):
 - coarse-to-fine: per seed, 20 trials in 3 rounds (7, 7, 6), each round zoomed into the best
   quarter of the last; against the same seed's first 20-trial random search (trials 0-19;
   coarse to fine's round 0 is the same 7 trials as its first 7).
-- parallel: the wall time of 8 trials one after another in this process against the same 8
-  trials on a 2-worker local Dask cluster (one BLAS thread per worker), timed once the
-  cluster is up and warm (its start and warm-up reported apart).
+- parallel: the wall time of 8 trials one after another in this process (BLAS as it is, then
+  pinned to one thread) against the same 8 trials on a 2-worker local Dask cluster (one BLAS
+  thread per worker), timed once the cluster is up and warm (its start and warm-up reported
+  apart). Run it last or alone: this process keeps one BLAS thread afterwards.
 
     python examples/hyperparameter_search.py --part random
     python examples/hyperparameter_search.py --part coarse-to-fine
@@ -25,6 +26,7 @@ import json
 import os
 import time
 
+from npdeep import set_num_threads
 from npdeep.tune import (Choice, DaskExecutor, LogUniform, TrainingObjective, Uniform,
                          coarse_to_fine, random_search)
 from npdeep.tune.report import write_report
@@ -118,6 +120,13 @@ def part_parallel(args) -> dict:
     local = random_search(objective, SPACE, n, study=os.path.join(args.out, "parallel-local"),
                           **kwargs)
     local_seconds = time.perf_counter() - started
+    # The same one after another with BLAS pinned to one thread, as on each worker (this
+    # process keeps one thread from here on).
+    set_num_threads(1)
+    started = time.perf_counter()
+    pinned = random_search(objective, SPACE, n, **kwargs,
+                           study=os.path.join(args.out, "parallel-local-pinned"))
+    pinned_seconds = time.perf_counter() - started
     started = time.perf_counter()
     with DaskExecutor(workers=2) as cluster:
         startup_seconds = time.perf_counter() - started
@@ -130,13 +139,24 @@ def part_parallel(args) -> dict:
         dask_seconds = time.perf_counter() - started_search
     total_seconds = time.perf_counter() - started
     result = {"trials": n, "epochs": args.parallel_epochs, "local_seconds": local_seconds,
-              "dask_seconds": dask_seconds, "ratio": dask_seconds / local_seconds,
+              "local_pinned_seconds": pinned_seconds, "dask_seconds": dask_seconds,
+              "ratio": dask_seconds / local_seconds,
+              "ratio_pinned": dask_seconds / pinned_seconds,
               "cluster_start_seconds": startup_seconds, "warm_up_seconds": warm_seconds,
-              "dask_total_seconds": total_seconds, "same_table": dask.table() == local.table()}
-    print(f"{n} trials of {args.parallel_epochs} epochs: one after another "
-          f"{local_seconds:.1f} s; on a 2-worker local cluster {dask_seconds:.1f} s (ratio "
-          f"{result['ratio']:.2f}; ideal 0.5), {total_seconds:.1f} s with the cluster's start "
-          f"({startup_seconds:.1f} s) and warm-up; same table: {result['same_table']}")
+              "dask_total_seconds": total_seconds,
+              "same_values": [t["params"] for t in dask.trials()]
+              == [t["params"] for t in local.trials()],
+              # Bit for bit only at the same BLAS thread count (a GEMM's sums are split
+              # differently), which training then magnifies.
+              "same_table_as_local": dask.table() == local.table(),
+              "same_table_as_pinned": dask.table() == pinned.table()}
+    print(f"{n} trials of {args.parallel_epochs} epochs one after another: {local_seconds:.1f} s "
+          f"(BLAS as it is), {pinned_seconds:.1f} s (BLAS pinned to 1 thread); on a 2-worker "
+          f"local cluster {dask_seconds:.1f} s (ratios {result['ratio']:.2f} and "
+          f"{result['ratio_pinned']:.2f}; ideal 0.5), {total_seconds:.1f} s with the "
+          f"cluster's start ({startup_seconds:.1f} s) and warm-up. Same values: "
+          f"{result['same_values']}; same table as pinned: {result['same_table_as_pinned']}, "
+          f"as unpinned: {result['same_table_as_local']}")
     return result
 
 

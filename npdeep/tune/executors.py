@@ -11,6 +11,12 @@ Nothing here schedules, ships or retries work by hand: when a worker dies, Dask'
 gives its task to another worker (up to ``distributed.scheduler.allowed-failures`` times),
 and the trial continues there from the last checkpoint in its run folder, which must be on a
 filesystem every worker sees. Dask is imported only here, only when asked for.
+
+The trials sample the same values on every executor. Their results are the same bit for bit
+at the same BLAS thread count: each worker runs one BLAS thread, while this process keeps
+npdeep's default (``npdeep.set_num_threads``); at another count a matrix product's sums are
+split differently, and training can magnify that rounding into a different dev score. Call
+``npdeep.set_num_threads(1)`` before a local study to get the workers' results exactly.
 """
 from __future__ import annotations
 
