@@ -93,7 +93,8 @@ def _add_train_parser(sub) -> None:
         "the run's config.json.")
     train.add_argument("--task", choices=TASKS, default="classify",
                        help="classify: a classifier on a data set; charlm: a character-level "
-                       "language model on a text file (--data FILE)")
+                       "language model on a text file (--data FILE); dates: the course's "
+                       "date translation (human-readable dates to ISO) with attention")
     # No argparse choices: with --task charlm, --data is a file (checked by the command).
     train.add_argument("--data", metavar="DATA",
                        help=f"the data set (default: {BUILT_IN['data']}), one of "

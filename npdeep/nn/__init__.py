@@ -1,4 +1,5 @@
 """Layers that hold Parameters and call npdeep.functional."""
+from npdeep.nn.attention import Attention
 from npdeep.nn.activation import LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from npdeep.nn.blocks import BasicBlock, InceptionModule, PaddedMaxPool2d, ResidualBlock
 from npdeep.nn.container import Flatten, Sequential
