@@ -14,6 +14,8 @@ import numpy as np
 
 from npdeep import backend
 from npdeep.functional.triplet import triplet_loss
+from npdeep.optim.adam import Adam
+from npdeep.train.fit import fit
 from npdeep.validation import check_choice, check_float, check_int
 
 MINING = ("semi-hard", "hard", "batch-all")
@@ -248,9 +250,6 @@ def train_encoder(encoder, images, identities, epochs: int = 10, mining: str = "
         ...                         identities_per_batch=10, images_per_identity=5,
         ...                         checkpoint_dir="runs/faces", resume=True)
     """
-    from npdeep.optim.adam import Adam
-    from npdeep.train.fit import fit
-
     batches = IdentityBatches(images, identities, identities_per_batch, images_per_identity,
                               batches_per_epoch, transform)
     loss_fn = triplet_mining_loss(mining, alpha)
