@@ -1,6 +1,6 @@
 """Layers that hold Parameters and call npdeep.functional."""
-from npdeep.nn.attention import Attention
 from npdeep.nn.activation import LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from npdeep.nn.attention import Attention
 from npdeep.nn.blocks import BasicBlock, InceptionModule, PaddedMaxPool2d, ResidualBlock
 from npdeep.nn.container import Flatten, Sequential
 from npdeep.nn.conv import Conv2d
