@@ -5,8 +5,10 @@ networks with random filters") show that the Gram matrices of untrained networks
 describe textures usably, best with many filters: the statistics of many random projections
 of image patches constrain a texture much as learned filters do. This network is a short
 VGG-like chain (3x3 "same" convolutions, ReLU, 2x2 average pools) with He-initialized random
-filters, named like VGG-19 (conv1_1, pool1, conv2_1, ...), so the same ``style_layers``
-serve both; its receptive field grows with depth, so deeper layers see larger patterns.
+filters, named like VGG-19 (conv1_1, pool1, conv2_1, ...): with the default five stages of
+VGG-19's widths, the course's STYLE_LAYERS (conv1_1 ... conv5_1) serve it as they are. Its
+receptive field grows with depth, so deeper layers see larger patterns (brush strokes rather
+than colours).
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from npdeep.models.vgg import IMAGENET_MEAN, IMAGENET_STD, FeatureNetwork, stage
 from npdeep.validation import check_int
 
 
-def random_features_network(stage_channels=(64, 128, 256, 256), convs_per_stage: int = 1,
+def random_features_network(stage_channels=(64, 128, 256, 512, 512), convs_per_stage: int = 1,
                             n_C_prev: int = 3, pooling: str = "avg") -> FeatureNetwork:
     """A FeatureNetwork of random 3x3 filters: stage s has conv{s}_1 ... and pool{s}.
 
@@ -24,7 +26,8 @@ def random_features_network(stage_channels=(64, 128, 256, 256), convs_per_stage:
     to the image only.
 
     Args:
-        stage_channels: n_C of each stage (more filters: richer texture statistics).
+        stage_channels: n_C of each stage (more filters: richer texture statistics); the
+            default is VGG-19's (64, 128, 256, 512, 512).
         convs_per_stage: convolutions per stage, each followed by ReLU.
         n_C_prev: channels of the input images.
         pooling: "avg" (smooth gradients, as in style transfer) or "max".

@@ -340,12 +340,12 @@ def test_example_writes_the_side_by_side_picture(tmp_path):
 
 @pytest.mark.slow
 def test_example_full_run_falls_monotonically_for_100_iterations(tmp_path):
-    # The result: a real photograph and painting at 128x128, J falling at every one
-    # of the first 100 iterations, in at most 5 minutes (measured by the example; not timed
-    # here).
+    # The result: a real photograph and painting at least 128x128 (the example's
+    # default is 192x192), J falling at every one of the first 100 iterations, in at most 5
+    # minutes (measured by the example; not timed here).
     images = os.path.join(conftest.SHARED_DATA, "images")
     if not os.path.isdir(images):
         pytest.skip(f"shared images folder {images} not present")
     result = load_example("style_transfer").main(["--out", str(tmp_path)])
-    assert result["size"] == [128, 128, 3]
+    assert result["size"][0] >= 128 and result["size"][1] >= 128
     assert result["monotone_first_100"], result["monotone_prefix"]
