@@ -119,7 +119,7 @@ def build_style(size: int = SIZE, stage_channels=(64, 128, 256, 512, 512)):
 
     gemms = image_gemms(network, G)
     share = conv_share(step)
-    name = f"style step, VGG-19 to conv5_1, {size}x{size}, conv {share:.0%}"
+    name = f"style step VGG-19 {size}x{size}, conv {share:.0%}"  # fits the 42 columns
     return Workload("style", name, {"npdeep": step}, gemms=gemms,
                     info={"conv_share": share, "image": [size, size, 3],
                           "content_layer": "conv4_2",
