@@ -30,7 +30,8 @@ import npdeep  # noqa: E402
 from _cnn_common import data_root  # noqa: E402
 from npdeep.data.images import load_image, save_image, side_by_side  # noqa: E402
 from npdeep.models import load_vgg19_weights, random_features_network, vgg19  # noqa: E402
-from npdeep.vision.style import STYLE_LAYERS, transfer  # noqa: E402
+from npdeep.vision.style import STYLE_LAYERS  # noqa: E402
+from npdeep.vision.style_transfer import transfer  # noqa: E402
 
 # The random network (five stages of VGG-19's widths): style from every stage, deeper ones
 # weighted more (their Gram matrices are where brush strokes, not only colours, show), and

@@ -15,7 +15,8 @@ The generated image G is optimized so that, in the activations a[l] of a fixed n
       J_style[l] = 1/(4·n_C²·(n_H·n_W)²) · Σ (G_S − G_G)²,   J_style = Σ_l λ[l] · J_style[l].
 
 Every function here is composed of npdeep's differentiable ops, so J.backward() reaches the
-image itself (transfer() in :mod:`npdeep.vision.style_transfer` optimizes it with Adam).
+image itself (transfer() in :mod:`npdeep.vision.style_transfer`, also ``npdeep.vision.transfer``,
+optimizes it with Adam).
 
 Unrolling in NHWC. The course's activations are (1, n_H, n_W, n_C); it unrolls them as
 ``transpose(reshape(a, (n_H·n_W, n_C)))``, an (n_C, n_H·n_W) matrix whose row c is channel
@@ -224,8 +225,3 @@ def total_cost(J_content, J_style, alpha: float = 10, beta: float = 40) -> Tenso
     beta = check_float(beta, "beta", "total_cost", low=0.0)
     J_content = J_content if isinstance(J_content, Tensor) else as_tensor(J_content)
     return J_content * alpha + J_style * beta
-
-
-# The optimization loop lives in its own module (it builds on everything above); it is
-# re-exported so that npdeep.vision.style.transfer is the one place to find style transfer.
-from npdeep.vision.style_transfer import generate_noise_image, transfer  # noqa: E402,F401

@@ -1,6 +1,6 @@
-"""Tests of npdeep/vision/style.py: the costs of neural style transfer against the course's
-loops, float64 gradient checks (also with respect to the input image, through a small
-convolutional network), and PyTorch where installed."""
+"""Tests of npdeep/vision/style.py and style_transfer.py: the costs of neural style transfer
+against the course's loops, float64 gradient checks (also with respect to the input image,
+through a small convolutional network), PyTorch where installed, and transfer()."""
 from __future__ import annotations
 
 import os
@@ -12,8 +12,9 @@ import conftest
 import npdeep
 from harness import assert_gradcheck, assert_matches_torch, load_example, randn
 from npdeep.models import random_features_network, vgg19
-from npdeep.vision.style import (STYLE_LAYERS, content_cost, generate_noise_image, gram_matrix,
-                                 style_cost, style_cost_layer, total_cost, transfer)
+from npdeep.vision.style import (STYLE_LAYERS, content_cost, gram_matrix, style_cost,
+                                 style_cost_layer, total_cost)
+from npdeep.vision.style_transfer import generate_noise_image, transfer
 
 SHAPES = [(1, 4, 5, 3), (1, 1, 1, 2), (2, 3, 2, 4), (1, 6, 6, 1)]
 
