@@ -16,7 +16,8 @@ from npdeep.vision.localization import (LandmarkHead, LocalizationHead, decode_l
 from npdeep.vision.shapes import CLASS_NAMES, ShapesDetection, single_shape_images
 from npdeep.vision.sliding import sliding_windows, to_convolutional, window_stride
 from npdeep.vision.style import (STYLE_LAYERS, content_cost, gram_matrix, style_cost,
-                                 style_cost_layer, total_cost, transfer)
+                                 style_cost_layer, total_cost)
+from npdeep.vision.style_transfer import transfer
 # decode and detect stay npdeep.vision.yolo.decode / .detect: beside face's encode, a bare
 # npdeep.vision.decode would not say what it decodes.
 from npdeep.vision.yolo import (encode_targets, yolo_boxes_to_corners, yolo_eval,
