@@ -28,6 +28,7 @@ import numpy as np
 
 from npdeep import kernels
 from npdeep.text import KeyedVectors, Word2Vec
+from npdeep.text.debias import bias_direction, equalize, neutralize
 from npdeep.text.embedding_eval import section_accuracy
 from npdeep.text.word2vec_data import simple_tokenize
 
@@ -85,6 +86,54 @@ def evaluate(wv) -> dict:
     return result
 
 
+GENDER_PAIRS = [("she", "he"), ("her", "his"), ("woman", "man"), ("mother", "father"),
+                ("daughter", "son"), ("girl", "boy"), ("sister", "brother")]
+NEUTRAL = ["doctor", "servant", "soldier", "officer", "cook", "nurse", "general", "coachman",
+           "footman", "valet", "governess", "housekeeper"]
+EQUALIZE = [("princess", "prince"), ("countess", "count"), ("wife", "husband"),
+            ("queen", "king"), ("lady", "gentleman")]
+
+
+def debias_report(wv) -> dict:
+    """The course's debiasing on the trained vectors (unit length, float64, as the course
+    uses GloVe): g from the gender pairs (first principal component), neutralize the
+    occupations, equalize the gendered pairs; the projections on g before and after."""
+    kv = KeyedVectors(wv.index_to_key, wv.unit_vectors(), dtype=np.float64)
+    pairs = [p for p in GENDER_PAIRS if p[0] in kv and p[1] in kv]
+    neutral = [w for w in NEUTRAL if w in kv]
+    if not pairs or not neutral:
+        return None  # a corpus without these words (a quick check on a small text)
+    g = bias_direction(kv, pairs)
+    unit_g = g / np.linalg.norm(g)
+    before = {w: float(kv[w] @ unit_g) for w in neutral}
+    for w in neutral:
+        neutralize(kv, w, g, inplace=True)
+    after = {w: float(kv[w] @ unit_g) for w in neutral}
+    equalized = {}
+    for w1, w2 in (p for p in EQUALIZE if p[0] in kv and p[1] in kv):
+        old = (float(kv[w1] @ unit_g), float(kv[w2] @ unit_g))
+        e1, e2 = equalize(kv, (w1, w2), g, inplace=True)
+        gap = max(abs(np.linalg.norm(e1 - kv[w]) - np.linalg.norm(e2 - kv[w])) for w in neutral)
+        equalized[f"{w1}/{w2}"] = {"before": old, "after": (float(e1 @ unit_g),
+                                                              float(e2 @ unit_g)),
+                                   "max_distance_gap": float(gap)}
+    return {"pairs": pairs, "neutral_before": before, "neutral_after": after,
+            "max_abs_after": max(abs(v) for v in after.values()) if after else None,
+            "equalized": equalized}
+
+
+def print_debias(report: dict) -> None:
+    print(f"debiasing (first npdeep model; g = first principal component of "
+          f"{len(report['pairs'])} gender pairs):")
+    print("  neutralize, projection on g/|g| before -> after: " + ", ".join(
+        f"{w} {report['neutral_before'][w]:+.3f} -> {v:+.1e}"
+        for w, v in report["neutral_after"].items()))
+    for pair, e in report["equalized"].items():
+        print(f"  equalize {pair}: projections ({e['before'][0]:+.3f}, {e['before'][1]:+.3f})"
+              f" -> ({e['after'][0]:+.4f}, {e['after'][1]:+.4f}); distances to the "
+              f"neutralized words differ by at most {e['max_distance_gap']:.1e}")
+
+
 def train_npdeep(sentences, settings: dict, compiled: bool) -> tuple:
     with kernels.use(compiled):
         model = Word2Vec(sentences=sentences, **settings)
@@ -128,6 +177,8 @@ def main(argv=None) -> dict:
                         help="train npdeep only")
     parser.add_argument("--no-numpy", dest="numpy", action="store_false",
                         help="skip the NumPy path")
+    parser.add_argument("--no-debias", dest="debias", action="store_false",
+                        help="skip the debiasing figures")
     parser.add_argument("--out", default=None, help="folder for word2vec_text.json")
     args = parser.parse_args(argv)
     seeds = [int(s) for s in args.seeds.split(",")]
@@ -142,7 +193,7 @@ def main(argv=None) -> dict:
                 workers=args.workers, alpha=0.025, min_alpha=0.0001)
     # Compile (or load from numba's cache) the training loop before anything is timed.
     train_npdeep([["warm", "up"]] * 4, {**base, "min_count": 1, "epochs": 1}, True)
-    runs = []
+    runs, debias = [], None
     for i, seed in enumerate(seeds):
         settings = {**base, "seed": seed}
         trainers = [("npdeep numba", lambda: train_npdeep(sentences, settings, True))]
@@ -155,6 +206,8 @@ def main(argv=None) -> dict:
             result = {"name": name, "seed": seed, "path": path, "vocabulary": len(wv),
                       "words_per_s": words_per_s, **evaluate(wv)}
             runs.append(result)
+            if i == 0 and name == "npdeep numba" and args.debias:
+                debias = debias_report(wv)
     print(f"vocabulary: {runs[0]['vocabulary']:,} words (min_count {args.min_count})")
     print(f"{'model':<14} {'seed':>4} {'analogy':>8} {'answered':>8} {'WS-353':>8} "
           f"{'SL-999':>8} {'words/s':>10}")
@@ -171,8 +224,10 @@ def main(argv=None) -> dict:
     first = runs[0]["sections"]
     print("analogy sections (first seed):", ", ".join(
         f"{s} {v['correct']}/{v['answered']}" for s, v in first.items() if v["answered"]))
+    if debias is not None:
+        print_debias(debias)
     result = {"words": n_words, "settings": base, "seeds": seeds, "runs": runs,
-              "summary": summary, "seconds": time.perf_counter() - started}
+              "summary": summary, "debias": debias, "seconds": time.perf_counter() - started}
     print(f"{result['seconds']:.0f} s")
     if args.out:
         os.makedirs(args.out, exist_ok=True)

@@ -2,6 +2,7 @@
 README and the final report, not a test)."""
 import os
 
+import numpy as np
 import pytest
 
 from conftest import SHARED_DATA
@@ -22,9 +23,23 @@ def test_word2vec_text_small(tmp_path, capsys):
          "--workers", "1", "--no-gensim", "--out", str(tmp_path)])
     names = [r["name"] for r in result["runs"]]
     assert names == ["npdeep numba", "npdeep numpy"]
+    assert result["debias"] is None  # no gender words in this text
     assert result["words"] == 200 * 8 + 30 * 10
     assert (tmp_path / "word2vec_text.json").exists()
     assert "npdeep numba mean" in capsys.readouterr().out
+
+
+def test_debias_report_on_planted_vectors():
+    from npdeep.text import KeyedVectors
+    example = load_example("word2vec_text")
+    words = [w for p in example.GENDER_PAIRS[:3] for w in p] + ["doctor", "nurse", "prince",
+                                                                 "princess"]
+    E = np.random.default_rng(0).standard_normal((len(words), 10))
+    report = example.debias_report(KeyedVectors(words, E))
+    assert report["max_abs_after"] < 1e-10
+    after = report["equalized"]["princess/prince"]["after"]
+    assert abs(after[0] + after[1]) < 1e-12
+    assert report["equalized"]["princess/prince"]["max_distance_gap"] < 1e-12
 
 
 def test_paragraphs_join_wrapped_lines(tmp_path):
