@@ -27,7 +27,7 @@ import time
 import numpy as np
 
 from npdeep import kernels
-from npdeep.text import KeyedVectors, Word2Vec
+from npdeep.text import GloVe, KeyedVectors, Word2Vec
 from npdeep.text.debias import bias_direction, equalize, neutralize
 from npdeep.text.embedding_eval import section_accuracy
 from npdeep.text.word2vec_data import simple_tokenize
@@ -154,6 +154,15 @@ def train_gensim(sentences, settings: dict) -> tuple:
     return wv, model.epochs * model.corpus_total_words / seconds, "gensim"
 
 
+def train_glove(sentences, settings: dict, epochs: int) -> tuple:
+    """GloVe (window 10, x_max 100, α 3/4, AdaGrad η 0.05) with Word2Vec's n_e and min_count;
+    its words/s: the corpus's words times epochs over the AdaGrad passes' time."""
+    model = GloVe(sentences, vector_size=settings["vector_size"],
+                  min_count=settings["min_count"], epochs=epochs, seed=settings["seed"])
+    n_words = sum(map(len, sentences))
+    return model.wv, epochs * n_words / model.train_seconds, "numpy"
+
+
 def _row(name: str, seed: int, r: dict) -> str:
     return (f"{name:<14} {seed:>4} {r['analogy']:>8.4f} {r['analogy_answered']:>8} "
             f"{r['wordsim353']:>8.4f} {r['simlex999']:>8.4f} {r['words_per_s']:>10,.0f}")
@@ -177,6 +186,8 @@ def main(argv=None) -> dict:
                         help="train npdeep only")
     parser.add_argument("--no-numpy", dest="numpy", action="store_false",
                         help="skip the NumPy path")
+    parser.add_argument("--glove-epochs", type=int, default=0,
+                        help="also fit GloVe for this many epochs, first seed (0: no GloVe)")
     parser.add_argument("--no-debias", dest="debias", action="store_false",
                         help="skip the debiasing figures")
     parser.add_argument("--out", default=None, help="folder for word2vec_text.json")
@@ -201,6 +212,9 @@ def main(argv=None) -> dict:
             trainers.append(("npdeep numpy", lambda: train_npdeep(sentences, settings, False)))
         if args.gensim:
             trainers.append(("gensim", lambda: train_gensim(sentences, settings)))
+        if args.glove_epochs and i == 0:
+            trainers.append(("npdeep GloVe",
+                             lambda: train_glove(sentences, settings, args.glove_epochs)))
         for name, train in trainers:
             wv, words_per_s, path = train()
             result = {"name": name, "seed": seed, "path": path, "vocabulary": len(wv),

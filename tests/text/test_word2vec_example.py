@@ -20,9 +20,9 @@ def test_word2vec_text_small(tmp_path, capsys):
     book.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = load_example("word2vec_text").main(
         ["--books", str(book), "--epochs", "1", "--vector-size", "8", "--min-count", "1",
-         "--workers", "1", "--no-gensim", "--out", str(tmp_path)])
+         "--workers", "1", "--no-gensim", "--glove-epochs", "1", "--out", str(tmp_path)])
     names = [r["name"] for r in result["runs"]]
-    assert names == ["npdeep numba", "npdeep numpy"]
+    assert names == ["npdeep numba", "npdeep numpy", "npdeep GloVe"]
     assert result["debias"] is None  # no gender words in this text
     assert result["words"] == 200 * 8 + 30 * 10
     assert (tmp_path / "word2vec_text.json").exists()
