@@ -18,6 +18,18 @@ filters, which already give a useful similarity).
     python examples/face_verification.py --epochs 10   # a quick look
 
 Images are halved to 56×46 (block averages) for speed. Prints the table and the wall time.
+
+Measured with the defaults (seed 0, 2 shared cores; 77 s of training, 83 s in all):
+
+    model                        AUC  threshold  accuracy  balanced  1:K
+    eigenfaces-50 (cosine)     0.953      1.148     0.875     0.893  0.844
+    eigenfaces-50 (euclidean)  0.980      7.448     0.888     0.921  0.878
+    Encoder, untrained         0.949      0.137     0.870     0.866  0.811
+    Encoder, triplet loss      0.994      0.861     0.980     0.909  0.911
+
+The trained encoder ranks pairs best (AUC), but its threshold, chosen on the people it was
+trained on (whose images it has pulled tightly together), is a little strict for new people:
+it accepts 82% of their genuine pairs and rejects 99.6% of impostors.
 """
 from __future__ import annotations
 
