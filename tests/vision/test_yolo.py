@@ -5,10 +5,11 @@ import math
 import numpy as np
 import pytest
 
+from npdeep import nn
 from npdeep.tensor import Tensor
 from npdeep.vision.boxes import corners_to_centers
 from npdeep.vision.shapes import ShapesDetection
-from npdeep.vision.yolo import (decode, encode_targets, yolo_boxes_to_corners, yolo_eval,
+from npdeep.vision.yolo import (decode, detect, encode_targets, yolo_boxes_to_corners, yolo_eval,
                                 yolo_filter_boxes, yolo_head, yolo_non_max_suppression,
                                 yolo_predictions)
 from npdeep.vision.yolo_loss import LAMBDA_COORD, LAMBDA_NOOBJ, yolo_loss, yolo_loss_terms
@@ -168,6 +169,30 @@ def test_yolo_eval_finds_the_planted_box_in_pixels():
     # midpoint ((2.5)/4, (1.5)/4), 1 cell square -> pixels of a 100 x 200 (h x w) image
     np.testing.assert_allclose(boxes[0], [2 / 4 * 200, 1 / 4 * 100, 3 / 4 * 200, 2 / 4 * 100])
     assert scores[0] > 0.99
+
+
+class _PlantedModel(nn.Module):
+    """Outputs the same raw volume for every image (a Parameter only gives it a dtype)."""
+
+    def __init__(self, feats):
+        super().__init__()
+        self.W = nn.Parameter(np.zeros(1))
+        self.feats = feats
+
+    def forward(self, X):
+        return Tensor(np.repeat(self.feats, X.shape[0], axis=0))
+
+
+def test_detect_runs_the_model_and_the_pipeline_per_image():
+    feats = np.full((1, 2, 2, 3, 8), -8.0)
+    feats[..., 3:5] = 0.0
+    feats[0, 0, 1, 1, :] = [8, 0, 0, 0, 0, -4, 4, -4]  # cell (0, 1), anchor 1 x 1, class 1
+    model = _PlantedModel(feats)
+    boxes, scores, classes = detect(model, np.zeros((3, 8, 8, 3)), ANCHORS, mini_batch_size=2)
+    assert len(boxes) == 3 and model.training  # the mode is restored
+    for b, s, c in zip(boxes, scores, classes):
+        np.testing.assert_allclose(b, [[0.5, 0.0, 1.0, 0.5]])
+        assert c.tolist() == [1] and s[0] > 0.99
 
 
 # --- the cost -------------------------------------------------------------------------------
