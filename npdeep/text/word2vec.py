@@ -41,20 +41,36 @@ def sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
+RANKS = 4  # add_rows: occurrences added by plain fancy indexing before reduceat takes over
+
+
 def add_rows(M, rows, D) -> None:
     """M[rows[i]] += D[i] for every i, repeated rows accumulating: ``np.add.at(M, rows, D)``.
 
-    Sorted once, summed per distinct row with np.add.reduceat, then added with one fancy
-    index: 6.6x faster than np.add.at (5.7 ms against 0.87 ms for 6,144 Zipf-distributed
-    rows of 100 float32, V = 20,000, measured on the 2 shared cores).
+    The rows are sorted once; then the first, second, ... RANKS-th occurrence of every row
+    is added by one fancy-indexed ``+=`` each (the rows of one rank are distinct, so none is
+    lost), and the occurrences beyond RANKS, of the few frequent rows only, are summed per
+    row with np.add.reduceat. Measured for 6,144 rows of 100 float32 drawn from a Zipf^0.75
+    distribution over V = 10,000 (3,245 distinct, 146 with more than 4 occurrences), 2
+    shared cores: np.add.at 4.4 ms, sort + reduceat over every row 3.0 ms, this 0.75 ms.
 
     Args:
         M: (V, n_e), updated in place; rows: (P,) ints; D: (P, n_e).
     """
     order = np.argsort(rows, kind="stable")
     sorted_rows = rows[order]
-    first = np.flatnonzero(np.r_[True, sorted_rows[1:] != sorted_rows[:-1]])
-    M[sorted_rows[first]] += np.add.reduceat(D[order], first, axis=0)
+    first = np.flatnonzero(np.r_[True, sorted_rows[1:] != sorted_rows[:-1]])  # (n_distinct,)
+    count = np.diff(np.r_[first, len(rows)])
+    for r in range(RANKS):
+        has = count > r
+        M[sorted_rows[first[has]]] += D[order[first[has] + r]]
+    heavy = count > RANKS
+    if np.any(heavy):
+        rest = count[heavy] - RANKS  # occurrences left of each heavy row
+        starts = np.r_[0, np.cumsum(rest)[:-1]]  # where each heavy row's run begins
+        # positions (in sorted order) of every leftover occurrence, run after run
+        members = np.repeat(first[heavy] + RANKS - starts, rest) + np.arange(rest.sum())
+        M[sorted_rows[first[heavy]]] += np.add.reduceat(D[order[members]], starts, axis=0)
 
 
 def sgns_loss(h, U, labels):

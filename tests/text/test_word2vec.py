@@ -187,3 +187,16 @@ def test_war_and_peace_quality_close_to_gensims():
     their_score = theirs.evaluate_word_analogies(questions)[0]
     assert abs(ours_score - their_score) < 0.2 * their_score
     assert untrained.evaluate_word_analogies(questions)[0] < 0.2 * their_score
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_add_rows_with_heavy_rows_equals_add_at(seed):
+    rng = np.random.default_rng(seed)
+    rows = np.r_[np.zeros(13, int), rng.integers(0, 30, 40), [5] * 6]  # counts 1..>RANKS
+    rng.shuffle(rows)
+    D = rng.standard_normal((len(rows), 3))
+    M = rng.standard_normal((30, 3))
+    want = M.copy()
+    add_rows(M, rows, D)
+    np.add.at(want, rows, D)
+    np.testing.assert_allclose(M, want, rtol=1e-12, atol=1e-12)
