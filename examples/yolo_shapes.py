@@ -17,9 +17,10 @@ textured backgrounds):
 Prints each epoch's cost, the AP of each class, mAP@0.5, the training wall time and the PNG's
 path. Measured on 2 shared CPU cores with the defaults (12,000 training images of 64x64, S = 4,
 A = 3, 4 epochs, α decayed by 0.6 per epoch): mAP@0.5 0.882 on 500 held-out images (AP
-circle 0.923, square 0.883, triangle 0.840), 111 s of training. Longer runs on the same 12,000 images: 6 epochs (decay 0.7) 0.901 in 162 s,
-10 epochs (decay 0.8) 0.897 in 286 s. Fewer images for more epochs did worse (6,000 images,
-20 epochs: 0.829 in 235 s): fresh images matter more than passes over the same ones.
+circle 0.923, square 0.883, triangle 0.840), 111 s of training. Longer runs on the same
+12,000 images: 6 epochs (decay 0.7) 0.901 in 162 s, 10 epochs (decay 0.8) 0.897 in 286 s.
+Fewer images for more epochs did worse (6,000 images, 20 epochs: 0.829 in 235 s): fresh
+images matter more than passes over the same ones.
 """
 from __future__ import annotations
 
