@@ -191,3 +191,66 @@ def gru_backward(G, S, H, dY, da, dZa, dZc, Wa, M, start: int, stop: int) -> Non
             da_b, da_new = da_new, da_b
     if da_b is not target:
         target[...] = da_b
+
+
+# ------------------------------------------------------------------ whole-loop LSTM blocks
+_loops = None
+
+
+def _lstm_loops():
+    """The _lstm_numba module (its loops compiled on first call), or False without CBLAS."""
+    global _loops
+    if _loops is None:
+        from npdeep.kernels import _lstm_numba
+        _loops = _lstm_numba if _lstm_numba.GEMM is not None else False
+    return _loops
+
+
+def lstm_whole_loops(dtype) -> bool:
+    """Whether the fused LSTM runs each batch block's whole time loop in one compiled call
+    (lstm_forward_block / lstm_backward_block): takes(dtype), and NumPy's BLAS exports the
+    CBLAS product the loops call."""
+    return takes(dtype) and bool(_lstm_loops())
+
+
+def lstm_blocks(m: int, T_x: int, n_a: int) -> list:
+    """The batch's blocks for the whole-loop LSTM: one per thread (npdeep.threads), each with
+    at least MIN_FLOPS_PER_THREAD of the time loop's products (2·T_x·4·n_a·n_a an example).
+
+    Unlike blocks() (the GRU's), the split does not wait for BLAS to be pinned: every product
+    of the layer (the input projection, the time loops, dX, dW) runs inside its block, so the
+    split's threads are the whole parallelism, and the first split pins BLAS to one thread
+    for good (the execution model of npdeep.threads). Measured in the module's benchmark
+    (benchmarks/bench_rnn.py).
+    """
+    from npdeep import threads
+    per_example = 2 * T_x * n_a * 4 * n_a
+    return threads.batch_blocks(m, min_per_thread=-(-MIN_FLOPS_PER_THREAD // max(1, per_example)))
+
+
+def lstm_forward_block(G, S, C, tanh_C, Wa_h, Mr) -> None:
+    """One block's whole forward time loop (every array the block's own, C-contiguous).
+
+    Args:
+        G: (T_x, rows, 4·n_a) x⟨t⟩·Wxᵀ + b on entry (σ rows halved); [Γf, Γu, Γo, c̃] on exit.
+        S, C: (T_x + 1, rows, n_a), S[0] = a0 and C[0] = c0; S[1:], C[1:] written.
+        tanh_C: (T_x, rows, n_a) written with tanh(c⟨t⟩).
+        Wa_h: (4·n_a, n_a) the state's weights, σ rows halved.
+        Mr: (T_x, rows) the step mask of these rows, or None.
+    """
+    loops = _lstm_loops()
+    masked = Mr is not None
+    Mr = Mr if masked else np.ones((1, 1), dtype=G.dtype)
+    Za = np.empty(G.shape[1:], dtype=G.dtype)
+    loops.lstm_forward_loop(G, S, C, tanh_C, Wa_h, Mr, masked, G.dtype == np.float32, Za)
+
+
+def lstm_backward_block(G, dG, tanh_C, S, C, dY, da, dc, Wa, Mr) -> None:
+    """One block's whole backward time loop: arrays as lstm_forward_block left them; dG
+    (T_x, rows, 4·n_a) written with each step's dZ; dY (T_x, rows, n_a); da, dc (rows, n_a)
+    C-contiguous, the final states' gradients on entry, da⟨0⟩ and dc⟨0⟩ on exit; Wa
+    (4·n_a, n_a) not halved. NumPy twin: LSTMSequence._backward_steps."""
+    loops = _lstm_loops()
+    masked = Mr is not None
+    Mr = Mr if masked else np.ones((1, 1), dtype=G.dtype)
+    loops.lstm_backward_loop(G, dG, tanh_C, S, C, dY, da, dc, Wa, Mr, masked, np.empty_like(da))

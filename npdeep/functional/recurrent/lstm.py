@@ -58,6 +58,9 @@ class LSTMSequence(Function):
         Wa_h, Wx_h, b_h = common.half_sigmoid_rows((Wa, Wx, b), n3)
         Xp = common.to_processing_order(X, reverse)                   # (T_x, m, n_x)
         M = common.step_mask(lengths, T_x, reverse, X.dtype)            # (T_x, m, 1) or None
+        if compiled.lstm_whole_loops(X.dtype):
+            return LSTMSequence._forward_blocks(ctx, X, a0, c0, Wa, Wx, Wa_h, Wx_h, b_h, M,
+                                                reverse)
         # The input projection of every step in one GEMM; then G holds the gate values.
         take = common.pool.take
         G = take((T_x, m, 4 * n_a), X.dtype)                            # (T_x, m, 4·n_a)
@@ -109,6 +112,8 @@ class LSTMSequence(Function):
 
     @staticmethod
     def backward(ctx, dout):
+        if isinstance(ctx.saved[0], str):  # "blocks": the whole-loop compiled path
+            return LSTMSequence._backward_blocks(ctx, dout)
         Xp, Wa, Wx, G, S, C, tanh_C, M, reverse = ctx.saved
         T_x, m, n_x = Xp.shape
         n_a = S.shape[2]
@@ -133,6 +138,86 @@ class LSTMSequence(Function):
         if needs[4]:
             db = dG2.sum(axis=0)
         common.pool.give(dG, dY)
+        return dX, (da if needs[1] else None), (dc if needs[2] else None), dW, db
+
+    @staticmethod
+    def _forward_blocks(ctx, X, a0, c0, Wa, Wx, Wa_h, Wx_h, b_h, M, reverse):
+        """The compiled path: the batch cut into blocks (kernels.recurrent.lstm_blocks), and
+        each block's whole forward (input projection, time loop, output) on its own thread in
+        its own contiguous buffers, so that no product of the layer runs on one core alone."""
+        m, T_x, n_x = X.shape
+        n_a = a0.shape[1]
+        out = np.empty((m, T_x + 2, n_a), dtype=X.dtype)
+        take = common.pool.take
+
+        def run(block):
+            start, stop = block
+            rows = stop - start
+            Xb = common.to_processing_order(X[start:stop], reverse)   # (T_x, rows, n_x)
+            G = take((T_x, rows, 4 * n_a), X.dtype)
+            np.matmul(Xb.reshape(T_x * rows, n_x), Wx_h.T, out=G.reshape(T_x * rows, -1))
+            G += b_h
+            S, C = take((T_x + 1, rows, n_a), X.dtype), take((T_x + 1, rows, n_a), X.dtype)
+            tanh_C = take((T_x, rows, n_a), X.dtype)
+            S[0], C[0] = a0[start:stop], c0[start:stop]
+            Mr = None if M is None else np.ascontiguousarray(M[:, start:stop, 0])
+            compiled.lstm_forward_block(G, S, C, tanh_C, Wa_h, Mr)
+            Y = S[1:] if M is None else S[1:] * M[:, start:stop]
+            out[start:stop, :T_x] = common.from_processing_order(Y, reverse)
+            out[start:stop, T_x], out[start:stop, T_x + 1] = S[T_x], C[T_x]
+            return Xb, G, S, C, tanh_C, Mr
+
+        blocks = compiled.lstm_blocks(m, T_x, n_a)
+        parts = map_blocks(run, blocks)
+        ctx.saved = ("blocks", blocks, parts, Wa, Wx, reverse)
+        common.give_back_when_freed(ctx, *[a for part in parts for a in part[:5]])
+        return out
+
+    @staticmethod
+    def _backward_blocks(ctx, dout):
+        """The compiled path back: each block's backward through time, its dX rows and its
+        partial dW, db on its own thread; the partial sums added in block order (for a given
+        thread count the same bits every run)."""
+        _, blocks, parts, Wa, Wx, reverse = ctx.saved
+        needs = ctx.needs_input_grad
+        T_x, _, n_x = parts[0][0].shape
+        n_a = Wa.shape[1]
+        m, dtype = blocks[-1][1], Wa.dtype
+        dX = np.empty((m, T_x, n_x), dtype=dtype) if needs[0] else None
+        da, dc = np.empty((m, n_a), dtype=dtype), np.empty((m, n_a), dtype=dtype)
+
+        def run(i):
+            (start, stop), (Xb, G, S, C, tanh_C, Mr) = blocks[i], parts[i]
+            rows = stop - start
+            dY = common.to_processing_order(dout[start:stop, :T_x], reverse)
+            da_b, dc_b = np.array(dout[start:stop, T_x]), np.array(dout[start:stop, T_x + 1])
+            dG = common.pool.take(G.shape, dtype)
+            compiled.lstm_backward_block(G, dG, tanh_C, S, C, dY, da_b, dc_b, Wa, Mr)
+            da[start:stop], dc[start:stop] = da_b, dc_b
+            dG2 = dG.reshape(T_x * rows, 4 * n_a)
+            if needs[0]:
+                dX[start:stop] = common.from_processing_order((dG2 @ Wx).reshape(T_x, rows, -1),
+                                                              reverse)
+            dW = db = None
+            if needs[3]:
+                dW = np.empty((4 * n_a, n_a + n_x), dtype=dtype)
+                dW[:, :n_a] = dG2.T @ S[:T_x].reshape(T_x * rows, n_a)
+                dW[:, n_a:] = dG2.T @ Xb.reshape(T_x * rows, n_x)
+            if needs[4]:
+                db = dG2.sum(axis=0)
+            common.pool.give(dG, dY)
+            return dW, db
+
+        sums = map_blocks(run, list(range(len(blocks))))
+        dW = db = None
+        if needs[3]:
+            dW = sums[0][0]
+            for part, _ in sums[1:]:
+                dW += part
+        if needs[4]:
+            db = sums[0][1]
+            for _, part in sums[1:]:
+                db += part
         return dX, (da if needs[1] else None), (dc if needs[2] else None), dW, db
 
     @staticmethod
