@@ -25,6 +25,7 @@ import numpy as np
 
 from npdeep.autograd import no_grad
 from npdeep.text.date_formats import alphabet, generate
+from npdeep.text.runs import read_task_config
 from npdeep.text.vocabulary import Vocabulary
 from npdeep.train.checkpoint import load as load_weights
 from npdeep.train.checkpoint import save as save_weights
@@ -324,22 +325,7 @@ def read_config(run_dir: str) -> dict:
     Raises:
         ValueError: for a folder without one, invalid JSON, or another task's run.
     """
-    path = os.path.join(run_dir, CONFIG)
-    try:
-        with open(path, encoding="utf-8") as f:
-            config = json.load(f)
-    except FileNotFoundError:
-        raise ValueError(f"no {CONFIG} in '{run_dir}'; pass a run folder written by npdeep "
-                         "train --task dates") from None
-    except json.JSONDecodeError as error:
-        raise ValueError(f"'{path}' is not valid JSON ({error.msg} at line {error.lineno}); "
-                         "train the run again") from None
-    if not isinstance(config, dict) or config.get("task") != TASK or not isinstance(
-            config.get("model"), dict):
-        task = config.get("task", "classify") if isinstance(config, dict) else None
-        raise ValueError(f"'{run_dir}' holds a {task!r} run, not a date translator; pass a "
-                         "run of npdeep train --task dates")
-    return config
+    return read_task_config(run_dir, TASK, "a date translator", "pass")
 
 
 def load(run_dir: str) -> Translator:

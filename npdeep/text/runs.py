@@ -47,11 +47,14 @@ def save_language_model(run_dir: str, model, vocab, settings: dict | None = None
     write_text_atomic(os.path.join(run_dir, CONFIG), json.dumps(config, indent=1))
 
 
-def read_language_model_config(run_dir: str) -> dict:
-    """The run's config.json, checked to be a language model's.
+def read_task_config(run_dir: str, task: str, kind: str, needed: str) -> dict:
+    """The config.json of a ``npdeep train --task <task>`` run folder, checked to be one.
+
+    ``kind`` names what the run holds ("a language model") and ``needed`` what the caller
+    asks for, both for the error messages.
 
     Raises:
-        ValueError: for a folder without config.json, invalid JSON, or another kind of run.
+        ValueError: for a folder without config.json, invalid JSON, or another task's run.
     """
     path = os.path.join(run_dir, CONFIG)
     try:
@@ -59,16 +62,21 @@ def read_language_model_config(run_dir: str) -> dict:
             config = json.load(f)
     except FileNotFoundError:
         raise ValueError(f"no {CONFIG} in '{run_dir}'; pass a run folder written by npdeep "
-                         "train --task charlm") from None
+                         f"train --task {task}") from None
     except json.JSONDecodeError as error:
         raise ValueError(f"'{path}' is not valid JSON ({error.msg} at line {error.lineno}); "
                          "train the run again") from None
-    if not isinstance(config, dict) or config.get("task") != TASK or not isinstance(
+    if not isinstance(config, dict) or config.get("task") != task or not isinstance(
             config.get("model"), dict):
-        task = config.get("task", "classify") if isinstance(config, dict) else None
-        raise ValueError(f"'{run_dir}' holds a {task!r} run, not a language model; generate "
-                         "needs a run of npdeep train --task charlm")
+        found = config.get("task", "classify") if isinstance(config, dict) else None
+        raise ValueError(f"'{run_dir}' holds a {found!r} run, not {kind}; {needed} a run of "
+                         f"npdeep train --task {task}")
     return config
+
+
+def read_language_model_config(run_dir: str) -> dict:
+    """The run's config.json, checked to be a language model's (see read_task_config)."""
+    return read_task_config(run_dir, TASK, "a language model", "generate needs")
 
 
 def load_language_model(run_dir: str) -> tuple:
