@@ -222,23 +222,11 @@ def sources(train_text, dev_text, vocab, mode: str, config: dict) -> tuple:
 def _charlm_config(args, out: str) -> dict:
     """The run's settings: config.json's on --resume, else the command line's over the
     defaults. Existing runs are refused without --resume or --overwrite."""
-    from npdeep.cli.runs import _resumed_config, clear_for_new_run
+    from npdeep.cli.runs import task_config
+    from npdeep.text.runs import read_language_model_config
 
-    keys = (*CHARLM_DEFAULTS, "data")
-    given = {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}
-    config_path = os.path.join(out, "config.json")
-    if args.resume:
-        if os.path.exists(config_path):
-            from npdeep.text.runs import read_language_model_config
-
-            saved = read_language_model_config(out)
-            return _resumed_config(saved, given, args.allow_change, config_path)
-        if args.allow_change:
-            raise ValueError("--allow-change only applies with --resume")
-    else:
-        clear_for_new_run(args, out, RUN_FILES)
-    config = dict(CHARLM_DEFAULTS)
-    config.update(given)
+    config = task_config(args, out, (*CHARLM_DEFAULTS, "data"), CHARLM_DEFAULTS,
+                         read_language_model_config, RUN_FILES)
     config["task"] = "charlm"
     return config
 

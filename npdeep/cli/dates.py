@@ -71,22 +71,10 @@ def add_parsers(sub, formatter_class) -> None:
 def _dates_config(args, out: str) -> dict:
     """The run's settings: config.json's on --resume, else the command line's over the
     defaults (an existing run is refused without --resume or --overwrite)."""
-    from npdeep.cli.runs import _resumed_config, clear_for_new_run
+    from npdeep.cli.runs import task_config
     from npdeep.text.dates import read_config
 
-    given = {k: getattr(args, k) for k in DATES_OPTIONS if getattr(args, k, None) is not None}
-    config_path = os.path.join(out, "config.json")
-    if args.resume:
-        if os.path.exists(config_path):
-            saved = read_config(out)
-            return _resumed_config(saved, given, args.allow_change, config_path)
-        if args.allow_change:
-            raise ValueError("--allow-change only applies with --resume")
-    else:
-        clear_for_new_run(args, out, RUN_FILES)
-    config = dict(DATES_DEFAULTS)
-    config.update(given)
-    return config
+    return task_config(args, out, DATES_OPTIONS, DATES_DEFAULTS, read_config, RUN_FILES)
 
 
 def cmd_train_dates(args) -> int:

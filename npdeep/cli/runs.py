@@ -136,3 +136,22 @@ def draw_curves(history, out: str, title: str) -> None:
         history.plot(os.path.join(out, "curves.png"), title=title)
     except ImportError:
         print("matplotlib is not installed: curves.png not drawn", file=sys.stderr)
+
+
+def task_config(args, out: str, keys, defaults: dict, read_saved, run_files) -> dict:
+    """A task's run settings: on --resume the saved config.json's (``read_saved(out)``, which
+    checks it is this task's run) with the command line's ``keys`` checked against it; else
+    the command line's over ``defaults``, after refusing an existing run without --overwrite
+    and removing the old run's ``run_files``."""
+    given = {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}
+    config_path = os.path.join(out, "config.json")
+    if args.resume:
+        if os.path.exists(config_path):
+            return _resumed_config(read_saved(out), given, args.allow_change, config_path)
+        if args.allow_change:
+            raise ValueError("--allow-change only applies with --resume")
+    else:
+        clear_for_new_run(args, out, run_files)
+    config = dict(defaults)
+    config.update(given)
+    return config
