@@ -15,6 +15,8 @@ import argparse
 import shlex
 import sys
 
+from npdeep.cli.parser import _count
+
 DEFAULT_STUDY = "studies/{data}-{model}"
 
 
@@ -83,16 +85,6 @@ def add_parsers(sub, formatter_class) -> None:
                       help="0 silent, 1 a line per finished trial, 2 also each epoch "
                       "(local executor)")
     tune.set_defaults(handler=cmd_tune)
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expects an int >= 1; got {text!r}")
-    return value
 
 
 def _fixed_settings(texts) -> dict:
