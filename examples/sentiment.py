@@ -12,6 +12,12 @@ Both models' test accuracy is printed and returned.
 
     python examples/sentiment.py                      # the small GloVe file in shared/data
     python examples/sentiment.py --word2vec --repeats 10
+
+Measured (2 shared cores, defaults, seed 0; 150 train / 50 test; the majority class is 58% of
+the fixed test split): with Word2Vec vectors (80% of the words covered) V1 58.0% and V2 58.0%
+on the fixed split, 58.8% ± 6.8 and 50.8% ± 6.1 over 10 seeded splits; with the 76-word
+GloVe file (30% covered) V1 46.0%, V2 54.0% (49.0% ± 6.5, 54.4% ± 8.0). 150 sentences are too
+few for either model to beat the majority class reliably; V2 overfits (train 86–99%).
 """
 from __future__ import annotations
 
