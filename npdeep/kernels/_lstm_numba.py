@@ -59,39 +59,120 @@ def _find_cblas():
     return None
 
 
+def _find_skylakex():
+    """(direct, small_nt): the AVX-512 float32 kernels of OpenBLAS's SkylakeX target that
+    NumPy's bundled OpenBLAS (a DYNAMIC_ARCH build) carries and exports, or None.
+
+    NOTE: OpenBLAS dispatches this CPU (AMD family 26, AVX-512) to its Haswell (AVX2)
+    kernels: measured here on one thread, its sgemm reaches 87-126 GFLOP/s at the LSTM's
+    shapes, the SkylakeX kernels 190-255 (PyTorch's oneDNN LSTM runs AVX-512 too). So where
+    the CPU has the AVX-512 subsets those kernels use, the loops call them directly:
+    sgemm_direct (row-major C = A·B, any sizes) and sgemm_small_kernel_b0_nt (column-major
+    C = A·Bᵀ). They are internal symbols of one OpenBLAS build, not an API: when either is
+    missing (another NumPy, another BLAS) or the CPU lacks AVX-512, the loops keep CBLAS.
+    tests/kernels/test_lstm_loops.py compares both with NumPy's products.
+    """
+    try:
+        import llvmlite.binding as llvm
+        features = llvm.get_host_cpu_features()
+    except Exception:  # noqa: BLE001 - no way to ask the CPU: keep CBLAS
+        return None
+    if not all(features.get(name, False) for name in ("avx512f", "avx512bw", "avx512dq",
+                                                        "avx512vl")):
+        return None
+    here = os.path.realpath(os.path.dirname(np.__file__))
+    for path in sorted(glob.glob(os.path.join(os.path.dirname(here), "numpy.libs",
+                                              "*openblas64*"))):
+        try:
+            library = ctypes.CDLL(path)
+        except OSError:
+            continue
+        direct = getattr(library, "sgemm_direct_SKYLAKEX", None)
+        small_nt = getattr(library, "sgemm_small_kernel_b0_nt_SKYLAKEX", None)
+        if direct is None or small_nt is None:
+            continue
+        i, p = ctypes.c_int64, ctypes.c_uint64
+        direct.argtypes, direct.restype = [i, i, i, p, i, p, i, p, i], None
+        small_nt.argtypes = [i, i, i, p, i, ctypes.c_float, p, i, p, i]
+        small_nt.restype = ctypes.c_int
+        return direct, small_nt
+    return None
+
+
 _cblas = _find_cblas() if ctypes.sizeof(ctypes.c_void_p) == 8 else None
+_skylakex = _find_skylakex() if _cblas is not None else None
 GEMM = None
 if _cblas is not None:
     _sgemm, _dgemm = _cblas
 
     @numba.njit(nogil=True)
-    def gemm(trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc):
-        """C (M, N) = A (M, K)·op(B) + beta·C, row-major, op(B) = B or Bᵀ (trans_b TRANS);
+    def gemm(trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc):
+        """C (M, N) = op(A)·op(B) + beta·C through CBLAS, row-major, op(X) = X or Xᵀ (TRANS);
         lda, ldb, ldc the row strides in elements. A, B, C C-contiguous rows of one dtype."""
         if C.itemsize == 4:  # float32 (the ops never send other dtypes)
-            _sgemm(ROW_MAJOR, NO_TRANS, trans_b, M, N, K, 1.0, A.ctypes.data, lda,
+            _sgemm(ROW_MAJOR, trans_a, trans_b, M, N, K, 1.0, A.ctypes.data, lda,
                    B.ctypes.data, ldb, beta, C.ctypes.data, ldc)
         else:
-            _dgemm(ROW_MAJOR, NO_TRANS, trans_b, M, N, K, 1.0, A.ctypes.data, lda,
+            _dgemm(ROW_MAJOR, trans_a, trans_b, M, N, K, 1.0, A.ctypes.data, lda,
                    B.ctypes.data, ldb, beta, C.ctypes.data, ldc)
 
     GEMM = gemm
 
+if _skylakex is not None:
+    _direct, _small_nt = _skylakex
+    SKYLAKEX = True
+
+    @numba.njit(nogil=True)
+    def product(A, B, C):
+        """C (M, N) = A (M, K)·B (K, N), every array 2-D and C-contiguous."""
+        M, K = A.shape
+        N = B.shape[1]
+        if C.itemsize == 4:
+            _direct(M, N, K, A.ctypes.data, K, B.ctypes.data, N, C.ctypes.data, N)
+        else:
+            gemm(NO_TRANS, NO_TRANS, M, N, K, A, K, B, N, 0.0, C, N)
+
+    @numba.njit(nogil=True)
+    def product_tn(A, B, C):
+        """C (M, N) = Aᵀ·B for A (P, M), B (P, N), every array 2-D and C-contiguous."""
+        P, M = A.shape
+        N = B.shape[1]
+        if C.itemsize == 4:  # row-major C = Aᵀ·B is column-major Cᵀ = Bᵀ·A: the nt kernel
+            _small_nt(N, M, P, B.ctypes.data, N, 1.0, A.ctypes.data, M, C.ctypes.data, N)
+        else:
+            gemm(TRANS, NO_TRANS, M, N, P, A, M, B, N, 0.0, C, N)
+elif GEMM is not None:
+    SKYLAKEX = False
+
+    @numba.njit(nogil=True)
+    def product(A, B, C):
+        """C (M, N) = A (M, K)·B (K, N), every array 2-D and C-contiguous."""
+        M, K = A.shape
+        N = B.shape[1]
+        gemm(NO_TRANS, NO_TRANS, M, N, K, A, K, B, N, 0.0, C, N)
+
+    @numba.njit(nogil=True)
+    def product_tn(A, B, C):
+        """C (M, N) = Aᵀ·B for A (P, M), B (P, N), every array 2-D and C-contiguous."""
+        P, M = A.shape
+        N = B.shape[1]
+        gemm(TRANS, NO_TRANS, M, N, P, A, M, B, N, 0.0, C, N)
+
 
 if GEMM is not None:
     @numba.njit(nogil=True, error_model="numpy")
-    def lstm_forward_loop(G, S, C, tanh_C, Wa_h, Mr, masked, approx, Za):
+    def lstm_forward_loop(G, S, C, tanh_C, Wa_hT, Mr, masked, approx, Za):
         """The forward time loop of one block (every array the block's own, C-contiguous).
 
         G (T_x, rows, 4·n_a): x⟨t⟩·Wxᵀ + b on entry (σ rows halved), [Γf, Γu, Γo, c̃] on
         exit. S, C (T_x + 1, rows, n_a): S[0] = a0, C[0] = c0 on entry. tanh_C (T_x, rows,
-        n_a). Wa_h (4·n_a, n_a) the state's weights (σ rows halved). Mr (T_x, rows) the mask
+        n_a). Wa_hT (n_a, 4·n_a) the state's weights, transposed (σ columns halved). Mr (T_x, rows) the mask
         when masked, else any (1, 1). Za (rows, 4·n_a) scratch.
         """
         T_x, rows, n4 = G.shape
         n_a = n4 // 4
         for k in range(T_x):
-            gemm(TRANS, rows, n4, n_a, S[k], n_a, Wa_h, n_a, 0.0, Za, n4)  # a⟨t−1⟩·Waᵀ
+            product(S[k], Wa_hT, Za)                                        # a⟨t−1⟩·Waᵀ
             _rnn_numba.lstm_forward_step(G[k], Za, C[k], S[k], C[k + 1], tanh_C[k], S[k + 1],
                                          Mr[k if masked else 0], masked, approx)
 
@@ -108,7 +189,7 @@ if GEMM is not None:
         for k in range(T_x - 1, -1, -1):
             _rnn_numba.lstm_backward_step(G[k], dG[k], tanh_C[k], S[k + 1], C[k], d_a, dY[k],
                                           dc, Mr[k if masked else 0], masked)
-            gemm(NO_TRANS, rows, n_a, n4, dG[k], n4, Wa, n_a, 0.0, spare, n_a)  # da⟨t−1⟩
+            product(dG[k], Wa, spare)                                       # da⟨t−1⟩
             if masked:  # a padded step carries da through: da⟨t−1⟩ += (1 − M)·da⟨t⟩
                 for i in range(rows):
                     keep = one - Mr[k, i]

@@ -228,21 +228,29 @@ def lstm_blocks(m: int, T_x: int, n_a: int) -> list:
     return threads.batch_blocks(m, min_per_thread=-(-MIN_FLOPS_PER_THREAD // max(1, per_example)))
 
 
-def lstm_forward_block(G, S, C, tanh_C, Wa_h, Mr) -> None:
+def lstm_product(A, B, C, transpose_a: bool = False) -> None:
+    """C = A·B (or Aᵀ·B with transpose_a) into C, 2-D C-contiguous arrays of one dtype, by
+    the products the whole-loop LSTM uses (_lstm_numba: OpenBLAS's AVX-512 kernels where the
+    CPU has them, else CBLAS), GIL-free. NumPy twin: np.matmul."""
+    loops = _lstm_loops()
+    (loops.product_tn if transpose_a else loops.product)(A, B, C)
+
+
+def lstm_forward_block(G, S, C, tanh_C, Wa_hT, Mr) -> None:
     """One block's whole forward time loop (every array the block's own, C-contiguous).
 
     Args:
         G: (T_x, rows, 4·n_a) x⟨t⟩·Wxᵀ + b on entry (σ rows halved); [Γf, Γu, Γo, c̃] on exit.
         S, C: (T_x + 1, rows, n_a), S[0] = a0 and C[0] = c0; S[1:], C[1:] written.
         tanh_C: (T_x, rows, n_a) written with tanh(c⟨t⟩).
-        Wa_h: (4·n_a, n_a) the state's weights, σ rows halved.
+        Wa_hT: (n_a, 4·n_a) the state's weights, transposed, C-contiguous, σ columns halved.
         Mr: (T_x, rows) the step mask of these rows, or None.
     """
     loops = _lstm_loops()
     masked = Mr is not None
     Mr = Mr if masked else np.ones((1, 1), dtype=G.dtype)
     Za = np.empty(G.shape[1:], dtype=G.dtype)
-    loops.lstm_forward_loop(G, S, C, tanh_C, Wa_h, Mr, masked, G.dtype == np.float32, Za)
+    loops.lstm_forward_loop(G, S, C, tanh_C, Wa_hT, Mr, masked, G.dtype == np.float32, Za)
 
 
 def lstm_backward_block(G, dG, tanh_C, S, C, dY, da, dc, Wa, Mr) -> None:

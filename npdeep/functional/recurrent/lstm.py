@@ -149,19 +149,20 @@ class LSTMSequence(Function):
         n_a = a0.shape[1]
         out = np.empty((m, T_x + 2, n_a), dtype=X.dtype)
         take = common.pool.take
+        Wa_hT, Wx_hT = np.ascontiguousarray(Wa_h.T), np.ascontiguousarray(Wx_h.T)
 
         def run(block):
             start, stop = block
             rows = stop - start
             Xb = common.to_processing_order(X[start:stop], reverse)   # (T_x, rows, n_x)
             G = take((T_x, rows, 4 * n_a), X.dtype)
-            np.matmul(Xb.reshape(T_x * rows, n_x), Wx_h.T, out=G.reshape(T_x * rows, -1))
+            compiled.lstm_product(Xb.reshape(T_x * rows, n_x), Wx_hT, G.reshape(T_x * rows, -1))
             G += b_h
             S, C = take((T_x + 1, rows, n_a), X.dtype), take((T_x + 1, rows, n_a), X.dtype)
             tanh_C = take((T_x, rows, n_a), X.dtype)
             S[0], C[0] = a0[start:stop], c0[start:stop]
             Mr = None if M is None else np.ascontiguousarray(M[:, start:stop, 0])
-            compiled.lstm_forward_block(G, S, C, tanh_C, Wa_h, Mr)
+            compiled.lstm_forward_block(G, S, C, tanh_C, Wa_hT, Mr)
             Y = S[1:] if M is None else S[1:] * M[:, start:stop]
             out[start:stop, :T_x] = common.from_processing_order(Y, reverse)
             out[start:stop, T_x], out[start:stop, T_x + 1] = S[T_x], C[T_x]
@@ -196,13 +197,17 @@ class LSTMSequence(Function):
             da[start:stop], dc[start:stop] = da_b, dc_b
             dG2 = dG.reshape(T_x * rows, 4 * n_a)
             if needs[0]:
-                dX[start:stop] = common.from_processing_order((dG2 @ Wx).reshape(T_x, rows, -1),
+                dXp = common.pool.take((T_x * rows, n_x), dtype)
+                compiled.lstm_product(dG2, Wx, dXp)
+                dX[start:stop] = common.from_processing_order(dXp.reshape(T_x, rows, -1),
                                                               reverse)
+                common.pool.give(dXp)
             dW = db = None
             if needs[3]:
-                dW = np.empty((4 * n_a, n_a + n_x), dtype=dtype)
-                dW[:, :n_a] = dG2.T @ S[:T_x].reshape(T_x * rows, n_a)
-                dW[:, n_a:] = dG2.T @ Xb.reshape(T_x * rows, n_x)
+                dWa, dWx = np.empty((4 * n_a, n_a), dtype), np.empty((4 * n_a, n_x), dtype)
+                compiled.lstm_product(dG2, S[:T_x].reshape(T_x * rows, n_a), dWa, True)
+                compiled.lstm_product(dG2, Xb.reshape(T_x * rows, n_x), dWx, True)
+                dW = np.concatenate([dWa, dWx], axis=1)
             if needs[4]:
                 db = dG2.sum(axis=0)
             common.pool.give(dG, dY)
