@@ -158,8 +158,9 @@ def compare_epochs(rounds: int = 3, threshold: float = 0.10, log=print) -> dict:
     model = sides.pop("_model")
     words = model.corpus_total_words
     quiet = harness.quiet_for(system.stop_blas_threads, 0.0)
-    records = harness.run_rounds(sides, {s: 1 for s in sides}, rounds, rounds, threshold,
-                                 system.CpuMeter(), quiet)
+    records = harness.run_rounds(sides, {s: 1 for s in sides}, rounds,
+                                 harness.max_rounds_for(rounds), threshold, system.CpuMeter(),
+                                 quiet)
     kept = [r for r in records if not r["dropped"]] or records
     rate = {s: [words / (r["ms"][s] / 1e3) for r in kept] for s in sides}
     out = {"corpus": source, "words": words, "settings": EPOCH_SETTINGS,
