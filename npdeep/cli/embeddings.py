@@ -5,7 +5,9 @@ import argparse
 import os
 
 # The standard evaluation sets, where the project keeps them (relative to the checkout).
-DATA = os.path.join("..", "shared", "data", "embeddings")
+# The standard evaluation sets, beside the repository (as the other data sets are found).
+_REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DATA = os.path.join(_REPO, "..", "shared", "data", "embeddings")
 ANALOGIES = os.path.join(DATA, "questions-words.txt")
 SIMILARITY = (os.path.join(DATA, "wordsim353.tsv"), os.path.join(DATA, "simlex999.txt"))
 
@@ -70,6 +72,9 @@ def add_parsers(sub, formatter_class) -> None:
     train.add_argument("--workers", type=_count, default=2,
                        help="threads (the compiled path; the NumPy path uses one)")
     train.add_argument("--lowercase", action="store_true", help="lower-case the corpus first")
+    train.add_argument("--simple-tokens", action="store_true", dest="simple_tokens",
+                       help="tokens are lower-cased runs of the letters a-z (punctuation "
+                       "dropped: the form the analogy and similarity sets are in)")
     train.add_argument("--binary", action="store_true",
                        help="write vectors.bin in word2vec's binary format instead")
     train.add_argument("--no-progress", dest="progress", action="store_false",
@@ -118,10 +123,10 @@ def load_vectors(path: str, binary: bool = False):
     return KeyedVectors.load_word2vec_format(path, binary=binary, no_header=no_header)
 
 
-def _lowercased(path: str):
+def _sentences(path: str, tokenize):
     with open(path, encoding="utf-8") as f:
         for line in f:
-            words = line.lower().split()
+            words = tokenize(line)
             if words:
                 yield words
 
@@ -131,8 +136,14 @@ def cmd_train(args) -> int:
 
     if not os.path.isfile(args.corpus):
         raise FileNotFoundError(f"no such corpus file '{args.corpus}'")
-    corpus = dict(sentences=_lowercased(args.corpus)) if args.lowercase else \
-        dict(corpus_file=args.corpus)
+    from npdeep.text.word2vec_data import simple_tokenize
+
+    if args.simple_tokens:
+        corpus = dict(sentences=_sentences(args.corpus, simple_tokenize))
+    elif args.lowercase:
+        corpus = dict(sentences=_sentences(args.corpus, lambda line: line.lower().split()))
+    else:
+        corpus = dict(corpus_file=args.corpus)
     model = Word2Vec(**corpus, vector_size=args.vector_size, window=args.window,
                      min_count=args.min_count, negative=args.negative, epochs=args.epochs,
                      sg=args.sg, sample=args.sample, seed=args.seed, workers=args.workers,
