@@ -198,3 +198,44 @@ if GEMM is not None:
             d_a, spare = spare, d_a
         if rows and d_a.ctypes.data != da.ctypes.data:  # an odd number of swaps
             da[:, :] = d_a
+
+
+if GEMM is not None:
+    # The reset-after GRU's time loops in the same form, on rows [start, stop) of the whole
+    # batch's buffers (the GRU op keeps its own buffers and products; see kernels.recurrent).
+    @numba.njit(nogil=True, error_model="numpy")
+    def gru_forward_loop(G, S, H, WaT, bc_rec, Mr, masked, approx, Za, start, stop):
+        """G (T_x, m, 3·n_a), S (T_x + 1, m, n_a), H (T_x, m, n_a) as in
+        kernels.recurrent.gru_forward; WaT (n_a, 3·n_a) C-contiguous; Za (rows, 3·n_a)."""
+        for k in range(G.shape[0]):
+            product(S[k, start:stop], WaT, Za)                             # c⟨t−1⟩·Waᵀ
+            _rnn_numba.gru_forward_step(G[k, start:stop], Za, bc_rec, S[k, start:stop],
+                                        H[k, start:stop], S[k + 1, start:stop],
+                                        Mr[k if masked else 0], masked, approx)
+
+    @numba.njit(nogil=True, error_model="numpy")
+    def gru_backward_loop(G, S, H, dY, da, dZa, dZc, Wa, Mr, masked, da_new, tmp, start,
+                          stop):
+        """Arrays as in kernels.recurrent.gru_backward; da (rows, n_a) this block's final
+        state gradient on entry, da⟨0⟩ on exit; da_new, tmp (rows, n_a) scratch."""
+        rows, n_a = da.shape
+        one = G.dtype.type(1.0)
+        d_a, spare = da, da_new
+        for k in range(G.shape[0] - 1, -1, -1):
+            za = dZa[k, start:stop]
+            _rnn_numba.gru_backward_step(G[k, start:stop], H[k, start:stop], S[k, start:stop],
+                                         d_a, dY[k, start:stop], za, dZc[k, start:stop], spare,
+                                         Mr[k if masked else 0], masked)
+            product(za, Wa, tmp)
+            if masked:  # da⟨t−1⟩ = (1 − M)·da⟨t⟩ + the step's part (the NumPy loop's order)
+                for i in range(rows):
+                    keep = one - Mr[k, i]
+                    for j in range(n_a):
+                        spare[i, j] = d_a[i, j] * keep + (spare[i, j] + tmp[i, j])
+            else:
+                for i in range(rows):
+                    for j in range(n_a):
+                        spare[i, j] += tmp[i, j]
+            d_a, spare = spare, d_a
+        if rows and d_a.ctypes.data != da.ctypes.data:
+            da[:, :] = d_a

@@ -155,6 +155,10 @@ def gru_forward(G, S, H, WaT, bc_rec, M, start: int, stop: int) -> None:
     bc_rec = np.ascontiguousarray(bc_rec, dtype=G.dtype)
     rows = slice(start, stop)
     masked, Mr = _mask_rows(M, start, stop, G.dtype)
+    if _lstm_loops():  # the whole loop in one GIL-free call (_lstm_numba)
+        _lstm_loops().gru_forward_loop(G, S, H, np.ascontiguousarray(WaT), bc_rec, Mr, masked,
+                                       approx, Za, start, stop)
+        return
     for k in range(T_x):
         np.matmul(S[k, rows], WaT, out=Za)
         kernels.gru_forward_step(G[k, rows], Za, bc_rec, S[k, rows], H[k, rows],
@@ -177,6 +181,12 @@ def gru_backward(G, S, H, dY, da, dZa, dZc, Wa, M, start: int, stop: int) -> Non
     target = da_b = da[rows]
     da_new, tmp = np.empty_like(da_b), np.empty_like(da_b)
     masked, Mr = _mask_rows(M, start, stop, G.dtype)
+    if _lstm_loops():  # the whole loop in one GIL-free call (_lstm_numba)
+        da_b = np.ascontiguousarray(da_b)
+        _lstm_loops().gru_backward_loop(G, S, H, dY, da_b, dZa, dZc, np.ascontiguousarray(Wa),
+                                        Mr, masked, da_new, tmp, start, stop)
+        target[...] = da_b
+        return
     keep = 1.0 - Mr[:, :, None] if masked else None  # 1 where the state was carried
     for k in range(T_x - 1, -1, -1):
         za = dZa[k, rows]
