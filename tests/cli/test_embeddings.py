@@ -48,6 +48,18 @@ def test_train_writes_word2vec_vectors(corpus, tmp_path, capsys):
     assert "20 words x 8, 2 epochs over 960 words" in printed and "vectors.txt" in printed
 
 
+def test_train_simple_tokens_drops_punctuation_and_case(tmp_path):
+    corpus = tmp_path / "punct.txt"
+    corpus.write_text("The Prince, said Anna!\n" * 30 + "\"Well,\" said the prince.\n" * 30,
+                      encoding="utf-8")
+    out = tmp_path / "run"
+    assert cli.main(["embeddings", "train", "--corpus", str(corpus), "--out", str(out),
+                     "--vector-size", "4", "--min-count", "1", "--epochs", "1",
+                     "--workers", "1", "--simple-tokens", "--no-progress"]) == 0
+    kv = KeyedVectors.load_word2vec_format(out / "vectors.txt")
+    assert sorted(kv.index_to_key) == ["anna", "prince", "said", "the", "well"]
+
+
 def test_train_binary_and_cbow(corpus, tmp_path):
     out = tmp_path / "run"
     assert cli.main(["embeddings", "train", "--corpus", str(corpus), "--out", str(out),
