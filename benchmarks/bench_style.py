@@ -7,70 +7,22 @@ style layers, backward to the image only (the network's weights need no gradient
 step on the image and the clip to [0, 1]. There is no PyTorch side: the row is here so that
 later work sees what this workload costs and where its time goes.
 
-The share of time in convolution is measured on untimed steps before the harness's rounds:
-the forward and backward of npdeep's convolution Functions (im2col and Winograd) are timed
-while the step runs, and their total is divided by the steps' time.
+The share of time in convolution is measured on untimed steps before the harness's rounds
+(benchmarks/conv_share.py, shared with the YOLO row): the median over steps of the time in the
+convolution Functions' forward and backward over the step's time.
 """
 from __future__ import annotations
-
-import time
 
 import numpy as np
 
 import npdeep
 from benchmarks.common import Workload
+from benchmarks.conv_share import conv_share
 from benchmarks.floor import layer_conv_gemms
 from npdeep import models, optim
 
 SIZE = 128  # n_H = n_W of the image, the example's size
 DEEPEST = "conv5_1"
-
-
-def _conv_functions() -> list:
-    """npdeep's convolution Function classes (those this checkout has)."""
-    found = []
-    try:
-        from npdeep.functional.conv import Conv2d
-        found.append(Conv2d)
-    except ImportError:  # pragma: no cover - an old checkout
-        pass
-    try:
-        from npdeep.functional.winograd import Conv2dWinograd
-        found.append(Conv2dWinograd)
-    except ImportError:
-        pass
-    return found
-
-
-def conv_share(step, repeats: int = 3) -> float:
-    """The fraction of ``step``'s time spent in the convolutions' forward and backward."""
-    spent = [0.0]
-    originals = []
-
-    def timed(fn):
-        def wrapper(*args, **kwargs):
-            start = time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                spent[0] += time.perf_counter() - start
-        return staticmethod(wrapper)
-
-    for cls in _conv_functions():
-        originals.append((cls, cls.__dict__["forward"], cls.__dict__["backward"]))
-        cls.forward = timed(cls.forward)
-        cls.backward = timed(cls.backward)
-    try:
-        step()  # untimed: fills caches and buffer pools
-        spent[0] = 0.0
-        start = time.perf_counter()
-        for _ in range(repeats):
-            step()
-        total = time.perf_counter() - start
-    finally:
-        for cls, forward, backward in originals:
-            cls.forward, cls.backward = forward, backward
-    return spent[0] / total
 
 
 def image_gemms(network, G) -> list:

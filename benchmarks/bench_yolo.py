@@ -10,69 +10,17 @@ saved as ``conv_share`` in the JSON.
 """
 from __future__ import annotations
 
-import contextlib
 import functools
-import time
 
 import numpy as np
 
 import npdeep
 from benchmarks.common import Workload
+from benchmarks.conv_share import conv_share
 from benchmarks.floor import model_gemms
 
 M, SIZE, S, A, C = 32, 64, 4, 3, 3
 ANCHORS = np.array([[0.8, 0.8], [1.15, 1.15], [1.55, 1.6]])  # (w, h) in cells
-
-
-def conv_functions() -> list:
-    """The convolution Functions npdeep's conv2d may take (older checkouts: those present)."""
-    from npdeep.functional import conv
-    functions = [conv.Conv2d]
-    try:
-        from npdeep.functional import winograd
-        functions.append(winograd.Conv2dWinograd)
-    except ImportError:
-        pass
-    return functions
-
-
-@contextlib.contextmanager
-def timed_functions(functions: list, clock: list):
-    """Add the seconds spent in each Function's forward and backward to clock[0]."""
-    saved = [(f, f.__dict__["forward"], f.__dict__["backward"]) for f in functions]
-
-    def wrap(method):
-        def timed(*args, **kwargs):
-            start = time.perf_counter()
-            try:
-                return method(*args, **kwargs)
-            finally:
-                clock[0] += time.perf_counter() - start
-        return staticmethod(timed)
-
-    try:
-        for function, forward, backward in saved:
-            function.forward = wrap(forward.__func__)
-            function.backward = wrap(backward.__func__)
-        yield
-    finally:
-        for function, forward, backward in saved:
-            function.forward = forward
-            function.backward = backward
-
-
-def conv_share(step, steps: int = 5) -> float:
-    """The median over ``steps`` calls of step() of (time in convolution) / (step time)."""
-    step()  # untimed
-    shares = []
-    for _ in range(steps):
-        clock = [0.0]
-        with timed_functions(conv_functions(), clock):
-            start = time.perf_counter()
-            step()
-            total = time.perf_counter() - start
-        shares.append(clock[0] / total)
-    return float(np.median(shares))
 
 
 def build_yolo():

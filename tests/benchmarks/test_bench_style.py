@@ -20,6 +20,7 @@ def test_style_step_runs_and_lists_the_image_products():
 def test_conv_share_restores_the_functions():
     from npdeep.functional.conv import Conv2d
     before = Conv2d.__dict__["forward"]
-    share = bench_style.conv_share(lambda: np.zeros(3), repeats=1)
+    from benchmarks.conv_share import conv_share
+    share = conv_share(lambda: np.zeros(3), steps=1)
     assert share == 0.0
     assert Conv2d.__dict__["forward"] is before
