@@ -1,7 +1,5 @@
 """bench_style: the style-transfer step builds and runs, its conv share is a fraction, and its
 floor lists only the image's products (forward and dA_prev, no weight gradient)."""
-import numpy as np
-
 from benchmarks import bench_style
 
 
