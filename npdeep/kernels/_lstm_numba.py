@@ -161,27 +161,33 @@ elif GEMM is not None:
 
 if GEMM is not None:
     @numba.njit(nogil=True, error_model="numpy")
-    def lstm_forward_loop(G, S, C, tanh_C, Wa_hT, Mr, masked, approx, Za):
+    def lstm_forward_loop(G, S, C, tanh_C, Wa_hT, b_h, Mr, masked, approx, Za):
         """The forward time loop of one block (every array the block's own, C-contiguous).
 
-        G (T_x, rows, 4·n_a): x⟨t⟩·Wxᵀ + b on entry (σ rows halved), [Γf, Γu, Γo, c̃] on
+        G (T_x, rows, 4·n_a): x⟨t⟩·Wxᵀ on entry (σ rows halved), [Γf, Γu, Γo, c̃] on
         exit. S, C (T_x + 1, rows, n_a): S[0] = a0, C[0] = c0 on entry. tanh_C (T_x, rows,
-        n_a). Wa_hT (n_a, 4·n_a) the state's weights, transposed (σ columns halved). Mr (T_x, rows) the mask
+        n_a). Wa_hT (n_a, 4·n_a) the state's weights, transposed (σ columns halved); b_h
+        (4·n_a,) the bias (σ part halved), added here to the step's product in cache rather
+        than in a pass over all of G. Mr (T_x, rows) the mask
         when masked, else any (1, 1). Za (rows, 4·n_a) scratch.
         """
         T_x, rows, n4 = G.shape
         n_a = n4 // 4
         for k in range(T_x):
             product(S[k], Wa_hT, Za)                                        # a⟨t−1⟩·Waᵀ
+            for i in range(rows):
+                for j in range(n4):
+                    Za[i, j] += b_h[j]
             _rnn_numba.lstm_forward_step(G[k], Za, C[k], S[k], C[k + 1], tanh_C[k], S[k + 1],
                                          Mr[k if masked else 0], masked, approx)
 
     @numba.njit(nogil=True, error_model="numpy")
-    def lstm_backward_loop(G, dG, tanh_C, S, C, dY, da, dc, Wa, Mr, masked, da_new):
+    def lstm_backward_loop(G, dG, tanh_C, S, C, dY, da, dc, Wa, Mr, masked, da_new, db):
         """The backward time loop of one block: arrays as lstm_forward_loop left them; dG
         (T_x, rows, 4·n_a) written with each step's dZ; dY (T_x, rows, n_a); da, dc (rows,
         n_a) the final states' gradients on entry, da⟨0⟩, dc⟨0⟩ on exit; Wa (4·n_a, n_a) the
-        state's weights (not halved); da_new (rows, n_a) scratch."""
+        state's weights (not halved); da_new (rows, n_a) scratch; db (4·n_a,) += the sum of
+        every step's dZ over the rows (while dZ is in cache)."""
         T_x, rows, n4 = G.shape
         n_a = n4 // 4
         one = G.dtype.type(1.0)
@@ -190,6 +196,9 @@ if GEMM is not None:
             _rnn_numba.lstm_backward_step(G[k], dG[k], tanh_C[k], S[k + 1], C[k], d_a, dY[k],
                                           dc, Mr[k if masked else 0], masked)
             product(dG[k], Wa, spare)                                       # da⟨t−1⟩
+            for i in range(rows):
+                for j in range(n4):
+                    db[j] += dG[k, i, j]
             if masked:  # a padded step carries da through: da⟨t−1⟩ += (1 − M)·da⟨t⟩
                 for i in range(rows):
                     keep = one - Mr[k, i]

@@ -55,7 +55,8 @@ def test_products_equal_matmul(dtype):
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("masked", [False, True], ids=["full", "padded"])
 def test_block_loops_equal_numpy_loops(dtype, masked):
-    """lstm_forward_block / lstm_backward_block on one block equal the NumPy time loops."""
+    """lstm_forward_block / lstm_backward_block on one block equal the NumPy time loops (and
+    the bias the forward loop adds, the db the backward loop sums, the NumPy steps)."""
     rng = np.random.default_rng(1)
     for T_x, m, n_a in [(1, 1, 3), (4, 5, 6), (3, 8, 16), (7, 2, 33)]:
         G = rng.standard_normal((T_x, m, 4 * n_a)).astype(dtype)
@@ -63,10 +64,12 @@ def test_block_loops_equal_numpy_loops(dtype, masked):
         Wa = (rng.standard_normal((4 * n_a, n_a)) * 0.5).astype(dtype)
         M = (rng.random((T_x, m, 1)) < 0.6).astype(dtype) if masked else None
         ref = [G.copy(), S.copy(), C.copy(), np.empty_like(S[1:])]
-        LSTMSequence._forward_steps(*ref, Wa.T, M)
         out = [G.copy(), S.copy(), C.copy(), np.empty_like(S[1:])]
         Mr = None if M is None else np.ascontiguousarray(M[:, :, 0])
-        compiled.lstm_forward_block(*out, np.ascontiguousarray(Wa.T), Mr)
+        b_h = rng.standard_normal(4 * n_a).astype(dtype)
+        ref[0] += b_h                                 # the NumPy path adds b to G first
+        LSTMSequence._forward_steps(*ref, Wa.T, M)
+        compiled.lstm_forward_block(*out, np.ascontiguousarray(Wa.T), b_h, Mr)
         for want, got in zip(ref, out):
             np.testing.assert_allclose(got, want, **TOL[dtype])
         G_f, S_f, C_f, tanh_C = ref
@@ -76,9 +79,9 @@ def test_block_loops_equal_numpy_loops(dtype, masked):
         LSTMSequence._backward_steps(G_f, ref_b[0], tanh_C, S_f, C_f, dY, ref_b[1], ref_b[2],
                                      Wa, M)
         out_b = [np.empty_like(G_f), da.copy(), dc.copy()]
-        compiled.lstm_backward_block(G_f, out_b[0], tanh_C, S_f, C_f, dY, out_b[1], out_b[2],
-                                     Wa, Mr)
-        for want, got in zip(ref_b, out_b):
+        db = compiled.lstm_backward_block(G_f, out_b[0], tanh_C, S_f, C_f, dY, out_b[1],
+                                          out_b[2], Wa, Mr)
+        for want, got in zip(ref_b + [ref_b[0].sum(axis=(0, 1))], out_b + [db]):
             np.testing.assert_allclose(got, want, **TOL[dtype])
 
 

@@ -157,12 +157,11 @@ class LSTMSequence(Function):
             Xb = common.to_processing_order(X[start:stop], reverse)   # (T_x, rows, n_x)
             G = take((T_x, rows, 4 * n_a), X.dtype)
             compiled.lstm_product(Xb.reshape(T_x * rows, n_x), Wx_hT, G.reshape(T_x * rows, -1))
-            G += b_h
             S, C = take((T_x + 1, rows, n_a), X.dtype), take((T_x + 1, rows, n_a), X.dtype)
             tanh_C = take((T_x, rows, n_a), X.dtype)
             S[0], C[0] = a0[start:stop], c0[start:stop]
             Mr = None if M is None else np.ascontiguousarray(M[:, start:stop, 0])
-            compiled.lstm_forward_block(G, S, C, tanh_C, Wa_hT, Mr)
+            compiled.lstm_forward_block(G, S, C, tanh_C, Wa_hT, b_h, Mr)  # adds b_h
             Y = S[1:] if M is None else S[1:] * M[:, start:stop]
             out[start:stop, :T_x] = common.from_processing_order(Y, reverse)
             out[start:stop, T_x], out[start:stop, T_x + 1] = S[T_x], C[T_x]
@@ -193,7 +192,7 @@ class LSTMSequence(Function):
             dY = common.to_processing_order(dout[start:stop, :T_x], reverse)
             da_b, dc_b = np.array(dout[start:stop, T_x]), np.array(dout[start:stop, T_x + 1])
             dG = common.pool.take(G.shape, dtype)
-            compiled.lstm_backward_block(G, dG, tanh_C, S, C, dY, da_b, dc_b, Wa, Mr)
+            db = compiled.lstm_backward_block(G, dG, tanh_C, S, C, dY, da_b, dc_b, Wa, Mr)
             da[start:stop], dc[start:stop] = da_b, dc_b
             dG2 = dG.reshape(T_x * rows, 4 * n_a)
             if needs[0]:
@@ -202,14 +201,12 @@ class LSTMSequence(Function):
                 dX[start:stop] = common.from_processing_order(dXp.reshape(T_x, rows, -1),
                                                               reverse)
                 common.pool.give(dXp)
-            dW = db = None
+            dW = None
             if needs[3]:
                 dWa, dWx = np.empty((4 * n_a, n_a), dtype), np.empty((4 * n_a, n_x), dtype)
                 compiled.lstm_product(dG2, S[:T_x].reshape(T_x * rows, n_a), dWa, True)
                 compiled.lstm_product(dG2, Xb.reshape(T_x * rows, n_x), dWx, True)
                 dW = np.concatenate([dWa, dWx], axis=1)
-            if needs[4]:
-                db = dG2.sum(axis=0)
             common.pool.give(dG, dY)
             return dW, db
 
