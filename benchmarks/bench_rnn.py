@@ -21,17 +21,31 @@ layer and direction, with G gates, T = T_x and n_in the layer's input features:
 The per-step products are timed as one stacked np.matmul of T (the floor has no Python loop).
 The GRU (reset_after) takes dX and dWx in two products each (gates, candidate).
 
-Measured (python -m benchmarks --only lstm,gru,lstm_bi2 --rounds 5, 2 cores shared with other
-engineers' jobs, so a short run; torch 2.13 CPU, OpenBLAS, float32):
+Measured (python -m benchmarks --only lstm,gru,lstm_bi2 --rounds 11, 2 cores shared with
+other engineers' jobs, under their lock; torch 2.13 CPU, NumPy's OpenBLAS, float32; ratio =
+torch / npdeep, median [IQR], kept/attempted rounds):
 
-    LSTM            npdeep 8.34 ms, torch 3.51 ms, ratio 0.42 [0.42-0.42], floor 1.40, 5/5 rounds
-    GRU             npdeep 7.03 ms, torch 10.05 ms, ratio 1.42 [1.41-1.43], floor 1.59, 5/5
-    LSTM 2x bidir.  npdeep 42.3 ms, torch 18.9 ms, ratio 0.45 [0.44-0.45], floor 1.37, 4/6
+    before (per-step loops, one block, two-thread BLAS):
+    LSTM            npdeep 6.40 ms, torch 3.22 ms, ratio 0.50 [0.49-0.51], floor 1.09, 11/12
+    GRU             npdeep 5.05 ms, torch 9.26 ms, ratio 1.80 [1.77-1.88], floor 1.13, 11/11
+    LSTM 2x bidir.  npdeep 36.7 ms, torch 18.4 ms, ratio 0.50 [0.49-0.52], floor 1.16, 11/11
+    after (whole time loops per batch block, split over 2 threads, BLAS pinned to one):
+    LSTM            npdeep 3.40 ms, torch 3.31 ms, ratio 0.95 [0.93-0.99], floor 0.58, 11/13
+    GRU             npdeep 5.54 ms, torch 9.31 ms, ratio 1.68 [1.61-1.70], floor 1.24, 11/12
+    LSTM 2x bidir.  npdeep 21.3 ms, torch 19.3 ms, ratio 0.87 [0.84-0.92], floor 0.67, 11/12
 
-PyTorch's LSTM runs oneDNN's fused LSTM (81 ms with torch.backends.mkldnn off, on a loaded
-machine): 3.5 ms is 270 GFLOP/s of the layer's 945 MFLOP, above what OpenBLAS reaches at these
-shapes on 2 cores (about 240 GFLOP/s for the large products, 180 for the per-step ones); the
-LSTM's products alone take 5.96 ms. Its GRU has no oneDNN path.
+The GRU row runs after the LSTM's, which pins BLAS to one thread (npdeep.threads): GRU alone
+(BLAS's own threads) 1.95 [1.70-2.16]; after another split op has pinned BLAS, as in the full
+run (--only maxpool,gru --rounds 9), 1.11 [1.08-1.22] before, 1.51 [1.47-1.54] after.
+
+PyTorch's LSTM runs oneDNN's fused LSTM with AVX-512 (81 ms with torch.backends.mkldnn off):
+3.2-3.5 ms is 270-295 GFLOP/s of the layer's 945 MFLOP. OpenBLAS runs its Haswell (AVX2)
+kernels on this CPU, 87-126 GFLOP/s a core at these shapes, so the products alone took
+longer than PyTorch's whole layer; npdeep's LSTM now calls OpenBLAS's AVX-512 kernels
+itself (npdeep/kernels/_lstm_numba.py), 190-255 GFLOP/s a core alone, about 1.45x that on
+two threads (the two cores share their vector units or more: OpenBLAS's AVX2 kernel scales
+2.0x). That is why floor, timed with NumPy's own products, is below 1. Its GRU has no
+oneDNN path.
 """
 from __future__ import annotations
 

@@ -12,6 +12,9 @@ what kept two batch halves from scaling).
 Not cached on disk (``cache=True`` refuses functions that call a ctypes pointer): compiled
 once per process on first use, about a second.
 
+The same file holds the reset-after GRU's whole loops (gru_forward_loop / gru_backward_loop),
+which kernels.recurrent.gru_forward / gru_backward call on the GRU op's own buffers.
+
 GEMM is None when NumPy's BLAS exports no CBLAS sgemm/dgemm that ctypes can find (an MKL or
 Accelerate build): kernels.recurrent then keeps the per-step Python loop.
 """

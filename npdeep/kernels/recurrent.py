@@ -14,6 +14,11 @@ buffers, in processing order as npdeep.functional.recurrent.common lays them out
 mask. Rows of different blocks never touch, so blocks run in any order, on any thread, with
 the same bits (for a given cut of the batch).
 
+The LSTM's compiled path and, behind gru_forward / gru_backward, the GRU's run each block's
+whole time loop in ONE compiled call instead (_lstm_numba; the per-step loops below stay as
+the fallback where NumPy's BLAS has no CBLAS product numba can call): no GIL between steps,
+and the products through OpenBLAS's AVX-512 kernels where the CPU has AVX-512.
+
 float32 gates go through the rational tanh of _rnn_numba (max abs error 3.2e-7); float64
 through the exact np.tanh (scalar libm: correct, but slower than the NumPy path — the ops
 take this path for float32 only). NumPy twins: LSTMSequence and GRUSequence with
@@ -51,7 +56,8 @@ def blocks(m: int, T_x: int, n_gates: int, n_a: int) -> list:
     an example, forward). Measured (2 shared cores, float32, batch 32, T_x = 50, n_x = 64,
     n_a = 128, fwd + bwd, min over 40, ms): LSTM one block with two-thread BLAS 5.8; once
     BLAS is pinned, two blocks 7.8 against one block 9.5; reset-after GRU 4.6; 6.2 against
-    7.3. The split loses to two-thread BLAS because the products outside the time loop
+    7.3 (those figures with the per-step Python loop; with the whole-loop kernels, GRU 5.65
+    ms with BLAS's threads, 6.71 pinned and split). The split loses to two-thread BLAS because the products outside the time loop
     (input projection, dW, dX: over half the flops) then run on one thread; cutting those
     over the threads too measured no faster (and is not done).
     """

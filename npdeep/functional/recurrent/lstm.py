@@ -43,10 +43,22 @@ class LSTMSequence(Function):
     overflow to guard against (σ by e^(−z) needs a cap: 4 passes more per step). Its error is
     absolute, below one ulp of 1, as the gates need.
 
-    Two paths for the time loops, the same products: float32 with the compiled path on
-    (npdeep.kernels.active()) runs npdeep.kernels.recurrent, one GIL-free kernel a step for
-    the elementwise work (its tanh a rational approximation, max abs error 3.2e-7); all else
-    runs the NumPy loops _forward_steps / _backward_steps, the tested reference.
+    Paths, the same products: float32 with the compiled path on (npdeep.kernels.active())
+    cuts the batch into one block per thread (kernels.recurrent.lstm_blocks) and runs each
+    block's whole layer on its own thread, in its own buffers: the input projection, the
+    time loop forward and back as ONE GIL-free numba call each (kernels._lstm_numba, its tanh
+    a rational approximation, max abs error 3.2e-7), dX and the block's partial dW, db; the
+    partial sums are added in block order (_forward_blocks / _backward_blocks). Where NumPy's
+    BLAS offers no CBLAS product to call from numba, a per-step Python loop around one
+    compiled kernel a step (kernels.recurrent.lstm_forward). All else runs the NumPy loops
+    _forward_steps / _backward_steps, the tested reference.
+
+    NOTE: why the batch blocks did not scale with a per-step Python loop: each step made
+    about four calls (product, kernel, slices), each taking the GIL for its overhead, so two
+    threads mostly waited for each other, and the products outside the loop ran on one core.
+    Measured (fwd + bwd, batch 32, T_x 50, n_x 64, n_a 128, float32, 2 threads, min over 40):
+    per-step loop, split 10.1 ms; one block with two-thread BLAS 7.8; whole loops in blocks
+    6.9; with OpenBLAS's AVX-512 kernels (see _lstm_numba) 3.1-3.9.
     """
 
     @staticmethod
