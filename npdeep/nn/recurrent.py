@@ -25,6 +25,7 @@ from __future__ import annotations
 from npdeep import functional as F
 from npdeep.functional.dropout import check_keep_prob
 from npdeep.functional.recurrent import common
+from npdeep.functional.recurrent.lstm_bi import lstm_bidirectional
 from npdeep.functional.recurrent.rnn import NONLINEARITIES
 from npdeep.nn import _pytorch_names as pytorch
 from npdeep.nn.module import Module
@@ -135,6 +136,9 @@ class _Recurrent(Module):
         for layer in range(self.num_layers):
             if layer > 0 and self.training and self.keep_prob < 1.0:
                 A = F.dropout(A, self.keep_prob)  # between layers, as the course's dropout
+            if self._fused_bidirectional:
+                A = self._bidirectional_layer(A, layer, initial, finals, lengths)
+                continue
             outputs = []
             for k, (l, reverse, cell) in enumerate(cells):
                 if l != layer:
@@ -155,6 +159,26 @@ class _Recurrent(Module):
         top = finals[0][-self.num_directions:]
         last = top[0] if len(top) == 1 else F.concatenate(top, axis=1)
         return last, state_out
+
+    # Whether a bidirectional layer runs both directions as one fused op (LSTM only).
+    _fused_bidirectional = False
+
+    def _bidirectional_layer(self, A, layer, initial, finals, lengths):
+        """One bidirectional layer as one op (npdeep.functional.recurrent.lstm_bi: the two
+        directions at once); appends each direction's final states to ``finals``."""
+        cell, cell_r = getattr(self, f"l{layer}"), getattr(self, f"l{layer}_reverse")
+        k = 2 * layer
+        W, b = cell.fused()
+        W_r, b_r = cell_r.fused()
+        Y, last, last_r = lstm_bidirectional(A, [s[k] for s in initial],
+                                             [s[k + 1] for s in initial], W, b, W_r, b_r,
+                                             lengths=lengths)
+        if module_records() is not None:  # summary(): one row per cell
+            module_records().append((cell, Y[:, :, :self.n_a]))
+            module_records().append((cell_r, Y[:, :, self.n_a:]))
+        for j in range(len(finals)):
+            finals[j] += [last[j], last_r[j]]
+        return Y
 
     def extra_repr(self) -> str:
         text = f"{self.n_x}, {self.n_a}"
@@ -231,6 +255,10 @@ class LSTM(_Recurrent):
                "all four gates." + _SEQUENCE_DOC.format(
                    state="a tuple (a, c) of Tensors", cell="LSTMCell", first="Wf"))
     cell_class = LSTMCell
+
+    @property
+    def _fused_bidirectional(self) -> bool:
+        return self.bidirectional
 
     @_refuse_pytorch_names
     def __init__(self, n_x: int, n_a: int, *, num_layers: int = 1, bidirectional: bool = False,

@@ -7,6 +7,7 @@ import pytest
 
 from harness import assert_gradcheck, randn
 from npdeep import functional as F
+from npdeep.functional.recurrent.lstm_bi import lstm_bidirectional
 from npdeep.reference import gru as ref_gru
 from npdeep.reference import lstm as ref_lstm
 from npdeep.reference import rnn as ref_rnn
@@ -324,3 +325,58 @@ def test_cells_take_a_step_given_as_nested_lists():
     X, (a0,), (W, b) = make("rnn", 2, 1, 3, 2)
     np.testing.assert_array_equal(F.rnn_cell(X.data[:, 0].tolist(), a0, W, b).data,
                                   F.rnn_cell(X[:, 0], a0, W, b).data)
+
+
+# ------------------------------------------------------------ the fused bidirectional LSTM
+def _bidirectional_inputs(m, T_x, n_x, n_a, dtype=np.float64):
+    X, states, weights = make("lstm", m, T_x, n_x, n_a)
+    _, states_r, weights_r = make("lstm", m, T_x, n_x, n_a, seed=10)
+    cast = [Tensor(t.data.astype(dtype), requires_grad=True)
+            for t in [X] + states + weights + states_r + weights_r]
+    return cast
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_lstm_bidirectional_gradcheck(case):
+    m, T_x, n_x, n_a, lengths = case
+    lengths = None if lengths is None else np.array(lengths)
+
+    def fn(X, a0, c0, W, b, a0_r, c0_r, W_r, b_r):
+        Y, last, last_r = lstm_bidirectional(X, (a0, c0), (a0_r, c0_r), W, b, W_r, b_r,
+                                             lengths=lengths)
+        return cost([Y, *last, *last_r])
+
+    assert_gradcheck(fn, _bidirectional_inputs(m, T_x, n_x, n_a))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("lengths", [None, (7, 3, 1, 7, 5)])
+def test_lstm_bidirectional_equals_two_lstm_calls_bit_for_bit(dtype, lengths):
+    # float32 takes the compiled path where numba is on (batch blocks on threads); the fused
+    # op runs each direction's own LSTMSequence, so values and gradients are the same bits.
+    lengths = None if lengths is None else np.array(lengths)
+    inputs = _bidirectional_inputs(5, 7, 3, 4, dtype)
+    X, a0, c0, W, b, a0_r, c0_r, W_r, b_r = inputs
+    Y, last, last_r = lstm_bidirectional(X, (a0, c0), (a0_r, c0_r), W, b, W_r, b_r,
+                                         lengths=lengths)
+    cost([Y, *last, *last_r]).backward()
+    fused = [Y.data, *(s.data for s in last + last_r)] + [t.grad.copy() for t in inputs]
+    for t in inputs:
+        t.grad = None
+    Yf, *last = F.lstm(X, a0, c0, W, b, lengths=lengths)
+    Yr, *last_r = F.lstm(X, a0_r, c0_r, W_r, b_r, reverse=True, lengths=lengths)
+    Y2 = F.concatenate([Yf, Yr], axis=2)
+    cost([Y2, *last, *last_r]).backward()
+    apart = [Y2.data, *(s.data for s in last + last_r)] + [t.grad for t in inputs]
+    assert fused[0].dtype == dtype
+    for got, expected in zip(fused, apart):
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_lstm_bidirectional_refuses_directions_of_different_sizes():
+    X, a0, c0, W, b, *_ = _bidirectional_inputs(2, 3, 2, 3)
+    _, _, _, W_r, b_r, *_ = _bidirectional_inputs(2, 3, 2, 4)
+    with pytest.raises(ValueError, match=r"lstm_bidirectional: both directions must have the "
+                                         r"same n_a; got W of shape \(12, 5\) and W_r of "
+                                         r"shape \(16, 6\)"):
+        lstm_bidirectional(X, (a0, c0), (None, None), W, b, W_r, b_r)
