@@ -67,12 +67,11 @@ class LSTMSequence(Function):
         n_a = a0.shape[1]
         n3 = 3 * n_a
         Wa, Wx = common.split_weights(W, n_a)
-        Wa_h, Wx_h, b_h = common.half_sigmoid_rows((Wa, Wx, b), n3)
-        Xp = common.to_processing_order(X, reverse)                   # (T_x, m, n_x)
         M = common.step_mask(lengths, T_x, reverse, X.dtype)            # (T_x, m, 1) or None
         if compiled.lstm_whole_loops(X.dtype):
-            return LSTMSequence._forward_blocks(ctx, X, a0, c0, Wa, Wx, Wa_h, Wx_h, b_h, M,
-                                                reverse)
+            return LSTMSequence._forward_blocks(ctx, X, a0, c0, Wa, Wx, b, M, reverse)
+        Wa_h, Wx_h, b_h = common.half_sigmoid_rows((Wa, Wx, b), n3)
+        Xp = common.to_processing_order(X, reverse)                   # (T_x, m, n_x)
         # The input projection of every step in one GEMM; then G holds the gate values.
         take = common.pool.take
         G = take((T_x, m, 4 * n_a), X.dtype)                            # (T_x, m, 4·n_a)
@@ -153,7 +152,7 @@ class LSTMSequence(Function):
         return dX, (da if needs[1] else None), (dc if needs[2] else None), dW, db
 
     @staticmethod
-    def _forward_blocks(ctx, X, a0, c0, Wa, Wx, Wa_h, Wx_h, b_h, M, reverse):
+    def _forward_blocks(ctx, X, a0, c0, Wa, Wx, b, M, reverse):
         """The compiled path: the batch cut into blocks (kernels.recurrent.lstm_blocks), and
         each block's whole forward (input projection, time loop, output) on its own thread in
         its own contiguous buffers, so that no product of the layer runs on one core alone."""
@@ -161,7 +160,14 @@ class LSTMSequence(Function):
         n_a = a0.shape[1]
         out = np.empty((m, T_x + 2, n_a), dtype=X.dtype)
         take = common.pool.take
-        Wa_hT, Wx_hT = np.ascontiguousarray(Wa_h.T), np.ascontiguousarray(Wx_h.T)
+        # The products' right factors Waᵀ, Wxᵀ C-contiguous with the σ columns halved, each
+        # in one pass (the same bits as half_sigmoid_rows, then a transposing copy).
+        half = np.ones(4 * n_a, dtype=X.dtype)
+        half[:3 * n_a] = 0.5
+        Wa_hT, Wx_hT = np.empty((n_a, 4 * n_a), X.dtype), np.empty((n_x, 4 * n_a), X.dtype)
+        np.multiply(Wa.T, half, out=Wa_hT)
+        np.multiply(Wx.T, half, out=Wx_hT)
+        b_h = b * half
 
         def run(block):
             start, stop = block
