@@ -62,14 +62,16 @@ class LSTMSequence(Function):
     """
 
     @staticmethod
-    def forward(ctx, X, a0, c0, W, b, reverse=False, lengths=None):
+    def forward(ctx, X, a0, c0, W, b, reverse=False, lengths=None, out=None):
+        # out: (m, T_x + 2, n_a), maybe a view, that the compiled path writes the output into
+        # (LSTMBidirectional's half of its own); other paths return their own array.
         m, T_x, n_x = X.shape
         n_a = a0.shape[1]
         n3 = 3 * n_a
         Wa, Wx = common.split_weights(W, n_a)
         M = common.step_mask(lengths, T_x, reverse, X.dtype)            # (T_x, m, 1) or None
         if compiled.lstm_whole_loops(X.dtype):
-            return LSTMSequence._forward_blocks(ctx, X, a0, c0, Wa, Wx, b, M, reverse)
+            return LSTMSequence._forward_blocks(ctx, X, a0, c0, Wa, Wx, b, M, reverse, out)
         Wa_h, Wx_h, b_h = common.half_sigmoid_rows((Wa, Wx, b), n3)
         Xp = common.to_processing_order(X, reverse)                   # (T_x, m, n_x)
         # The input projection of every step in one GEMM; then G holds the gate values.
@@ -122,9 +124,11 @@ class LSTMSequence(Function):
                     new += state[k]
 
     @staticmethod
-    def backward(ctx, dout):
+    def backward(ctx, dout, add_dX_to=None):
+        # add_dX_to: (m, T_x, n_x) to add dX into (in place) and return as dX (the
+        # bidirectional op's other direction's dX), else None.
         if isinstance(ctx.saved[0], str):  # "blocks": the whole-loop compiled path
-            return LSTMSequence._backward_blocks(ctx, dout)
+            return LSTMSequence._backward_blocks(ctx, dout, add_dX_to)
         Xp, Wa, Wx, G, S, C, tanh_C, M, reverse = ctx.saved
         T_x, m, n_x = Xp.shape
         n_a = S.shape[2]
@@ -142,6 +146,9 @@ class LSTMSequence(Function):
         dX = dW = db = None
         if needs[0]:
             dX = common.input_gradient(dG2, Wx, T_x, m, reverse)
+            if add_dX_to is not None:
+                add_dX_to += dX
+                dX = add_dX_to
         if needs[3]:
             dWa = dG2.T @ S[:T_x].reshape(T_x * m, n_a)
             dWx = dG2.T @ Xp.reshape(T_x * m, n_x)
@@ -152,13 +159,14 @@ class LSTMSequence(Function):
         return dX, (da if needs[1] else None), (dc if needs[2] else None), dW, db
 
     @staticmethod
-    def _forward_blocks(ctx, X, a0, c0, Wa, Wx, b, M, reverse):
+    def _forward_blocks(ctx, X, a0, c0, Wa, Wx, b, M, reverse, out=None):
         """The compiled path: the batch cut into blocks (kernels.recurrent.lstm_blocks), and
         each block's whole forward (input projection, time loop, output) on its own thread in
         its own contiguous buffers, so that no product of the layer runs on one core alone."""
         m, T_x, n_x = X.shape
         n_a = a0.shape[1]
-        out = np.empty((m, T_x + 2, n_a), dtype=X.dtype)
+        if out is None:
+            out = np.empty((m, T_x + 2, n_a), dtype=X.dtype)
         take = common.pool.take
         # The products' right factors Waᵀ, Wxᵀ C-contiguous with the σ columns halved, each
         # in one pass (the same bits as half_sigmoid_rows, then a transposing copy).
@@ -192,7 +200,7 @@ class LSTMSequence(Function):
         return out
 
     @staticmethod
-    def _backward_blocks(ctx, dout):
+    def _backward_blocks(ctx, dout, add_dX_to=None):
         """The compiled path back: each block's backward through time, its dX rows and its
         partial dW, db on its own thread; the partial sums added in block order (for a given
         thread count the same bits every run)."""
@@ -201,7 +209,9 @@ class LSTMSequence(Function):
         T_x, _, n_x = parts[0][0].shape
         n_a = Wa.shape[1]
         m, dtype = blocks[-1][1], Wa.dtype
-        dX = np.empty((m, T_x, n_x), dtype=dtype) if needs[0] else None
+        dX = None
+        if needs[0]:
+            dX = np.empty((m, T_x, n_x), dtype=dtype) if add_dX_to is None else add_dX_to
         da, dc = np.empty((m, n_a), dtype=dtype), np.empty((m, n_a), dtype=dtype)
 
         def run(i):
@@ -216,8 +226,11 @@ class LSTMSequence(Function):
             if needs[0]:
                 dXp = common.pool.take((T_x * rows, n_x), dtype)
                 compiled.lstm_product(dG2, Wx, dXp)
-                dX[start:stop] = common.from_processing_order(dXp.reshape(T_x, rows, -1),
-                                                              reverse)
+                dXb = common.from_processing_order(dXp.reshape(T_x, rows, -1), reverse)
+                if add_dX_to is None:
+                    dX[start:stop] = dXb
+                else:
+                    dX[start:stop] += dXb
                 common.pool.give(dXp)
             dW = None
             if needs[3]:

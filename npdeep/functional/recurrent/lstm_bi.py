@@ -54,8 +54,11 @@ class LSTMBidirectional(Function):
         args = ((a0, c0, W, b), (a0_r, c0_r, W_r, b_r))
         out = np.empty((m, T_x + 2, 2 * n_a), dtype=X.dtype)
         for d in (0, 1):
-            out[:, :, d * n_a:(d + 1) * n_a] = LSTMSequence.forward(
-                dirs[d], X, *args[d], reverse=bool(d), lengths=lengths)
+            half = out[:, :, d * n_a:(d + 1) * n_a]
+            part = LSTMSequence.forward(dirs[d], X, *args[d], reverse=bool(d), lengths=lengths,
+                                        out=half)
+            if part is not half:  # the NumPy paths return their own array
+                half[...] = part
         ctx.saved = (dirs, n_a)
         return out
 
@@ -63,9 +66,8 @@ class LSTMBidirectional(Function):
     def backward(ctx, dout):
         dirs, n_a = ctx.saved
         dX, da, dc, dW, db = LSTMSequence.backward(dirs[0], dout[:, :, :n_a])
-        dX_r, da_r, dc_r, dW_r, db_r = LSTMSequence.backward(dirs[1], dout[:, :, n_a:])
-        if dX is not None:
-            dX += dX_r
+        # The reverse direction adds its dX into the forward's: dX_forward + dX_reverse.
+        dX, da_r, dc_r, dW_r, db_r = LSTMSequence.backward(dirs[1], dout[:, :, n_a:], dX)
         return dX, da, dc, dW, db, da_r, dc_r, dW_r, db_r
 
 
