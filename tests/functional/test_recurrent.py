@@ -5,7 +5,7 @@ PyTorch comparisons of the same ops, through the layers, are in tests/nn/test_re
 import numpy as np
 import pytest
 
-from harness import assert_gradcheck, randn
+from harness import assert_gradcheck, randn, split_over_two_threads
 from npdeep import functional as F
 from npdeep.functional.recurrent.lstm_bi import lstm_bidirectional
 from npdeep.reference import gru as ref_gru
@@ -352,8 +352,21 @@ def test_lstm_bidirectional_gradcheck(case):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("lengths", [None, (7, 3, 1, 7, 5)])
 def test_lstm_bidirectional_equals_two_lstm_calls_bit_for_bit(dtype, lengths):
-    # float32 takes the compiled path where numba is on (batch blocks on threads); the fused
-    # op runs each direction's own LSTMSequence, so values and gradients are the same bits.
+    # float32 takes the compiled path where numba is on; the fused op runs each direction's
+    # own LSTMSequence, so values and gradients are the same bits.
+    _assert_bidirectional_equals_two_lstm_calls(dtype, lengths)
+
+
+@pytest.mark.parametrize("lengths", [None, (7, 3, 1, 7, 5)])
+def test_lstm_bidirectional_equals_two_lstm_calls_with_the_batch_split(monkeypatch, lengths):
+    # The compiled path's batch blocks on two threads: each direction's output written into
+    # its half of the op's output, the reverse direction's dX added into the forward's.
+    from npdeep.kernels import recurrent as compiled
+    with split_over_two_threads(monkeypatch, compiled, "MIN_FLOPS_PER_THREAD"):
+        _assert_bidirectional_equals_two_lstm_calls(np.float32, lengths)
+
+
+def _assert_bidirectional_equals_two_lstm_calls(dtype, lengths):
     lengths = None if lengths is None else np.array(lengths)
     inputs = _bidirectional_inputs(5, 7, 3, 4, dtype)
     X, a0, c0, W, b, a0_r, c0_r, W_r, b_r = inputs
