@@ -266,7 +266,8 @@ def lstm_forward_block(G, S, C, tanh_C, Wa_hT, b_h, Mr) -> None:
     loops = _lstm_loops()
     masked = Mr is not None
     Mr = Mr if masked else np.ones((1, 1), dtype=G.dtype)
-    Za = np.empty(G.shape[1:], dtype=G.dtype)
+    from npdeep.functional.recurrent.common import empty_aligned
+    Za = empty_aligned(G.shape[1:], G.dtype)  # 64-byte aligned, as the op's buffers
     loops.lstm_forward_loop(G, S, C, tanh_C, Wa_hT, np.ascontiguousarray(b_h, dtype=G.dtype),
                             Mr, masked, G.dtype == np.float32, Za)
 

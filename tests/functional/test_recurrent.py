@@ -393,3 +393,15 @@ def test_lstm_bidirectional_refuses_directions_of_different_sizes():
                                          r"same n_a; got W of shape \(12, 5\) and W_r of "
                                          r"shape \(16, 6\)"):
         lstm_bidirectional(X, (a0, c0), (None, None), W, b, W_r, b_r)
+
+
+@pytest.mark.parametrize("shape", [(3,), (5, 7), (2, 3, 5), (0, 4)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_aligned_buffers_start_on_a_cache_line(shape, dtype):
+    from npdeep.functional.recurrent import common
+    for make_array in (common.empty_aligned, common.take_aligned):
+        A = make_array(shape, dtype)
+        assert A.shape == shape and A.dtype == dtype and A.flags.c_contiguous
+        assert A.ctypes.data % common.ALIGN == 0
+        A[...] = 1.0          # writable, and its own memory
+        common.pool.give(A)

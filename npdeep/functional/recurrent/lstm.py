@@ -166,13 +166,14 @@ class LSTMSequence(Function):
         m, T_x, n_x = X.shape
         n_a = a0.shape[1]
         if out is None:
-            out = np.empty((m, T_x + 2, n_a), dtype=X.dtype)
-        take = common.pool.take
+            out = common.empty_aligned((m, T_x + 2, n_a), X.dtype)
+        take = common.take_aligned
         # The products' right factors Waᵀ, Wxᵀ C-contiguous with the σ columns halved, each
         # in one pass (the same bits as half_sigmoid_rows, then a transposing copy).
         half = np.ones(4 * n_a, dtype=X.dtype)
         half[:3 * n_a] = 0.5
-        Wa_hT, Wx_hT = np.empty((n_a, 4 * n_a), X.dtype), np.empty((n_x, 4 * n_a), X.dtype)
+        Wa_hT = common.empty_aligned((n_a, 4 * n_a), X.dtype)
+        Wx_hT = common.empty_aligned((n_x, 4 * n_a), X.dtype)
         np.multiply(Wa.T, half, out=Wa_hT)
         np.multiply(Wx.T, half, out=Wx_hT)
         b_h = b * half
@@ -219,12 +220,12 @@ class LSTMSequence(Function):
             rows = stop - start
             dY = common.to_processing_order(dout[start:stop, :T_x], reverse)
             da_b, dc_b = np.array(dout[start:stop, T_x]), np.array(dout[start:stop, T_x + 1])
-            dG = common.pool.take(G.shape, dtype)
+            dG = common.take_aligned(G.shape, dtype)
             db = compiled.lstm_backward_block(G, dG, tanh_C, S, C, dY, da_b, dc_b, Wa, Mr)
             da[start:stop], dc[start:stop] = da_b, dc_b
             dG2 = dG.reshape(T_x * rows, 4 * n_a)
             if needs[0]:
-                dXp = common.pool.take((T_x * rows, n_x), dtype)
+                dXp = common.take_aligned((T_x * rows, n_x), dtype)
                 compiled.lstm_product(dG2, Wx, dXp)
                 dXb = common.from_processing_order(dXp.reshape(T_x, rows, -1), reverse)
                 if add_dX_to is None:
@@ -234,7 +235,8 @@ class LSTMSequence(Function):
                 common.pool.give(dXp)
             dW = None
             if needs[3]:
-                dWa, dWx = np.empty((4 * n_a, n_a), dtype), np.empty((4 * n_a, n_x), dtype)
+                dWa = common.empty_aligned((4 * n_a, n_a), dtype)
+                dWx = common.empty_aligned((4 * n_a, n_x), dtype)
                 compiled.lstm_product(dG2, S[:T_x].reshape(T_x * rows, n_a), dWa, True)
                 compiled.lstm_product(dG2, Xb.reshape(T_x * rows, n_x), dWx, True)
                 dW = np.concatenate([dWa, dWx], axis=1)

@@ -26,8 +26,6 @@ bidirectional layer returns), out[:, T_x] = [a_T forward, a_T reverse], out[:, T
 """
 from __future__ import annotations
 
-import numpy as np
-
 from npdeep.autograd import Function
 from npdeep.functional.recurrent import common
 from npdeep.functional.recurrent.lstm import LSTMSequence
@@ -52,7 +50,7 @@ class LSTMBidirectional(Function):
         needs = ctx.needs_input_grad
         dirs = (_Direction(needs[:5]), _Direction(needs[:1] + needs[5:9]))
         args = ((a0, c0, W, b), (a0_r, c0_r, W_r, b_r))
-        out = np.empty((m, T_x + 2, 2 * n_a), dtype=X.dtype)
+        out = common.empty_aligned((m, T_x + 2, 2 * n_a), X.dtype)
         for d in (0, 1):
             half = out[:, :, d * n_a:(d + 1) * n_a]
             part = LSTMSequence.forward(dirs[d], X, *args[d], reverse=bool(d), lengths=lengths,
