@@ -50,6 +50,8 @@ def empty_aligned(shape, dtype) -> np.ndarray:
     slightly larger buffer; C-contiguous)."""
     dtype = np.dtype(dtype)
     nbytes = int(np.prod(shape)) * dtype.itemsize
+    if nbytes == 0:  # no data to align (NumPy may point an empty slice anywhere)
+        return np.empty(shape, dtype)
     buffer = np.empty(nbytes + ALIGN, dtype=np.uint8)
     start = -buffer.ctypes.data % ALIGN
     return buffer[start:start + nbytes].view(dtype).reshape(shape)
@@ -59,7 +61,7 @@ def take_aligned(shape, dtype) -> np.ndarray:
     """pool.take, ALIGN-byte aligned: a pool array that is not is dropped for a new aligned
     one (which the pool then keeps when it is given back)."""
     array = pool.take(shape, dtype)
-    if array.ctypes.data % ALIGN == 0:
+    if array.ctypes.data % ALIGN == 0 or array.size == 0:
         return array
     return empty_aligned(shape, dtype)
 
