@@ -33,6 +33,19 @@ torch / npdeep, median [IQR], kept/attempted rounds):
     LSTM            npdeep 3.40 ms, torch 3.31 ms, ratio 0.95 [0.93-0.99], floor 0.58, 11/13
     GRU             npdeep 5.54 ms, torch 9.31 ms, ratio 1.68 [1.61-1.70], floor 1.24, 11/12
     LSTM 2x bidir.  npdeep 21.3 ms, torch 19.3 ms, ratio 0.87 [0.84-0.92], floor 0.67, 11/12
+    then (a bidirectional layer as one Function, npdeep/functional/recurrent/lstm_bi.py; no
+    unused copy of X per call; 64-byte aligned buffers), three runs in a row:
+    LSTM            ratio 1.00 [0.97-1.02], 11/11; 0.66 [0.62-0.73], 11/11; 0.71 [0.61-0.89], 11/12
+    GRU             ratio 1.82 [1.67-1.95], 11/12; 1.60 [1.49-1.68], 11/11; 1.83 [1.69-1.97], 11/11
+    LSTM 2x bidir.  ratio 0.94 [0.92-1.01], 11/11; 0.93 [0.86-0.94], 11/11; 0.82 [0.78-0.93], 11/11
+    (the same code before these changes, just before: 0.95 [0.92-0.99], 1.72 [1.68-1.81],
+    0.89 [0.87-0.90]; interleaved A/B runs of the last change alone: LSTM 0.97 -> 0.98, 0.99,
+    bidir. 0.97 -> 0.99, 1.04). In the second and third runs PyTorch's own times rose about
+    20% (LSTM 3.5 -> 4.2-4.3 ms) and npdeep's LSTM about 2x (3.3 -> 6.1-6.6 ms) with no other
+    process using the cores: the machine's shared vector units or memory, seen by npdeep's
+    AVX-512 products more than by oneDNN. The same two levels showed in earlier A/B runs.
+    Running the two directions of a layer at once, one per thread over the whole batch,
+    measured slower than the batch split in each (see lstm_bi.py's NOTE).
 
 The GRU row runs after the LSTM's, which pins BLAS to one thread (npdeep.threads): GRU alone
 (BLAS's own threads) 1.95 [1.70-2.16]; after another split op has pinned BLAS, as in the full
