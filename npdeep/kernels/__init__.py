@@ -4,12 +4,14 @@ The NumPy path is complete without them and is their tested reference: every ker
 a NumPy twin named in its docstring, and tests/kernels/ compares the two.
 
 Where they run: max_pool2d and avg_pool2d (kernels.pool), the tile transforms of the
-Winograd convolution (kernels.winograd), and the direct convolution of thin layers
-(kernels.conv: 6 or 8 output channels, where a GEMM runs far below BLAS's speed), and the
-per-step elementwise work of the float32 LSTM and reset-after GRU (kernels.recurrent); the
-other matrix products stay in BLAS. The first call
-of a kernel compiles it for its dtype and memory layout (a fraction of a second each); numba
-keeps the result on disk for later processes.
+Winograd convolution (kernels.winograd), the direct convolution of thin layers (kernels.conv:
+6 or 8 output channels, where a GEMM runs far below BLAS's speed), ReLU on large float arrays
+(kernels.activation), the whole time loops of the float32 LSTM and reset-after GRU, forward
+and backward through time, one GIL-free call per batch block (kernels.recurrent), and
+Word2Vec's training loop on worker threads (kernels.word2vec). The other matrix products stay
+in BLAS. The first call of a kernel compiles it for its dtype and memory layout (a fraction of
+a second each); numba keeps the result on disk for later processes, except the recurrent
+loops, which call BLAS through ctypes and compile once per process (about 3 s).
 """
 from npdeep.kernels.pool import (avg_pool_backward, avg_pool_forward, max_pool_backward,
                                  max_pool_forward, max_pool_winners, needs_zeros)
