@@ -20,11 +20,11 @@ import math
 import numpy as np
 
 from npdeep import nn
-from npdeep.autograd import no_grad
 from npdeep.functional.conv import output_size
 from npdeep.functional.normalize import l2_normalize
 from npdeep.models._util import check_input_shape, rebuild_hint
 from npdeep.tensor import Tensor
+from npdeep.train.evaluate import predict
 from npdeep.validation import check_float, check_int
 
 # The course's door-entry example compares the distance with 0.7.
@@ -100,19 +100,7 @@ class Encoder(nn.Module):
 def encode_with_module(model: nn.Module, images, mini_batch_size: int = 128) -> np.ndarray:
     """model(images) batch by batch, in eval mode (BatchNorm's running averages) without a
     graph; the model's training mode is restored afterwards. Returns (m, d)."""
-    images = np.asarray(images)
-    dtype = next((p.data.dtype for p in model.parameters()), None)
-    if dtype is not None and images.dtype != dtype and images.dtype.kind == "f":
-        images = images.astype(dtype)
-    was_training = model.training
-    model.eval()
-    try:
-        with no_grad():
-            parts = [model(Tensor(images[i:i + mini_batch_size])).data
-                     for i in range(0, len(images), mini_batch_size)]
-    finally:
-        model.train(was_training)
-    return np.concatenate(parts) if parts else np.zeros((0, 0))
+    return predict(model, images, mini_batch_size)
 
 
 def encode(encoder, images) -> np.ndarray:
