@@ -22,6 +22,7 @@ import numpy as np
 from npdeep import nn
 from npdeep.autograd import no_grad
 from npdeep.tensor import Tensor
+from npdeep.train.evaluate import predict
 from npdeep.validation import check_int
 
 __all__ = ["sliding_windows", "to_convolutional", "window_stride"]
@@ -80,17 +81,12 @@ def sliding_windows(model, image, window, stride, batch_size: int = 256) -> np.n
                          f"{image.shape}")
     n_rows = (n_H - window_H) // stride + 1
     n_cols = (n_W - window_W) // stride + 1
-    crops = np.stack([image[r * stride:r * stride + window_H, c * stride:c * stride + window_W]
-                      for r in range(n_rows) for c in range(n_cols)])  # (P, wH, wW, n_C)
-    was_training = model.training
-    model.eval()
-    try:
-        with no_grad():
-            scores = [model(Tensor(crops[i:i + batch_size])).data
-                      for i in range(0, len(crops), batch_size)]
-    finally:
-        model.train(was_training)
-    scores = np.concatenate(scores)  # (n_rows·n_cols, n_y)
+    # Strided views of the windows (no copy) in row-major window order; the reshape makes
+    # the one copy predict needs: (n_rows, n_cols, wH, wW, n_C) -> (P, wH, wW, n_C).
+    views = np.lib.stride_tricks.sliding_window_view(image, (window_H, window_W), axis=(0, 1))
+    views = views[::stride, ::stride].transpose(0, 1, 3, 4, 2)
+    crops = views.reshape(n_rows * n_cols, window_H, window_W, image.shape[2])
+    scores = predict(model, crops, batch_size)  # (n_rows·n_cols, n_y)
     return scores.reshape(n_rows, n_cols, *scores.shape[1:])
 
 
