@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from npdeep.text.keyed_vectors import unit_rows
+from npdeep.text.keyed_vectors import cosine_similarity, unit_rows
 
 _CHUNK = 1024  # questions scored per matrix product: (_CHUNK, restrict_vocab) float32
 
@@ -208,15 +208,8 @@ def evaluate_word_pairs(kv, path, delimiter: str = "\t", restrict_vocab: int = 3
                 continue
             gold.append(score)
             u, v = kv.vectors[lookup[a]], kv.vectors[lookup[b]]
-            model.append(_cosine(u, v))
+            model.append(cosine_similarity(u, v))
     oov_ratio = 100.0 * oov / total if total else float("nan")
     if len(gold) < 2:
         return WordPairsResult(float("nan"), float("nan"), oov_ratio, len(gold))
     return WordPairsResult(pearson(gold, model), spearman(gold, model), oov_ratio, len(gold))
-
-
-def _cosine(u, v) -> float:
-    u = u.astype(np.float64)
-    v = v.astype(np.float64)
-    norms = np.linalg.norm(u) * np.linalg.norm(v)
-    return float(u @ v / norms) if norms > 0 else 0.0

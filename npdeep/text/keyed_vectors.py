@@ -199,11 +199,8 @@ class KeyedVectors:
 
     def rank_by_query(self, q: np.ndarray, end: int | None = None) -> np.ndarray:
         """cos(q, e_w) for the first ``end`` words (all by default), shape (end,) float64."""
-        E = self.vectors[:end]
-        norms = np.linalg.norm(E, axis=1).astype(np.float64)
-        q_norm = np.linalg.norm(q)
-        dots = E.astype(np.float64) @ np.asarray(q, dtype=np.float64)
-        return dots / np.where(norms == 0, 1, norms) / (q_norm if q_norm > 0 else 1.0)
+        return self._cosines(self.vectors[:end].astype(np.float64),
+                             np.asarray(q, dtype=np.float64))
 
     def analogy(self, word_a: str, word_b: str, word_c: str) -> str:
         """word_d such that a is to b as c is to d: the course's ``complete_analogy``.
