@@ -8,11 +8,9 @@ import shlex
 import sys
 import time
 
-import numpy as np
-
 from npdeep.cli.charlm import check_task_options, cmd_train_charlm
 from npdeep.cli.recipes import (BUILT_IN, apply_scaler, build_model, load_data, make_optimizer,
-                                make_schedule, standardizer_for)
+                                make_schedule, prepare_data, standardizer_for)
 from npdeep.cli.runs import draw_curves, read_config, train_config
 
 
@@ -28,8 +26,7 @@ def _verbose(args) -> int:
 def cmd_train(args) -> int:
     import npdeep
     from npdeep import functional as F
-    from npdeep.data import Standardizer
-    from npdeep.train.checkpoint import write_safetensors, write_text_atomic
+    from npdeep.train.checkpoint import write_text_atomic
 
     if getattr(args, "task", "classify") == "charlm":
         return cmd_train_charlm(args)
@@ -51,15 +48,7 @@ def cmd_train(args) -> int:
     started = time.perf_counter()
     # config.get: a run folder written before data_root was remembered has none.
     data = load_data(config["data"], config["seed"], config.get("data_root"))
-    config["input_shape"] = list(data.input_shape)
-    config["n_classes"] = data.n_classes
-    config["class_names"] = data.class_names
-    scaler = None
-    if data.standardize:
-        scaler = Standardizer().fit(data.train[0])
-        write_safetensors(os.path.join(out, "preprocess.safetensors"),
-                          {k: np.asarray(v) for k, v in scaler.state_dict().items()})
-    train, dev, test = (apply_scaler(scaler, pair) for pair in (data.train, data.dev, data.test))
+    train, dev, test = prepare_data(config, data, out)
     write_text_atomic(config_path, json.dumps(config, indent=1))
 
     npdeep.manual_seed(config["seed"])

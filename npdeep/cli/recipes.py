@@ -112,6 +112,24 @@ def apply_scaler(scaler, pair):
     return scaler.transform(pair[0]).astype(np.float32), pair[1]
 
 
+def prepare_data(config: dict, data, out: str) -> tuple:
+    """The train, dev and test pairs a run trains and evaluates on, standardized when the data
+    set asks for it, with the scaler (fit on the train features) saved as
+    ``out/preprocess.safetensors`` for :func:`standardizer_for`. Also records the data's
+    input_shape, n_classes and class_names in ``config`` (build_model reads input_shape)."""
+    from npdeep.data import Standardizer
+    from npdeep.train.checkpoint import write_safetensors
+
+    config.update(input_shape=list(data.input_shape), n_classes=data.n_classes,
+                  class_names=data.class_names)
+    scaler = None
+    if data.standardize:
+        scaler = Standardizer().fit(data.train[0])
+        write_safetensors(os.path.join(out, "preprocess.safetensors"),
+                          {k: np.asarray(v) for k, v in scaler.state_dict().items()})
+    return tuple(apply_scaler(scaler, pair) for pair in (data.train, data.dev, data.test))
+
+
 def build_model(config: dict, data):
     args = SimpleNamespace(**config)
     builder = MODELS[config["model"]]
