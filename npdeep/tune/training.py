@@ -4,7 +4,7 @@ with the searched hyperparameters set over them.
 Each trial is a run folder as ``npdeep train`` writes it (config.json, preprocess,
 checkpoint, model, history), so ``npdeep evaluate --run STUDY/trials/trial-0007`` works on
 any trial. The pieces are the CLI's own (npdeep.cli.recipes: load_data, build_model,
-make_optimizer, make_schedule), imported when a trial runs.
+make_optimizer, make_schedule, prepare_data), imported when a trial runs.
 """
 from __future__ import annotations
 
@@ -80,26 +80,15 @@ class TrainingObjective:
         return config
 
     def __call__(self, params: dict, trial) -> float:
-        import numpy as np
-
         import npdeep
         from npdeep import functional as F
-        from npdeep.cli.recipes import (apply_scaler, build_model, make_optimizer,
-                                        make_schedule)
-        from npdeep.data import Standardizer
-        from npdeep.train.checkpoint import write_safetensors, write_text_atomic
+        from npdeep.cli.recipes import build_model, make_optimizer, make_schedule, prepare_data
+        from npdeep.train.checkpoint import write_text_atomic
 
         config = self.trial_config(params)
         data = _load(config)
-        config.update(input_shape=list(data.input_shape), n_classes=data.n_classes,
-                      class_names=data.class_names)
         out = trial.run_dir
-        scaler = None
-        if data.standardize:
-            scaler = Standardizer().fit(data.train[0])
-            write_safetensors(os.path.join(out, "preprocess.safetensors"),
-                              {k: np.asarray(v) for k, v in scaler.state_dict().items()})
-        train, dev = (apply_scaler(scaler, pair) for pair in (data.train, data.dev))
+        train, dev, _ = prepare_data(config, data, out)
         write_text_atomic(os.path.join(out, "config.json"), json.dumps(
             {k: v for k, v in config.items() if k not in BETAS}, indent=1))
         npdeep.manual_seed(config["seed"])
