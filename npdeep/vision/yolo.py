@@ -37,6 +37,7 @@ from npdeep import functional as F
 from npdeep.autograd import no_grad
 from npdeep.functional.activation import stable_sigmoid
 from npdeep.tensor import Tensor, as_tensor
+from npdeep.train.evaluate import predict
 from npdeep.validation import check_int, check_probability
 from npdeep.vision.anchors import check_anchors, wh_iou
 from npdeep.vision.boxes import batched_nms, centers_to_corners, check_boxes, corners_to_centers
@@ -378,22 +379,12 @@ def detect(model, images, anchors, score_threshold: float = .6, iou_threshold: f
         (boxes, scores, classes): lists of m arrays (K_n, 4), (K_n,), (K_n,).
     """
     mini_batch_size = check_int(mini_batch_size, "mini_batch_size", "detect")
-    images = np.asarray(images)
-    was_training = model.training
-    model.eval()
+    outputs = yolo_head(predict(model, images, mini_batch_size), anchors)
     out_boxes, out_scores, out_classes = [], [], []
-    try:
-        dtype = next(iter(model.parameters())).data.dtype
-        for start in range(0, len(images), mini_batch_size):
-            with no_grad():
-                feats = model(Tensor(images[start:start + mini_batch_size].astype(dtype))).data
-            outputs = yolo_head(feats, anchors)
-            for n in range(len(feats)):
-                scores, boxes, classes = yolo_eval(tuple(o[n] for o in outputs), (1.0, 1.0),
-                                                   max_boxes, score_threshold, iou_threshold)
-                out_boxes.append(boxes)
-                out_scores.append(scores)
-                out_classes.append(classes)
-    finally:
-        model.train(was_training)
+    for n in range(len(outputs[0])):
+        scores, boxes, classes = yolo_eval(tuple(o[n] for o in outputs), (1.0, 1.0),
+                                           max_boxes, score_threshold, iou_threshold)
+        out_boxes.append(boxes)
+        out_scores.append(scores)
+        out_classes.append(classes)
     return out_boxes, out_scores, out_classes
