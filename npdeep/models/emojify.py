@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from npdeep import nn
+from npdeep.functional.embedding import token_ids
 from npdeep.tensor import Tensor
 from npdeep.text.vocabulary import SPECIALS, Vocabulary
 from npdeep.validation import check_fraction, check_int
@@ -80,9 +81,10 @@ def _lengths(ids: np.ndarray, pad_id: int) -> np.ndarray:
     return np.maximum((ids != pad_id).sum(axis=1), 1)
 
 
-def _ids(X) -> np.ndarray:
-    # fit and predict may hand the ids over as floats; the embedding checks they are integral.
-    return np.asarray(X.data if isinstance(X, Tensor) else X).astype(np.int64)
+def _ids(X, V: int, where: str) -> np.ndarray:
+    # fit and predict may hand the ids over as floats: token_ids checks they are integral
+    # before the cast (a bare astype would truncate 2.7 to 2 without a word).
+    return token_ids(X, V, where)
 
 
 class EmojifyV1(nn.Module):
@@ -104,7 +106,7 @@ class EmojifyV1(nn.Module):
 
     def average(self, X) -> Tensor:
         """avg (m, n_e): the mean of each sentence's word vectors, padding left out."""
-        ids = _ids(X)
+        ids = _ids(X, self.embedding.vocab_size, "EmojifyV1")
         mask = (ids != self.vocab.pad_id).astype(self.embedding.E.dtype)        # (m, T)
         A = self.embedding(ids)                                                   # (m, T, n_e)
         # NOTE: masked, not only relying on the zero <pad> row: a fine-tuned or user-given
@@ -142,7 +144,7 @@ class EmojifyV2(nn.Module):
         self.linear = nn.Linear(n_a, n_classes)
 
     def forward(self, X) -> Tensor:
-        ids = _ids(X)
+        ids = _ids(X, self.embedding.vocab_size, "EmojifyV2")
         lengths = _lengths(ids, self.vocab.pad_id)
         A = self.embedding(ids)                                     # (m, T, n_e)
         A, _ = self.lstm1(A, lengths=lengths)                        # (m, T, n_a)

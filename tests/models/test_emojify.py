@@ -99,6 +99,19 @@ def test_bad_arguments():
         emojify_v2(_kv(), 2, keep_prob=0)
 
 
+@pytest.mark.parametrize("build, name", [(emojify_v1, "EmojifyV1"), (emojify_v2, "EmojifyV2")])
+def test_non_integer_or_out_of_range_ids_are_refused(build, name):
+    model = build(_kv(), 3).eval()  # eval: no dropout, so the two calls below can agree
+    V = len(model.vocab)
+    # NOTE: fit hands ids over as floats; 3.5 must not be truncated to 3 in silence.
+    with pytest.raises(ValueError, match=f"{name}: ids must be integers; got non-integer"):
+        model(np.array([[3.5, 4.0]]))
+    with pytest.raises(ValueError, match=rf"{name}: ids must lie in \[0, V\) = \[0, {V}\)"):
+        model(np.array([[3, V]]))
+    np.testing.assert_array_equal(model(np.array([[3.0, 4.0]])).data,
+                                  model(np.array([[3, 4]])).data)
+
+
 SENTIMENT = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), "..", "shared", "data", "sentiment", "pang_lee_polarity.cor")
 
