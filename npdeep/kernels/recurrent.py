@@ -127,6 +127,7 @@ def lstm_backward(G, dG, tanh_C, S, C, dY, da, dc, Wa, M, start: int, stop: int)
     dc_b = dc[rows]
     da_new = np.empty_like(da_b)
     masked, Mr = _mask_rows(M, start, stop, G.dtype)
+    from npdeep.functional.recurrent.common import carry_back  # (not at import: a cycle)
     keep = 1.0 - Mr[:, :, None] if masked else None  # 1 where the state was carried
     for k in range(T_x - 1, -1, -1):
         dg = dG[k, rows]
@@ -134,11 +135,7 @@ def lstm_backward(G, dG, tanh_C, S, C, dY, da, dc, Wa, M, start: int, stop: int)
                                    C[k, rows], da_b, dY[k, rows], dc_b,
                                    Mr[k if masked else 0], masked)
         np.matmul(dg, Wa, out=da_new)                                   # da⟨t−1⟩
-        if masked:
-            da_b *= keep[k]
-            da_b += da_new
-        else:
-            da_b, da_new = da_new, da_b
+        da_b, da_new = carry_back(da_b, da_new, None if keep is None else keep[k])
     if da_b is not target:    # the swaps left da⟨0⟩ in the spare buffer
         target[...] = da_b
 
@@ -193,6 +190,7 @@ def gru_backward(G, S, H, dY, da, dZa, dZc, Wa, M, start: int, stop: int) -> Non
                                         Mr, masked, da_new, tmp, start, stop)
         target[...] = da_b
         return
+    from npdeep.functional.recurrent.common import carry_back  # (not at import: a cycle)
     keep = 1.0 - Mr[:, :, None] if masked else None  # 1 where the state was carried
     for k in range(T_x - 1, -1, -1):
         za = dZa[k, rows]
@@ -200,11 +198,7 @@ def gru_backward(G, S, H, dY, da, dZa, dZc, Wa, M, start: int, stop: int) -> Non
                                   za, dZc[k, rows], da_new, Mr[k if masked else 0], masked)
         np.matmul(za, Wa, out=tmp)
         da_new += tmp
-        if masked:
-            da_b *= keep[k]
-            da_b += da_new
-        else:
-            da_b, da_new = da_new, da_b
+        da_b, da_new = carry_back(da_b, da_new, None if keep is None else keep[k])
     if da_b is not target:
         target[...] = da_b
 

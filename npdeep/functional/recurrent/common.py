@@ -167,6 +167,21 @@ def carry(d_new: np.ndarray, d_old: np.ndarray, M) -> np.ndarray:
     return d_new
 
 
+def carry_back(d: np.ndarray, d_new: np.ndarray, keep) -> tuple:
+    """The in-place twin of carry for the fused loops: (d⟨t−1⟩, the spare buffer).
+
+    d holds the gradient into step t, d_new the one step t passes back (0 at padded steps);
+    keep (m, 1) is 1 − M⟨t⟩, or None without padding. Without padding the two buffers just
+    swap; with it d becomes d_new + keep·d in place. The caller copies the last d back into
+    its own buffer if the swaps left it in the spare one.
+    """
+    if keep is None:
+        return d_new, d
+    d *= keep
+    d += d_new
+    return d, d_new
+
+
 def check_sequence(X, n_x, where: str) -> Tensor:
     """X as a Tensor of shape (m, T_x, n_x), or a clear error (n_x None: any n_x)."""
     if not isinstance(X, Tensor):

@@ -207,11 +207,7 @@ class GRUSequence(Function):
             za[:, :n2] *= tmp2                             # σ' = σ − σ²
             np.matmul(za, Wa_rows, out=tmp)
             da_new += tmp
-            if M is not None:
-                da *= keep[k]
-                da += da_new
-            else:
-                da, da_new = da_new, da
+            da, da_new = common.carry_back(da, da_new, None if keep is None else keep[k])
         if da is not da_out:       # the swaps left da⟨0⟩ in the spare buffer
             da_out[...] = da
 

@@ -298,14 +298,9 @@ class LSTMSequence(Function):
             dcc *= tmp
             np.matmul(dg, Wa, out=da_new)                 # da⟨t−1⟩ (m, n_a)
             np.multiply(dC, f, out=tmp)                   # dc⟨t−1⟩
-            if M is not None:
-                da *= keep[k]
-                da += da_new
-                dc *= keep[k]
-                dc += tmp
-            else:
-                da, da_new = da_new, da
-                dc, tmp = tmp, dc
+            keep_k = None if keep is None else keep[k]
+            da, da_new = common.carry_back(da, da_new, keep_k)
+            dc, tmp = common.carry_back(dc, tmp, keep_k)
         if da is not da_out:       # the swaps left da⟨0⟩, dc⟨0⟩ in the spare buffers
             da_out[...] = da
         if dc is not dc_out:
