@@ -254,8 +254,8 @@ def yolo_head(feats, anchors) -> tuple:
     box_xy = (grid + stable_sigmoid(array[..., 1:3])) / S
     box_wh = np.exp(array[..., [4, 3]]) * anchors / S  # (t_w, t_h) × (w, h)
     box_confidence = stable_sigmoid(array[..., 0:1])
-    shifted = array[..., 5:] - array[..., 5:].max(axis=-1, keepdims=True)
-    box_class_probs = np.exp(shifted) / np.exp(shifted).sum(axis=-1, keepdims=True)
+    e = np.exp(array[..., 5:] - array[..., 5:].max(axis=-1, keepdims=True))  # no overflow
+    box_class_probs = e / e.sum(axis=-1, keepdims=True)
     return box_xy, box_wh, box_confidence, box_class_probs
 
 
