@@ -27,6 +27,7 @@ import re
 import sys
 
 from npdeep.tune.trial import run_trial
+from npdeep.validation import check_int
 
 # Environment of each worker process: one BLAS / OpenMP thread, so N workers use N cores.
 ONE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -85,10 +86,8 @@ class DaskExecutor:
             raise ValueError(f"{where}: give workers=N (a local cluster of N processes) or "
                              "scheduler='tcp://host:port' (a running cluster), not "
                              f"{'both' if workers is not None else 'neither'}")
-        if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
-                                    or workers < 1):
-            raise ValueError(f"The 'workers' parameter of {where} must be an int >= 1. Got "
-                             f"{workers!r} instead.")
+        if workers is not None:
+            workers = check_int(workers, "workers", where, 1)
         if scheduler is not None and not re.match(r"^[a-z]+://[^:/\s]+:\d+$", str(scheduler)):
             raise ValueError(f"{where}: scheduler must be an address such as "
                              f"'tcp://host:8786'; got {scheduler!r}")

@@ -163,9 +163,7 @@ def grid_search(objective, grid: dict, study=None, overwrite: bool = False,
 def _settings(where, objective, space, seed, mode, monitor, stopping, **extra) -> dict:
     known = getattr(objective, "known_hyperparameters", None)
     space = check_space(space, where, known)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"The 'seed' parameter of {where} must be an int >= 0. Got {seed!r} "
-                         "instead.")
+    seed = check_int(seed, "seed", where, 0)
     if stopping is not None and not hasattr(stopping, "should_stop"):
         raise TypeError(f"{where}: stopping must be a rule such as MedianStopping(); got "
                         f"{stopping!r}")

@@ -207,6 +207,10 @@ def test_bad_arguments_are_named():
         random_search(quadratic, {"x": Uniform(0.0, 1.0)}, 0)
     with pytest.raises(ValueError, match="The 'keep' parameter of coarse_to_fine"):
         coarse_to_fine(quadratic, {"x": Uniform(0.0, 1.0)}, keep=1.5)
+    for seed in (-1, True, 1.5):
+        with pytest.raises(ValueError, match=r"The 'seed' parameter of random_search must be "
+                           rf"an int >= 0\. Got {seed!r} instead"):
+            random_search(quadratic, {"x": Uniform(0.0, 1.0)}, 1, seed=seed, verbose=0)
     with pytest.raises(ValueError, match="executor must be 'local' or 'dask'; got 'spark'"):
         random_search(quadratic, {"x": Uniform(0.0, 1.0)}, 1, executor="spark", verbose=0)
     with pytest.raises(ValueError, match="workers and scheduler need executor='dask'"):
