@@ -94,6 +94,32 @@ def sgns_loss(h, U, labels):
     return J, -delta @ U, -np.outer(delta, h)
 
 
+def output_step(syn1neg, h, targets, negatives, alpha: float) -> np.ndarray:
+    """The output side of one vectorized negative-sampling step, shared by skip-gram and CBOW:
+    u_j += α(y_j − σ(u_j·h))·h for the positive output and the negatives (in place), and the
+    input's step Σ_j α(y_j − σ(u_j·h))·u_j, taken at syn1neg as it was on entry.
+
+    A negative equal to its row's target is skipped, as in word2vec.
+
+    Args:
+        syn1neg: (V, n_e) output vectors; h: (B, n_e) the input vectors (the mean context
+        vector for CBOW); targets: (B,) positive outputs; negatives: (B, K).
+
+    Returns:
+        (B, n_e) the step for each input vector.
+    """
+    outs = np.concatenate([targets[:, None], negatives], axis=1)  # (B, K + 1)
+    U = syn1neg[outs]  # (B, K + 1, n_e), a copy: the update below does not reach it
+    f = np.matmul(U, h[:, :, None])[:, :, 0]  # (B, K + 1)
+    labels = np.zeros_like(f)
+    labels[:, 0] = 1
+    g = (labels - sigmoid(f)) * np.asarray(alpha, dtype=f.dtype)  # α(y − σ(f)), (B, K + 1)
+    g[:, 1:][negatives == targets[:, None]] = 0
+    dh = np.matmul(g[:, None, :], U)[:, 0, :]  # (B, n_e): Σ_j g_j u_j
+    add_rows(syn1neg, outs.ravel(), (g[:, :, None] * h[:, None, :]).reshape(-1, h.shape[1]))
+    return dh
+
+
 def sgns_step(syn0, syn1neg, inputs, targets, negatives, alpha: float) -> None:
     """One vectorized SGD step of skip-gram negative sampling over B pairs, in place.
 
@@ -107,17 +133,8 @@ def sgns_step(syn0, syn1neg, inputs, targets, negatives, alpha: float) -> None:
             (the center words c); negatives: (B, K) drawn outputs.
         alpha: the learning rate α.
     """
-    outs = np.concatenate([targets[:, None], negatives], axis=1)  # (B, K + 1)
     h = syn0[inputs]  # (B, n_e)
-    U = syn1neg[outs]  # (B, K + 1, n_e)
-    f = np.matmul(U, h[:, :, None])[:, :, 0]  # (B, K + 1)
-    labels = np.zeros_like(f)
-    labels[:, 0] = 1
-    g = (labels - sigmoid(f)) * np.asarray(alpha, dtype=f.dtype)  # α(y − σ(f)), (B, K + 1)
-    g[:, 1:][negatives == targets[:, None]] = 0
-    dh = np.matmul(g[:, None, :], U)[:, 0, :]  # (B, n_e): Σ_j g_j u_j
-    add_rows(syn1neg, outs.ravel(), (g[:, :, None] * h[:, None, :]).reshape(-1, h.shape[1]))
-    add_rows(syn0, inputs, dh)
+    add_rows(syn0, inputs, output_step(syn1neg, h, targets, negatives, alpha))
 
 
 def cbow_step(syn0, syn1neg, contexts, owner, targets, negatives, alpha: float) -> None:
@@ -132,15 +149,7 @@ def cbow_step(syn0, syn1neg, contexts, owner, targets, negatives, alpha: float) 
     h = np.zeros((B, n_e), dtype=syn0.dtype)
     add_rows(h, owner, syn0[contexts])
     h /= count[:, None]  # (B, n_e) the mean context vector
-    outs = np.concatenate([targets[:, None], negatives], axis=1)  # (B, K + 1)
-    U = syn1neg[outs]
-    f = np.matmul(U, h[:, :, None])[:, :, 0]
-    labels = np.zeros_like(f)
-    labels[:, 0] = 1
-    g = (labels - sigmoid(f)) * np.asarray(alpha, dtype=f.dtype)
-    g[:, 1:][negatives == targets[:, None]] = 0
-    work = np.matmul(g[:, None, :], U)[:, 0, :]  # (B, n_e)
-    add_rows(syn1neg, outs.ravel(), (g[:, :, None] * h[:, None, :]).reshape(-1, n_e))
+    work = output_step(syn1neg, h, targets, negatives, alpha)  # (B, n_e)
     add_rows(syn0, contexts, work[owner])
 
 
