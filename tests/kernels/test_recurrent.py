@@ -126,7 +126,12 @@ def test_lstm_loops_match_numpy_loops_block_by_block(dtype, masked):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("masked", [False, True], ids=["full", "padded"])
-def test_gru_loops_match_numpy_loops_block_by_block(dtype, masked):
+@pytest.mark.parametrize("whole_loop", [True, False], ids=["whole_loop", "per_step"])
+def test_gru_loops_match_numpy_loops_block_by_block(dtype, masked, whole_loop, monkeypatch):
+    """Both compiled GRU paths: the whole loop of _lstm_numba, and the per-step kernels it
+    falls back to without a CBLAS product."""
+    if not whole_loop:
+        monkeypatch.setattr(compiled, "_loops", False)
     rng = np.random.default_rng(4)
     for T_x, m, n_a in [(1, 1, 3), (4, 5, 6), (3, 8, 16)]:
         G, S, M, Wa = random_buffers(rng, T_x, m, n_a, 3, dtype, masked)
