@@ -67,7 +67,12 @@ def test_downsample_averages_blocks():
     small = downsample(images, 2)
     assert small.shape == (2, 2, 3, 1)
     assert small[0, 0, 0, 0] == pytest.approx(np.mean([0, 1, 6, 7]))
-    assert downsample(images, 3).shape == (2, 1, 2, 1)
+    for factor in (2, 3):  # every block against a plain loop; factor 3 drops the 4th row
+        got = downsample(images, factor)
+        assert got.shape == (2, 4 // factor, 6 // factor, 1) and got.dtype == np.float32
+        for n, i, j in np.ndindex(got.shape[:3]):
+            block = images[n, i * factor:(i + 1) * factor, j * factor:(j + 1) * factor, 0]
+            assert got[n, i, j, 0] == pytest.approx(block.mean())
     with pytest.raises(ValueError, match=r"downsample expected images of shape \(m, n_H, n_W, "
                                          r"n_C\) but got \(4, 6\)"):
         downsample(images[0, ..., 0], 2)
