@@ -27,7 +27,7 @@ PyTorch's nn.GRU (gates (r, z, n) stacked in ``weight_ih_l0`` (3·n_a, n_x) and 
     Wu = −[W_hz | W_iz],    bu = −(b_iz + b_hz)
     Wc = [W_hn | W_in],     bc = b_in,   bc_rec = b_hn     (reset_after=True)
 
-tests/reference/test_rnn.py checks this mapping against torch.nn.GRU.
+tests/reference/test_gru.py checks this mapping against torch.nn.GRU.
 
 Example:
     >>> c, y, caches = gru_forward(x, c0, parameters)                # x (n_x, m, T_x)

@@ -17,7 +17,7 @@ on a⟨t−1⟩ and the last n_x on x⟨t⟩; biases are (n_a, 1); Wy (n_y, n_a)
 
 PyTorch's nn.LSTM stacks the gates (i, f, g, o) in ``weight_ih_l0`` (4·n_a, n_x) and
 ``weight_hh_l0`` (4·n_a, n_a) and has two biases: Wi = [W_hi | W_ii], bi = b_ii + b_hi, and
-likewise Wf (f), Wc (g), Wo (o). tests/reference/test_rnn.py checks this mapping.
+likewise Wf (f), Wc (g), Wo (o). tests/reference/test_lstm.py checks this mapping.
 
 Example:
     >>> a, y, c, caches = lstm_forward(x, a0, parameters)      # x (n_x, m, T_x)
@@ -106,7 +106,7 @@ def lstm_cell_backward(da_next, dc_next, cache):
 
     NOTE: the "dΓ" here are gradients of the gates' pre-activations (the sigmoid's derivative
     is folded in), as the course writes them; some printings of the assignment's equation for
-    dc̃ carry a misprint, the gradient check in tests/reference/test_rnn.py proves these.
+    dc̃ carry a misprint, the gradient check in tests/reference/test_lstm.py proves these.
 
     Args:
         da_next: (n_a, m) the gradient of a⟨t⟩; dc_next: (n_a, m) that of c⟨t⟩ (from t+1).
