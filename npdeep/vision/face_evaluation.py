@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from npdeep.vision.face import encode
+from npdeep.vision.face_training import pairwise_squared_distances
 
 
 def pair_distances(encodings, identities) -> tuple:
@@ -23,12 +24,10 @@ def pair_distances(encodings, identities) -> tuple:
     Returns:
         (distances (m(m−1)/2,), genuine (m(m−1)/2,) bool).
     """
-    E = np.asarray(encodings, dtype=np.float64)
     identities = np.asarray(identities)
-    i, j = np.triu_indices(len(E), k=1)
-    squares = np.sum(E * E, axis=1)
-    d2 = squares[i] + squares[j] - 2.0 * np.einsum("pd,pd->p", E[i], E[j])
-    return np.sqrt(np.maximum(d2, 0.0)), identities[i] == identities[j]
+    D = pairwise_squared_distances(encodings)  # (m, m), one GEMM, clipped at 0
+    i, j = np.triu_indices(len(D), k=1)
+    return np.sqrt(D[i, j]), identities[i] == identities[j]
 
 
 def roc_auc(scores, positive) -> float:
