@@ -126,10 +126,11 @@ class AttentionSeq2Seq(nn.Module):
         s, c = F.lstm_cell(xt, s_prev, c_prev, W, b)
         return s, (s, c), alpha
 
-    def decode_step(self, keys, y_prev, state: tuple) -> tuple:
-        """(logits (m, V_y), state, α (m, T_x)) for the previous outputs y_prev (m,) ids."""
+    def decode_step(self, keys, y_prev, state: tuple, fused=None) -> tuple:
+        """(logits (m, V_y), state, α (m, T_x)) for the previous outputs y_prev (m,) ids;
+        ``fused`` as in :meth:`step`."""
         e_prev = self.embedding(np.asarray(y_prev, dtype=np.intp))
-        s, state, alpha = self.step(keys, e_prev, state)
+        s, state, alpha = self.step(keys, e_prev, state, fused)
         return self.head(s), state, alpha
 
     def forward(self, X) -> Tensor:

@@ -160,9 +160,10 @@ class Translator:
         with no_grad():
             keys = model.encode(x_ids)
             state = model.initial_state(m)
+            fused = model.decoder.fused()  # once, not once per step
             y_prev = np.full(m, self.start)
             for t in range(self.T_y):
-                logits, state, alpha = model.decode_step(keys, y_prev, state)
+                logits, state, alpha = model.decode_step(keys, y_prev, state, fused)
                 y_prev = np.argmax(logits.data, axis=1)
                 Y[:, t], alphas[:, t] = y_prev, alpha.data
         return Y, alphas
@@ -180,6 +181,7 @@ class Translator:
         model = self.model.eval()
         with no_grad():
             keys = model.encode(self.encode([text]))
+            fused = model.decoder.fused()  # once for every prefix of this text
         s0, c0 = (t.data[0] for t in model.initial_state(1))
         cache = {}  # prefix -> (log-probs of the next token (V,), s (n_s,), c_s (n_s,))
 
@@ -194,7 +196,7 @@ class Translator:
             with no_grad():
                 logits, (s, c), _ = model.decode_step(batch_keys(len(level)),
                                                       [p[-1] for p in level],
-                                                      (Tensor(S), Tensor(C)))
+                                                      (Tensor(S), Tensor(C)), fused)
                 log_probs = log_softmax(logits, axis=1).data
             for i, p in enumerate(level):
                 cache[p] = (log_probs[i], s.data[i], c.data[i])
