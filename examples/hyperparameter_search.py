@@ -36,6 +36,7 @@ import os
 import time
 
 from npdeep import set_num_threads
+from npdeep.cli.tune import split_trials
 from npdeep.tune import (Choice, DaskExecutor, LogUniform, TrainingObjective, Uniform,
                          coarse_to_fine, random_search)
 from npdeep.tune.report import write_report
@@ -83,7 +84,7 @@ def part_coarse_to_fine(args) -> dict:
     """Per seed: 3 rounds with the same total trials as the seed's first random search."""
     objective = TrainingObjective("digits", epochs=args.epochs, seed=0)
     started = time.perf_counter()
-    per_round = [args.trials // 3 + (1 if r < args.trials % 3 else 0) for r in range(3)]
+    per_round = split_trials(args.trials, 3)
     per_seed = []
     for seed in range(args.seed, args.seed + args.repeats):
         folder = os.path.join(args.out, f"coarse-to-fine-{seed}")
