@@ -305,6 +305,12 @@ def test_a_style_image_of_another_size_is_resized_with_a_warning():
                                          r"content image's size \(12, 12\)"):
         G, _ = transfer(C, S, tiny_network(), "conv2_1", LAYERS, iterations=2, seed=0)
     assert G.shape == (12, 12, 3)
+    # The same image as from a style image resized beforehand (bilinear, cut to [0, 1]).
+    from npdeep.data.images import resize_image
+    S_resized = np.clip(resize_image(S, (12, 12)), 0.0, 1.0)
+    expected, _ = transfer(C, S_resized, tiny_network(), "conv2_1", LAYERS, iterations=2,
+                           seed=0)
+    np.testing.assert_allclose(G, expected, atol=1e-6)
 
 
 def test_transfer_refuses_bad_images_and_layers():
