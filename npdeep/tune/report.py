@@ -17,14 +17,16 @@ from npdeep.tune.space import dimension_from_dict
 from npdeep.tune.study import Study, _finite
 
 
-def _figure(n_panels: int, height: float = 3.4):
+def _figure(n_panels: int, height: float = 3.4, width: float | None = None):
+    """A Figure on an Agg canvas, 4.2 inches wide per panel unless ``width`` is given."""
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError as error:
         raise ImportError("the study's plots need matplotlib (pip install matplotlib)"
                           ) from error
-    fig = Figure(figsize=(4.2 * max(n_panels, 1), height), layout="constrained")
+    width = 4.2 * max(n_panels, 1) if width is None else width
+    fig = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(fig)
     return fig
 
@@ -112,8 +114,7 @@ def plot_rounds(study: Study, path=None):
 
 def plot_curves(study: Study, path=None, top: int = 5):
     """The dev score per epoch of the ``top`` best trials (learning curves)."""
-    fig = _figure(1, height=3.6)
-    fig.set_size_inches(6.4, 3.8)
+    fig = _figure(1, height=3.8, width=6.4)
     ax = fig.add_subplot(1, 1, 1)
     for r in [r for r in study.ranked() if _finite(r.get("score"))][:top]:
         scores = r.get("scores") or []
