@@ -93,7 +93,7 @@ def train_word2vec(args):
 
 
 def evaluate_accuracy(model, X, Y) -> float:
-    return float((npdeep.predict(model, X).argmax(axis=1) == Y).mean())
+    return npdeep.metrics.accuracy(Y, npdeep.predict(model, X))  # argmax of the (m, C) logits
 
 
 def main(argv=None) -> dict:
