@@ -190,7 +190,7 @@ class LSTMSequence(Function):
             S[0], C[0] = a0[start:stop], c0[start:stop]
             Mr = None if M is None else np.ascontiguousarray(M[:, start:stop, 0])
             compiled.lstm_forward_block(G, S, C, tanh_C, Wa_hT, b_h, Mr)  # adds b_h
-            Y = S[1:] if M is None else S[1:] * M[:, start:stop]
+            Y = common.masked_output(S[1:], None if M is None else M[:, start:stop])
             out[start:stop, :T_x] = common.from_processing_order(Y, reverse)
             out[start:stop, T_x], out[start:stop, T_x + 1] = S[T_x], C[T_x]
             return Xb, G, S, C, tanh_C, Mr
@@ -219,8 +219,7 @@ class LSTMSequence(Function):
         def run(i):
             (start, stop), (Xb, G, S, C, tanh_C, Mr) = blocks[i], parts[i]
             rows = stop - start
-            dY = common.to_processing_order(dout[start:stop, :T_x], reverse)
-            da_b, dc_b = np.array(dout[start:stop, T_x]), np.array(dout[start:stop, T_x + 1])
+            dY, (da_b, dc_b) = common.unpack_grad(dout[start:stop], T_x, 2, reverse)
             dG = common.take_aligned(G.shape, dtype)
             db = compiled.lstm_backward_block(G, dG, tanh_C, S, C, dY, da_b, dc_b, Wa, Mr)
             da[start:stop], dc[start:stop] = da_b, dc_b
