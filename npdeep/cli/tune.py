@@ -11,10 +11,11 @@
 """
 from __future__ import annotations
 
+import argparse
 import shlex
 import sys
 
-from npdeep.cli.parser import _count
+from npdeep.cli.parser import _count, _hidden
 
 DEFAULT_STUDY = "studies/{data}-{model}"
 
@@ -95,8 +96,11 @@ def _fixed_settings(texts) -> dict:
         if not sep or not name.strip():
             raise ValueError(f"--set {text!r}: expected NAME=VALUE, e.g. optimizer=momentum")
         value = _literal(value)
-        if name.strip() == "hidden":
-            value = [int(v) for v in str(value).split(",")]
+        if name.strip() == "hidden":  # as train's --hidden: sizes >= 1, comma-separated
+            try:
+                value = _hidden(str(value))
+            except argparse.ArgumentTypeError as error:
+                raise ValueError(f"--set {text!r}: {error}") from None
         fixed[name.strip()] = value
     return fixed
 

@@ -59,6 +59,10 @@ def test_split_trials():
     (["--search", "learning_rate=log(0,1)"], "a log scale needs low > 0"),
     (["--search", "keep_prob=uniform(1,0.5)"], "the range is inverted"),
     (["--search", "x=log(1,2)", "--set", "optimizer"], "expected NAME=VALUE"),
+    (["--search", "learning_rate=log(1e-3,1)", "--set", "hidden=8,x"],
+     "--set 'hidden=8,x': --hidden expects comma-separated layer sizes such as 128,64"),
+    (["--search", "learning_rate=log(1e-3,1)", "--set", "hidden=0"],
+     "--set 'hidden=0': --hidden sizes must be >= 1"),
 ])
 def test_bad_input_is_named(tmp_path, capsys, options, message):
     assert tune("--trials", "1", "--study", str(tmp_path / "s"), *options) == 2
