@@ -1,35 +1,13 @@
 """``npdeep embeddings train | evaluate | analogy``: word vectors from the command line."""
 from __future__ import annotations
 
-import argparse
 import os
 
-# The standard evaluation sets, where the project keeps them (relative to the checkout).
 # The standard evaluation sets, beside the repository (as the other data sets are found).
 _REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DATA = os.path.join(_REPO, "..", "shared", "data", "embeddings")
 ANALOGIES = os.path.join(DATA, "questions-words.txt")
 SIMILARITY = (os.path.join(DATA, "wordsim353.tsv"), os.path.join(DATA, "simlex999.txt"))
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expects an int >= 1; got {text!r}")
-    return value
-
-
-def _nonnegative(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"expects a number >= 0; got {text!r}")
-    return value
 
 
 def _add_vectors_argument(parser) -> None:
@@ -42,6 +20,7 @@ def _add_vectors_argument(parser) -> None:
 
 def add_parsers(sub, formatter_class) -> None:
     """Adds ``npdeep embeddings train|evaluate|analogy`` to the ``npdeep`` parser."""
+    from npdeep.cli.parser import _count, _nonnegative  # here: the parser imports this module
     embeddings = sub.add_parser(
         "embeddings", help="train, evaluate and query word vectors",
         formatter_class=formatter_class,
