@@ -147,18 +147,20 @@ class GRUSequence(Function):
         S2 = S[:T_x].reshape(P, n_a)
         X2 = Xp.reshape(P, n_x)
         dX = dW = db = dbc_rec = None
+        if needs[0] or needs[2] or needs[3]:
+            # The input side's dZ [dZu, dZr, dZc] (P, 3·n_a) side by side: one product each
+            # for dX and dWx, one sum for db.
+            dZx = np.concatenate([dZur, dZc2], axis=1)
         if needs[0]:
-            dX = common.input_gradient(dZur, Wx[:n2], T_x, m, reverse)
-            dX += common.input_gradient(dZc2, Wx[n2:], T_x, m, reverse)
+            dX = common.input_gradient(dZx, Wx, T_x, m, reverse)
         if needs[2]:
             # Wca multiplies c⟨t−1⟩ (reset_after, with dZ dh) or Γr∗c⟨t−1⟩ (the course's,
             # with dZ dZc).
             dWa = dZa2.T @ S2 if after else np.concatenate(
                 [dZur.T @ S2, dZc2.T @ H.reshape(P, n_a)], axis=0)
-            dWx = np.concatenate([dZur.T @ X2, dZc2.T @ X2], axis=0)
-            dW = np.concatenate([dWa, dWx], axis=1)
+            dW = np.concatenate([dWa, dZx.T @ X2], axis=1)
         if needs[3]:
-            db = np.concatenate([dZur.sum(axis=0), dZc2.sum(axis=0)])
+            db = dZx.sum(axis=0)
         if after and needs[4]:
             dbc_rec = dZa2[:, n2:].sum(axis=0)
         common.pool.give(dZa, dZc, dY)
