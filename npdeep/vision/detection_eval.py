@@ -59,16 +59,16 @@ def match_detections(pred_boxes, pred_scores, true_boxes, iou_threshold: float =
         (tp (K,) bool in order of falling score — equal scores in image then index order —,
         n_true the number of true boxes).
     """
-    entries = []  # (score, image, box index)
-    for n, scores in enumerate(pred_scores):
-        entries += [(float(s), n, k) for k, s in enumerate(scores)]
-    order = sorted(range(len(entries)), key=lambda e: -entries[e][0])  # stable for ties
+    scores = [np.asarray(s, dtype=np.float64).reshape(-1) for s in pred_scores]
+    image = np.repeat(np.arange(len(scores)), [len(s) for s in scores])  # (K,) image n
+    index = np.concatenate([np.zeros(0, np.intp)] + [np.arange(len(s)) for s in scores])
+    # Falling score; a stable sort keeps ties in image then index order.
+    order = np.argsort(-np.concatenate([np.zeros(0)] + scores), kind="stable")
     matched = [np.zeros(len(t), dtype=bool) for t in true_boxes]
     overlaps = [iou(p, t) if len(p) and len(t) else None
                 for p, t in zip(pred_boxes, true_boxes)]
-    tp = np.zeros(len(entries), dtype=bool)
-    for rank, e in enumerate(order):
-        _, n, k = entries[e]
+    tp = np.zeros(len(order), dtype=bool)
+    for rank, (n, k) in enumerate(zip(image[order].tolist(), index[order].tolist())):
         if overlaps[n] is None:
             continue
         best = int(np.argmax(overlaps[n][k]))
