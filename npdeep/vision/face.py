@@ -94,13 +94,7 @@ class Encoder(nn.Module):
 
     def encode(self, images, mini_batch_size: int = 128) -> np.ndarray:
         """f(images) as an array (m, embedding_size), in eval mode and without a graph."""
-        return encode_with_module(self, images, mini_batch_size)
-
-
-def encode_with_module(model: nn.Module, images, mini_batch_size: int = 128) -> np.ndarray:
-    """model(images) batch by batch, in eval mode (BatchNorm's running averages) without a
-    graph; the model's training mode is restored afterwards. Returns (m, d)."""
-    return predict(model, images, mini_batch_size)
+        return predict(self, images, mini_batch_size)  # BatchNorm's running averages
 
 
 def encode(encoder, images) -> np.ndarray:
@@ -109,7 +103,7 @@ def encode(encoder, images) -> np.ndarray:
     if hasattr(encoder, "encode"):
         return np.asarray(encoder.encode(images))
     if isinstance(encoder, nn.Module):
-        return encode_with_module(encoder, images)
+        return predict(encoder, images, 128)
     raise TypeError(f"encode: encoder must be an Encoder, an Eigenfaces model or a Module "
                     f"mapping images to encodings; got {type(encoder).__name__}")
 
