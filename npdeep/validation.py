@@ -117,6 +117,14 @@ def check_fraction(value, name: str, where: str) -> float:
     return check_float(value, name, where, 0.0, 1.0, low_open=True)
 
 
+def check_bool(value, name: str, where: str) -> bool:
+    """``value`` as a bool; TypeError naming ``where`` and ``name`` for anything else."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"The '{name}' parameter of {where} must be a bool. Got {value!r} "
+                        "instead.")
+    return bool(value)
+
+
 def check_choice(value, name: str, where: str, choices) -> object:
     """``value`` if it is one of ``choices``.
 

@@ -29,10 +29,9 @@ from npdeep.functional.recurrent.lstm_bi import lstm_bidirectional
 from npdeep.functional.recurrent.rnn import NONLINEARITIES
 from npdeep.nn import _pytorch_names as pytorch
 from npdeep.nn.module import Module
-from npdeep.nn.recurrent_cells import (SIZE_HINTS, GRUCell, LSTMCell, RNNCell, _split_state,
-                                       check_bool)
+from npdeep.nn.recurrent_cells import SIZE_HINTS, GRUCell, LSTMCell, RNNCell, _split_state
 from npdeep.tensor import Tensor
-from npdeep.validation import check_choice, check_int
+from npdeep.validation import check_bool, check_choice, check_int
 
 _DROPOUT_HINT = ("npdeep uses the course's keep_prob between layers, the probability of "
                  "KEEPING a unit; PyTorch's dropout=p is keep_prob=1 − p")

@@ -17,21 +17,13 @@ from npdeep.functional.recurrent.rnn import NONLINEARITIES, rnn
 from npdeep.nn import _pytorch_names as pytorch
 from npdeep.nn.module import Module, Parameter
 from npdeep.tensor import Tensor
-from npdeep.validation import check_choice, check_int
+from npdeep.validation import check_bool, check_choice, check_int
 
 
 # PyTorch's names of the sizes, refused by every cell and sequence layer with the course's.
 SIZE_HINTS = {"input_size": "npdeep uses the course's n_x",
               "hidden_size": "npdeep uses the course's n_a"}
 _refuse_pytorch_sizes = pytorch.refuse_pytorch_names(**SIZE_HINTS)
-
-
-def check_bool(value, name: str, where: str) -> bool:
-    """``value`` as a bool; TypeError naming ``where`` and ``name`` for anything else."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"The '{name}' parameter of {where} must be a bool. Got {value!r} "
-                        "instead.")
-    return bool(value)
 
 
 def _uniform(shape, n_a: int) -> np.ndarray:
