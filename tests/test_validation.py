@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from npdeep.validation import (check_choice, check_float, check_fraction, check_int,
+from npdeep.validation import (check_bool, check_choice, check_float, check_fraction, check_int,
                                check_learning_rate, check_positive, check_probability)
 
 
@@ -97,3 +97,14 @@ def test_check_images_names_nchw_only_when_it_looks_like_nchw():
         check_images((2, 3, 8, 8), 3, "Conv2d(3, 4, f=3)")
     with pytest.raises(ValueError, match=r"but got \(2, 8, 8, 5\)$"):
         check_images((2, 8, 8, 5), 3, "Conv2d(3, 4, f=3)")
+
+
+@pytest.mark.parametrize("bad", [1, 0, "yes", None, 1.0])
+def test_check_bool_refuses_what_is_not_a_bool(bad):
+    with pytest.raises(TypeError, match=r"The 'flag' parameter of f must be a bool\. Got "):
+        check_bool(bad, "flag", "f")
+
+
+def test_check_bool_returns_plain_bool():
+    assert check_bool(np.bool_(True), "flag", "f") is True
+    assert check_bool(False, "flag", "f") is False
