@@ -202,6 +202,9 @@ def environment(npdeep, np, torch, system, threads: int, env_at_start: dict) -> 
         "npdeep_commit": _git(os.path.dirname(os.path.dirname(npdeep.__file__))),
         "npdeep_threads": npdeep.get_num_threads() if hasattr(npdeep, "get_num_threads")
         else None,
+        # glibc malloc's thresholds (npdeep.memory): they decide whether each step faults in
+        # its arrays anew (absent from npdeep versions before it)
+        "malloc": npdeep.memory.malloc_settings() if hasattr(npdeep, "memory") else None,
         "dtype": "float32",
     }
     if torch is not None:
@@ -256,6 +259,10 @@ def main(argv=None) -> list:
           f"{report['versions']['torch'] or 'absent'} ({args.threads} threads), float32; "
           f"NumPy {np.__version__}, {blas.get('internal_api', 'BLAS')} "
           f"{blas.get('version', '?')}, kernel {blas.get('architecture', '?')}")
+    if not (report["malloc"] or {}).get("applied"):
+        print(f"note: glibc malloc's thresholds not set by npdeep "
+              f"({(report['malloc'] or {}).get('reason', 'no npdeep.memory')}): steps may "
+              "fault their arrays in anew")
     if args.no_quiet:
         print("note: --no-quiet: spinning workers are NOT stopped; the ratios are biased")
     forced = {k: v for k, v in env_at_start.items() if k.startswith("OPENBLAS_") and v}

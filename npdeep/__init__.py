@@ -17,6 +17,10 @@ transfer) and ``tune`` (hyperparameter search). The engine's internals
 """
 from importlib import metadata as _metadata
 
+from npdeep import memory as _memory
+
+_memory.tune_malloc()  # before the first large array: see npdeep/memory.py
+
 # The engine first: everything below builds on Tensor.
 from npdeep import autograd, backend  # internals: reachable as nd.autograd, not in __all__
 from npdeep.autograd import enable_grad, is_grad_enabled, no_grad
