@@ -223,7 +223,7 @@ def main(argv=None) -> list:
     import numpy as np
 
     import npdeep
-    from benchmarks import harness, paths, system
+    from benchmarks import harness, machine_state, paths, system
     from benchmarks.common import torch_or_none
     from benchmarks.floor import conv_algorithms
 
@@ -279,6 +279,9 @@ def main(argv=None) -> list:
     print(LEGEND.format(threshold=args.threshold, threads=args.threads,
                         min_kept=min(harness.MIN_KEPT, args.rounds), cap=harness.DROP_CAP))
     print()
+    state_before = machine_state.probe()
+    print(f"machine at the start: {machine_state.describe(state_before)} (one core)")
+    print()
     print(HEADER)
 
     rows = []
@@ -304,6 +307,9 @@ def main(argv=None) -> list:
     print(f"\nrounds dropped as loaded: {dropped} of {attempted}; "
           + (f"UNRELIABLE rows: {', '.join(unreliable)}" if unreliable
              else "every row reliable") + f"; {elapsed:.0f} s")
+    state_after = machine_state.probe()
+    print(f"machine at the end: {machine_state.describe(state_after)} (one core)")
+    report["machine_state"] = {"start": state_before, "end": state_after}
     report.update({"ratio_means": "torch_ms / npdeep_ms: above 1, npdeep is faster",
                    "floor_means": "npdeep_ms / (ms of npdeep's matrix products alone)",
                    "rounds_dropped": dropped, "rounds_attempted": attempted,
