@@ -234,22 +234,35 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
         return
     if ctx is FREED:
         raise RuntimeError(_SECOND_BACKWARD)
-    grads = {ctx: grad}  # dJ/d(output) of each node found and not yet visited, by its Function
-    leaf_grads = {}      # leaf -> [dJ/d(leaf), whose array that is: _RETURNED, _UPSTREAM, _SUMMED]
-    heap = []  # (creation number, node) of the nodes found and not yet visited but one
+    grads = {}       # dJ/d(output) of each node waiting on the heap, by its Function
+    leaf_grads = {}  # leaf -> [dJ/d(leaf), whose array that is: _RETURNED, _UPSTREAM, _SUMMED]
+    heap = []        # (creation number, node) of the nodes found and not yet visited but one
     found = grads.get
-    node = root
+    node, dZ = root, grad
     while True:
-        ctx = node._ctx
-        dZ = grads.pop(ctx)
         input_grads = ctx.backward(ctx, dZ)
         if type(input_grads) is tuple:
             edges = zip(ctx.parents, ctx.needs_input_grad, input_grads)
         else:  # one input, which needs a gradient (the node would not exist otherwise)
-            edges = ((ctx.parents[0], True, input_grads),)
-        # A chain (each node feeding one other) needs no heap: the one node found, when no
-        # other waits, is the next.
-        following = None
+            parent = ctx.parents[0]
+            parent_ctx = parent._ctx
+            if not heap and parent_ctx is not None and parent_ctx is not FREED:
+                # A chain link (no node waits, the input is a node): straight to it, with
+                # the checks of the loop below.
+                pdata, g = parent.data, input_grads
+                if g.shape != pdata.shape:
+                    g = unbroadcast(g, pdata.shape, f"{type(ctx).__name__}.backward")
+                if g.dtype is not pdata.dtype and g.dtype != pdata.dtype:
+                    g = g.astype(pdata.dtype)
+                if not retain_graph:
+                    node._ctx = FREED
+                node, ctx, dZ = parent, parent_ctx, g
+                continue
+            edges = ((parent, True, input_grads),)
+        # The first node this one finds that no other found before: in a chain (each node
+        # feeding one other) it is the next node, and its gradient goes there in these locals,
+        # never through the heap or the dict.
+        next_node = next_ctx = next_dZ = None
         for parent, needed, g in edges:
             if not needed:
                 continue
@@ -268,26 +281,33 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
                 else:
                     entry[0] = entry[0] + g
                     entry[1] = _SUMMED
+            elif parent_ctx is next_ctx:  # the same input twice (x @ x, or Add(x, x))
+                next_dZ = next_dZ + g
             else:
                 previous = found(parent_ctx)
                 if previous is not None:
                     grads[parent_ctx] = previous + g
-                    continue
-                if parent_ctx is FREED:
+                elif parent_ctx is FREED:
                     raise RuntimeError(_SECOND_BACKWARD)
-                grads[parent_ctx] = g  # found for the first time
-                if following is None:
-                    following = parent
+                elif next_ctx is None:
+                    next_node, next_ctx, next_dZ = parent, parent_ctx, g
                 else:
+                    grads[parent_ctx] = g
                     heappush(heap, (parent_ctx._sequence, parent))
         if not retain_graph:
             node._ctx = FREED  # its cache (the saved arrays) can go now
-        if following is not None and heap:
-            node = heappushpop(heap, (following._ctx._sequence, following))[1]
-        elif following is not None:
-            node = following
+        if next_ctx is not None:
+            if heap and heap[0][0] < next_ctx._sequence:  # a newer node waits: it goes first
+                grads[next_ctx] = next_dZ
+                node = heappushpop(heap, (next_ctx._sequence, next_node))[1]
+                ctx = node._ctx
+                dZ = grads.pop(ctx)
+            else:
+                node, ctx, dZ = next_node, next_ctx, next_dZ
         elif heap:
             node = heappop(heap)[1]
+            ctx = node._ctx
+            dZ = grads.pop(ctx)
         else:
             break
     for leaf, (g, whose) in leaf_grads.items():

@@ -120,6 +120,18 @@ def test_shared_intermediate_accumulates():
     np.testing.assert_allclose(x.grad, 5 * np.exp(x.data))
 
 
+def test_a_node_used_twice_by_one_op_gets_both_gradients():
+    # Both edges of h + h reach the same node; the walk must add them before visiting h.
+    x = randn(3, 2)
+    h = x.exp()
+    (h + h).sum().backward()
+    np.testing.assert_allclose(x.grad, 2 * np.exp(x.data))
+    x.grad = None
+    h = x.exp()
+    (h @ h.T).sum().backward()  # (and through a transpose, which is a node of its own)
+    np.testing.assert_allclose(x.grad, 2 * np.exp(x.data) * np.exp(x.data).sum(axis=0))
+
+
 def test_gradients_accumulate_across_backward_calls():
     x = randn(3)
     (x * 2).sum().backward()
