@@ -1,16 +1,17 @@
-"""The LSTM's whole time loop, forward and backward through time, in one GIL-free compiled
-call per batch block (imported only when the compiled path runs; see kernels.recurrent).
+"""The fused LSTM's whole layer for one batch block, forward and back, in one GIL-free
+compiled call each (imported only when the compiled path runs; see kernels.recurrent and
+npdeep.functional.recurrent.lstm_blocks, and the block layout above lstm_block_forward).
 
-Per step the kernel calls NumPy's own BLAS for the product with the previous state (through
-its CBLAS entry point, found with ctypes in the library NumPy bundles, so the thread count
-npdeep.threads sets applies), then the elementwise kernels of _rnn_numba. Nothing returns to
-Python between steps: a block's 2·T_x products and elementwise passes run without the GIL,
-so two blocks on two threads do not wait for each other (the per-step Python loop of
-kernels.recurrent holds the GIL for the call overheads of about four calls a step, which is
-what kept two batch halves from scaling).
+The products call NumPy's own BLAS (its CBLAS entry points, found with ctypes in the library
+NumPy bundles, so the thread count npdeep.threads sets applies) or, where the CPU has
+AVX-512, OpenBLAS's AVX-512 kernels directly (see _find_skylakex); the elementwise work is
+compiled here. Nothing returns to Python between steps: a block's products and elementwise
+passes run without the GIL, so two blocks on two threads do not wait for each other (the
+per-step Python loop of kernels.recurrent holds the GIL for the call overheads of about four
+calls a step, which is what kept two batch halves from scaling).
 
 Not cached on disk (``cache=True`` refuses functions that call a ctypes pointer): compiled
-once per process on first use, about a second.
+once per process on first use, a few seconds.
 
 The same file holds the reset-after GRU's whole loops (gru_forward_loop / gru_backward_loop),
 which kernels.recurrent.gru_forward / gru_backward call on the GRU op's own buffers.
@@ -63,15 +64,17 @@ def _find_cblas():
 
 
 def _find_skylakex():
-    """(direct, small_nt): the AVX-512 float32 kernels of OpenBLAS's SkylakeX target that
+    """(direct, small_nt, small_nn): the AVX-512 float32 kernels of OpenBLAS's SkylakeX target that
     NumPy's bundled OpenBLAS (a DYNAMIC_ARCH build) carries and exports, or None.
 
     NOTE: OpenBLAS dispatches this CPU (AMD family 26, AVX-512) to its Haswell (AVX2)
     kernels: measured here on one thread, its sgemm reaches 87-126 GFLOP/s at the LSTM's
     shapes, the SkylakeX kernels 190-255 (PyTorch's oneDNN LSTM runs AVX-512 too). So where
     the CPU has the AVX-512 subsets those kernels use, the loops call them directly:
-    sgemm_direct (row-major C = A·B, any sizes) and sgemm_small_kernel_b0_nt (column-major
-    C = A·Bᵀ). They are internal symbols of one OpenBLAS build, not an API: when either is
+    sgemm_direct (row-major C = A·B, any sizes and row strides), sgemm_small_kernel_b0_nt
+    (column-major C = A·Bᵀ) and sgemm_small_kernel_nn (column-major C = A·B + beta·C, for
+    the sum of both directions' dX). They are internal symbols of one OpenBLAS build, not an
+    API: when any is
     missing (another NumPy, another BLAS) or the CPU lacks AVX-512, the loops keep CBLAS.
     tests/kernels/test_lstm_loops.py compares both with NumPy's products.
     """
@@ -92,13 +95,16 @@ def _find_skylakex():
             continue
         direct = getattr(library, "sgemm_direct_SKYLAKEX", None)
         small_nt = getattr(library, "sgemm_small_kernel_b0_nt_SKYLAKEX", None)
-        if direct is None or small_nt is None:
+        small_nn = getattr(library, "sgemm_small_kernel_nn_SKYLAKEX", None)
+        if direct is None or small_nt is None or small_nn is None:
             continue
-        i, p = ctypes.c_int64, ctypes.c_uint64
+        i, p, f = ctypes.c_int64, ctypes.c_uint64, ctypes.c_float
         direct.argtypes, direct.restype = [i, i, i, p, i, p, i, p, i], None
-        small_nt.argtypes = [i, i, i, p, i, ctypes.c_float, p, i, p, i]
+        small_nt.argtypes = [i, i, i, p, i, f, p, i, p, i]
         small_nt.restype = ctypes.c_int
-        return direct, small_nt
+        small_nn.argtypes = [i, i, i, p, i, f, p, i, f, p, i]
+        small_nn.restype = ctypes.c_int
+        return direct, small_nt, small_nn
     return None
 
 
@@ -122,7 +128,7 @@ if _cblas is not None:
     GEMM = gemm
 
 if _skylakex is not None:
-    _direct, _small_nt = _skylakex
+    _direct, _small_nt = _skylakex[:2]
     SKYLAKEX = True
 
     @numba.njit(nogil=True)
@@ -162,54 +168,229 @@ elif GEMM is not None:
         gemm(TRANS, NO_TRANS, M, N, P, A, M, B, N, 0.0, C, N)
 
 
+if _skylakex is not None:
+    _small_nn = _skylakex[2]
+
+    @numba.njit(nogil=True)
+    def product_at(M, N, K, A, a, lda, B, b, ldb, beta, C, c, ldc):
+        """C (M, N) = A (M, K)·B (K, N) + beta·C on strided rows: each matrix starts at an
+        element offset (a, b, c) into its array (any shape, one dtype) and steps lda, ldb,
+        ldc elements from row to row."""
+        s = A.itemsize
+        pa, pb, pc = A.ctypes.data + a * s, B.ctypes.data + b * s, C.ctypes.data + c * s
+        if s != 4:
+            _dgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, M, N, K, 1.0, pa, lda, pb, ldb, beta, pc, ldc)
+        elif beta == 0.0:
+            _direct(M, N, K, pa, lda, pb, ldb, pc, ldc)
+        else:  # row-major C = A·B is column-major Cᵀ = Bᵀ·Aᵀ: the nn kernel, operands swapped
+            _small_nn(N, M, K, pb, ldb, 1.0, pa, lda, beta, pc, ldc)
+
+    @numba.njit(nogil=True)
+    def product_tn_at(M, N, P, A, lda, B, ldb, C, ldc):
+        """C (M, N) = Aᵀ·B for A (P, M), B (P, N) with row strides lda, ldb (C: ldc)."""
+        if C.itemsize == 4:
+            _small_nt(N, M, P, B.ctypes.data, ldb, 1.0, A.ctypes.data, lda, C.ctypes.data, ldc)
+        else:
+            _dgemm(ROW_MAJOR, TRANS, NO_TRANS, M, N, P, 1.0, A.ctypes.data, lda, B.ctypes.data,
+                   ldb, 0.0, C.ctypes.data, ldc)
+elif GEMM is not None:
+    @numba.njit(nogil=True)
+    def product_at(M, N, K, A, a, lda, B, b, ldb, beta, C, c, ldc):
+        """As the AVX-512 twin above, through CBLAS."""
+        s = A.itemsize
+        pa, pb, pc = A.ctypes.data + a * s, B.ctypes.data + b * s, C.ctypes.data + c * s
+        if s == 4:
+            _sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, M, N, K, 1.0, pa, lda, pb, ldb, beta, pc, ldc)
+        else:
+            _dgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, M, N, K, 1.0, pa, lda, pb, ldb, beta, pc, ldc)
+
+    @numba.njit(nogil=True)
+    def product_tn_at(M, N, P, A, lda, B, ldb, C, ldc):
+        """C (M, N) = Aᵀ·B for A (P, M), B (P, N) with row strides lda, ldb (C: ldc)."""
+        if C.itemsize == 4:
+            _sgemm(ROW_MAJOR, TRANS, NO_TRANS, M, N, P, 1.0, A.ctypes.data, lda, B.ctypes.data,
+                   ldb, 0.0, C.ctypes.data, ldc)
+        else:
+            _dgemm(ROW_MAJOR, TRANS, NO_TRANS, M, N, P, 1.0, A.ctypes.data, lda, B.ctypes.data,
+                   ldb, 0.0, C.ctypes.data, ldc)
+
+
+# ------------------------------------------------------------------ the LSTM's whole block
+# One block = the rows [s, s + rows) of the batch, one direction, the whole layer: the
+# products with [a⟨t−1⟩; x⟨t⟩], the time loop, the outputs; back: the time loop, dX, the
+# block's dW and db. Its saved arrays are time-major (a step's rows side by side: batch-first
+# rows lie T_x steps apart, 100 KB here, a multiple of 4 KiB that maps a step's 16 rows onto
+# the same L1 sets), indexed by TIME t (the reverse direction only walks t the other way):
+#
+#   H (T_x + 1, rows, n_a + n_x): slot t + off holds [the state step t reads | x⟨t⟩], off = 0
+#       forwards (slot t: a⟨t−1⟩, slot 0: a0), off = 1 reverse (slot t + 1: a⟨t+1⟩, slot T_x:
+#       a0); so a⟨t⟩ is in slot t + 1 − off, and the one slot with no step (T_x forwards, 0
+#       reverse) holds the final state and x = 0.
+#   C (T_x + 1, rows, n_a): c the same way; G (T_x, rows, 4·n_a) the gates [Γf, Γu, Γo, c̃];
+#   tanh_C (T_x, rows, n_a).
+#
+# Then the input projection of every step is one product over H's x columns, and
+# dW = dZᵀ·H is ONE product over every step and row, straight into the layout of W
+# (the course's [Wa | Wx]), with dG (T_x + 1, rows, 4·n_a) laid out as H and 0 in the slot
+# with no step (2% more flops than T_x slots, and no concatenation of dWa, dWx). The packed
+# output out (m, T_x + 2, width) and its gradient are read and written in place, this
+# direction's n_a columns from ``col`` on, and dX (m, T_x, n_x) too: no transposing copies.
 if GEMM is not None:
     @numba.njit(nogil=True, error_model="numpy")
-    def lstm_forward_loop(G, S, C, tanh_C, Wa_hT, b_h, Mr, masked, approx, Za):
-        """The forward time loop of one block (every array the block's own, C-contiguous).
-
-        G (T_x, rows, 4·n_a): x⟨t⟩·Wxᵀ on entry (σ rows halved), [Γf, Γu, Γo, c̃] on
-        exit. S, C (T_x + 1, rows, n_a): S[0] = a0, C[0] = c0 on entry. tanh_C (T_x, rows,
-        n_a). Wa_hT (n_a, 4·n_a) the state's weights, transposed (σ columns halved); b_h
-        (4·n_a,) the bias (σ part halved), added here to the step's product in cache rather
-        than in a pass over all of G. Mr (T_x, rows) the mask
-        when masked, else any (1, 1). Za (rows, 4·n_a) scratch.
-        """
+    def lstm_block_forward(X, s, reverse, WaT, WxT, b_h, a0, c0, H, G, C, tanh_C, Za, out,
+                           col, Mt, masked, approx):
+        """One block's forward (see above). X (m, T_x, n_x) any strides; WaT (n_a, 4·n_a),
+        WxT (n_x, 4·n_a) C-contiguous, Waᵀ and Wxᵀ with the σ columns halved; b_h (4·n_a,)
+        likewise halved; a0, c0 (m, n_a); Za (rows, 4·n_a) scratch; Mt (m, T_x) the
+        time-order step mask when masked (else any (1, 1)). NumPy twin:
+        LSTMSequence._forward_steps."""
         T_x, rows, n4 = G.shape
         n_a = n4 // 4
+        n3 = 3 * n_a
+        n_h = H.shape[2]
+        off = 1 if reverse else 0
+        first = T_x if reverse else 0      # the slot of a0, c0
+        spare = 0 if reverse else T_x      # the slot with no step
+        half = G.dtype.type(0.5)
+        for i in range(rows):
+            for t in range(T_x):
+                h, x = H[t + off, i, n_a:], X[s + i, t]
+                for j in range(n_h - n_a):
+                    h[j] = x[j]
+            h = H[spare, i, n_a:]
+            for j in range(n_h - n_a):
+                h[j] = 0.0
+            h, c, a0i, c0i = H[first, i], C[first, i], a0[s + i], c0[s + i]
+            for j in range(n_a):
+                h[j] = a0i[j]
+                c[j] = c0i[j]
+        # The input projection of every step at once: G[t] = x⟨t⟩·Wxᵀ (the x of H's slots).
+        product_at(T_x * rows, n4, n_h - n_a, H, off * rows * n_h + n_a, n_h, WxT, 0, n4, 0.0,
+                   G, 0, n4)
         for k in range(T_x):
-            product(S[k], Wa_hT, Za)                                        # a⟨t−1⟩·Waᵀ
+            t = T_x - 1 - k if reverse else k
+            fed, new = t + off, t + 1 - off
+            product_at(rows, n4, n_a, H, fed * rows * n_h, n_h, WaT, 0, n4, 0.0,
+                       Za, 0, n4)                                    # a⟨t−1⟩·Waᵀ
             for i in range(rows):
-                for j in range(n4):
-                    Za[i, j] += b_h[j]
-            _rnn_numba.lstm_forward_step(G[k], Za, C[k], S[k], C[k + 1], tanh_C[k], S[k + 1],
-                                         Mr[k if masked else 0], masked, approx)
+                g, za, hp, hn = G[t, i], Za[i], H[fed, i], H[new, i]
+                cp, cn, tc, y = C[fed, i], C[new, i], tanh_C[t, i], out[s + i, t, col:col + n_a]
+                if approx:
+                    for j in range(n4):
+                        g[j] = _rnn_numba.tanh_f32(g[j] + (za[j] + b_h[j]))
+                else:
+                    for j in range(n4):
+                        g[j] = np.tanh(g[j] + (za[j] + b_h[j]))
+                for j in range(n3):
+                    g[j] = g[j] * half + half              # Γf, Γu, Γo = (1 + tanh(z/2))/2
+                for j in range(n_a):
+                    cn[j] = g[j] * cp[j] + g[n_a + j] * g[n3 + j]
+                if approx:
+                    for j in range(n_a):
+                        tc[j] = _rnn_numba.tanh_f32(cn[j])
+                else:
+                    for j in range(n_a):
+                        tc[j] = np.tanh(cn[j])
+                if masked:  # a padded step carries the state; its output is 0
+                    mi = Mt[s + i, t]
+                    for j in range(n_a):
+                        a = g[2 * n_a + j] * tc[j]
+                        cn[j] = (cn[j] - cp[j]) * mi + cp[j]
+                        a = (a - hp[j]) * mi + hp[j]
+                        hn[j] = a
+                        y[j] = a * mi
+                else:
+                    for j in range(n_a):
+                        a = g[2 * n_a + j] * tc[j]
+                        hn[j] = a
+                        y[j] = a
+        for i in range(rows):
+            h, c = H[spare, i], C[spare, i]
+            ya, yc = out[s + i, T_x, col:col + n_a], out[s + i, T_x + 1, col:col + n_a]
+            for j in range(n_a):
+                ya[j] = h[j]
+                yc[j] = c[j]
 
     @numba.njit(nogil=True, error_model="numpy")
-    def lstm_backward_loop(G, dG, tanh_C, S, C, dY, da, dc, Wa, Mr, masked, da_new, db):
-        """The backward time loop of one block: arrays as lstm_forward_loop left them; dG
-        (T_x, rows, 4·n_a) written with each step's dZ; dY (T_x, rows, n_a); da, dc (rows,
-        n_a) the final states' gradients on entry, da⟨0⟩, dc⟨0⟩ on exit; Wa (4·n_a, n_a) the
-        state's weights (not halved); da_new (rows, n_a) scratch; db (4·n_a,) += the sum of
-        every step's dZ over the rows (while dZ is in cache)."""
+    def lstm_block_backward(dout, s, reverse, col, Wa, Wx, H, G, C, tanh_C, dG, want_dX, dX,
+                            beta_dX, want_dW, dW, db, da0, dc0, d_a, d_c, spare, Mt, masked):
+        """One block's backward (see above). dout (m, T_x + 2, width) the packed output's
+        gradient; Wa (4·n_a, n_a), Wx (4·n_a, n_x) C-contiguous, not halved (NOTE: the two
+        parts of one W (4·n_a, n_a + n_x) read with a row stride measured 15% slower here);
+        dG (T_x + 1, rows, 4·n_a)
+        scratch; dX (m, T_x, n_x) C-contiguous, its rows written (beta_dX 0) or added to (1)
+        when want_dX; dW (4·n_a, n_a + n_x) this block's dW when want_dW; db (4·n_a,) this
+        block's db; da0, dc0 (m, n_a) get this block's rows of dJ/da0, dJ/dc0; d_a, d_c,
+        spare (rows, n_a) scratch. NumPy twin: LSTMSequence._backward_steps."""
         T_x, rows, n4 = G.shape
         n_a = n4 // 4
+        n3 = 3 * n_a
+        n_h = H.shape[2]
+        n_x = n_h - n_a
+        off = 1 if reverse else 0
         one = G.dtype.type(1.0)
-        d_a, spare = da, da_new
-        for k in range(T_x - 1, -1, -1):
-            _rnn_numba.lstm_backward_step(G[k], dG[k], tanh_C[k], S[k + 1], C[k], d_a, dY[k],
-                                          dc, Mr[k if masked else 0], masked)
-            product(dG[k], Wa, spare)                                       # da⟨t−1⟩
+        for j in range(n4):
+            db[j] = 0.0
+        for i in range(rows):
+            z = dG[0 if reverse else T_x, i]
+            for j in range(n4):
+                z[j] = 0.0
+            ya, yc = dout[s + i, T_x, col:col + n_a], dout[s + i, T_x + 1, col:col + n_a]
+            for j in range(n_a):
+                d_a[i, j] = ya[j]
+                d_c[i, j] = yc[j]
+        for k in range(T_x):
+            t = k if reverse else T_x - 1 - k
+            fed, new = t + off, t + 1 - off
             for i in range(rows):
+                g, dg, ti, ai, cpi = G[t, i], dG[fed, i], tanh_C[t, i], H[new, i], C[fed, i]
+                dai, dci, dyi = d_a[i], d_c[i], dout[s + i, t, col:col + n_a]
+                # The two cases in separate loops: a branch inside one keeps it from vectorizing.
+                # NOTE: every array indexed by the loop's j alone (dyi a slice from col on):
+                # dyi[col + j] measured 30% slower here (numba's negative-index wraparound).
+                if masked:
+                    mi = Mt[s + i, t]
+                    for j in range(n_a):
+                        f, u, o, cc = g[j], g[n_a + j], g[2 * n_a + j], g[n3 + j]
+                        d_a_ = (dai[j] + dyi[j]) * mi
+                        d_c_ = dci[j] * mi + (o - ai[j] * ti[j]) * d_a_
+                        dg[j] = (d_c_ * cpi[j]) * (f - f * f)
+                        dg[n_a + j] = (d_c_ * cc) * (u - u * u)
+                        dg[2 * n_a + j] = (d_a_ * ti[j]) * (o - o * o)
+                        dg[n3 + j] = (d_c_ * u) * (one - cc * cc)
+                        dci[j] = dci[j] * (one - mi) + d_c_ * f
+                else:
+                    for j in range(n_a):
+                        f, u, o, cc = g[j], g[n_a + j], g[2 * n_a + j], g[n3 + j]
+                        d_a_ = dai[j] + dyi[j]
+                        # dc_new = dc + da_new·Γo·(1 − tanh²c), Γo·(1 − tanh²c) = Γo − a⟨t⟩·tanh c
+                        d_c_ = (o - ai[j] * ti[j]) * d_a_ + dci[j]
+                        dg[j] = (d_c_ * cpi[j]) * (f - f * f)
+                        dg[n_a + j] = (d_c_ * cc) * (u - u * u)
+                        dg[2 * n_a + j] = (d_a_ * ti[j]) * (o - o * o)
+                        dg[n3 + j] = (d_c_ * u) * (one - cc * cc)
+                        dci[j] = d_c_ * f
+            for i in range(rows):  # db += the step's dZ, while it is in cache
+                dg = dG[fed, i]
                 for j in range(n4):
-                    db[j] += dG[k, i, j]
+                    db[j] += dg[j]
+            product_at(rows, n_a, n4, dG, fed * rows * n4, n4, Wa, 0, n_a, 0.0,
+                       spare, 0, n_a)                                       # da⟨t−1⟩ = dZ·Wa
             if masked:  # a padded step carries da through: da⟨t−1⟩ += (1 − M)·da⟨t⟩
                 for i in range(rows):
-                    keep = one - Mr[k, i]
+                    keep = one - Mt[s + i, t]
                     for j in range(n_a):
                         spare[i, j] += keep * d_a[i, j]
             d_a, spare = spare, d_a
-        if rows and d_a.ctypes.data != da.ctypes.data:  # an odd number of swaps
-            da[:, :] = d_a
+            if want_dX:                                                     # dx⟨t⟩ = dZ·Wx
+                product_at(rows, n_x, n4, dG, fed * rows * n4, n4, Wx, 0, n_x, beta_dX,
+                           dX, (s * T_x + t) * n_x, T_x * n_x)
+        for i in range(rows):
+            for j in range(n_a):
+                da0[s + i, j] = d_a[i, j]
+                dc0[s + i, j] = d_c[i, j]
+        if want_dW:  # dW = Σ over steps and rows of dZᵀ·[a⟨t−1⟩, x⟨t⟩]: ONE product
+            product_tn_at(n4, n_h, rows * (T_x + 1), dG, n4, H, n_h, dW, n_h)
 
 
 if GEMM is not None:

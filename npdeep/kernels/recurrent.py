@@ -246,36 +246,20 @@ def lstm_product(A, B, C, transpose_a: bool = False) -> None:
     (loops.product_tn if transpose_a else loops.product)(A, B, C)
 
 
-def lstm_forward_block(G, S, C, tanh_C, Wa_hT, b_h, Mr) -> None:
-    """One block's whole forward time loop (every array the block's own, C-contiguous).
-
-    Args:
-        G: (T_x, rows, 4·n_a) x⟨t⟩·Wxᵀ on entry (σ rows halved; the loop adds b_h, (4·n_a,)
-            with its σ part halved, to each step's product); [Γf, Γu, Γo, c̃] on exit.
-        S, C: (T_x + 1, rows, n_a), S[0] = a0 and C[0] = c0; S[1:], C[1:] written.
-        tanh_C: (T_x, rows, n_a) written with tanh(c⟨t⟩).
-        Wa_hT: (n_a, 4·n_a) the state's weights, transposed, C-contiguous, σ columns halved.
-        Mr: (T_x, rows) the step mask of these rows, or None.
-    """
-    loops = _lstm_loops()
-    masked = Mr is not None
-    Mr = Mr if masked else np.ones((1, 1), dtype=G.dtype)
-    from npdeep.functional.recurrent.common import empty_aligned
-    Za = empty_aligned(G.shape[1:], G.dtype)  # 64-byte aligned, as the op's buffers
-    loops.lstm_forward_loop(G, S, C, tanh_C, Wa_hT, np.ascontiguousarray(b_h, dtype=G.dtype),
-                            Mr, masked, G.dtype == np.float32, Za)
+def lstm_block_forward(X, start, reverse, WaT, WxT, b_h, a0, c0, H, G, C, tanh_C, Za, out,
+                       col, Mt, masked, approx) -> None:
+    """One block's whole forward, one direction, in one GIL-free call: the rows [start,
+    start + rows) of X (m, T_x, n_x), rows = G.shape[1]. The arrays and their layout:
+    _lstm_numba.lstm_block_forward; the caller: npdeep.functional.recurrent.lstm_blocks."""
+    _lstm_loops().lstm_block_forward(X, start, reverse, WaT, WxT, b_h, a0, c0, H, G, C, tanh_C,
+                                     Za, out, col, Mt, masked, approx)
 
 
-def lstm_backward_block(G, dG, tanh_C, S, C, dY, da, dc, Wa, Mr):
-    """One block's whole backward time loop: arrays as lstm_forward_block left them; dG
-    (T_x, rows, 4·n_a) written with each step's dZ; dY (T_x, rows, n_a); da, dc (rows, n_a)
-    C-contiguous, the final states' gradients on entry, da⟨0⟩ and dc⟨0⟩ on exit; Wa
-    (4·n_a, n_a) not halved. Returns db (4·n_a,), the sum of dG over steps and rows. NumPy
-    twin: LSTMSequence._backward_steps (and dG.sum)."""
-    loops = _lstm_loops()
-    masked = Mr is not None
-    Mr = Mr if masked else np.ones((1, 1), dtype=G.dtype)
-    db = np.zeros(G.shape[2], dtype=G.dtype)
-    loops.lstm_backward_loop(G, dG, tanh_C, S, C, dY, da, dc, Wa, Mr, masked, np.empty_like(da),
-                             db)
-    return db
+def lstm_block_backward(dout, start, reverse, col, Wa, Wx, H, G, C, tanh_C, dG, want_dX, dX,
+                        beta_dX, want_dW, dW, db, da0, dc0, d_a, d_c, spare, Mt,
+                        masked) -> None:
+    """One block's whole backward, one direction, in one GIL-free call (the arrays:
+    _lstm_numba.lstm_block_backward)."""
+    _lstm_loops().lstm_block_backward(dout, start, reverse, col, Wa, Wx, H, G, C, tanh_C, dG,
+                                      want_dX, dX, beta_dX, want_dW, dW, db, da0, dc0, d_a, d_c,
+                                      spare, Mt, masked)

@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 from npdeep.autograd import Function
-from npdeep.functional.recurrent import common
+from npdeep.functional.recurrent import common, lstm_blocks
 from npdeep.kernels import recurrent as compiled
 from npdeep.threads import map_blocks
 
@@ -45,11 +45,12 @@ class LSTMSequence(Function):
 
     Paths, the same products: float32 with the compiled path on (npdeep.kernels.active())
     cuts the batch into one block per thread (kernels.recurrent.lstm_blocks) and runs each
-    block's whole layer on its own thread, in its own buffers: the input projection, the
-    time loop forward and back as ONE GIL-free numba call each (kernels._lstm_numba, its tanh
-    a rational approximation, max abs error 3.2e-7), dX and the block's partial dW, db; the
-    partial sums are added in block order (_forward_blocks / _backward_blocks); its buffers
-    start on 64-byte lines (common.take_aligned: 15-20% faster products). Where NumPy's
+    block's whole layer on its own thread, in its own buffers, forward and back as ONE
+    GIL-free numba call each (npdeep.functional.recurrent.lstm_blocks: the input projection,
+    the time loop, outputs written in place; back the time loop, dX, the block's partial dW
+    and db; kernels._lstm_numba, its tanh a rational approximation, max abs error 3.2e-7);
+    the partial sums are added in block order; its buffers start on 64-byte lines
+    (common.take_aligned: 15-20% faster products). Where NumPy's
     BLAS offers no CBLAS product to call from numba, a per-step Python loop around one
     compiled kernel a step (kernels.recurrent.lstm_forward). All else runs the NumPy loops
     _forward_steps / _backward_steps, the tested reference.
@@ -63,16 +64,19 @@ class LSTMSequence(Function):
     """
 
     @staticmethod
-    def forward(ctx, X, a0, c0, W, b, reverse=False, lengths=None, out=None):
-        # out: (m, T_x + 2, n_a), maybe a view, that the compiled path writes the output into
-        # (LSTMBidirectional's half of its own); other paths return their own array.
+    def forward(ctx, X, a0, c0, W, b, reverse=False, lengths=None):
         m, T_x, n_x = X.shape
         n_a = a0.shape[1]
         n3 = 3 * n_a
+        if compiled.lstm_whole_loops(X.dtype):  # each batch block's whole layer compiled
+            direction = lstm_blocks.Direction(a0, c0, W, b, reverse, 0)
+            out = common.empty_aligned((m, T_x + 2, n_a), X.dtype)
+            saved = lstm_blocks.forward(X, [direction], lengths, out)
+            ctx.saved = ("blocks", direction)
+            common.give_back_when_freed(ctx, *saved)
+            return out
         Wa, Wx = common.split_weights(W, n_a)
         M = common.step_mask(lengths, T_x, reverse, X.dtype)            # (T_x, m, 1) or None
-        if compiled.lstm_whole_loops(X.dtype):
-            return LSTMSequence._forward_blocks(ctx, X, a0, c0, Wa, Wx, b, M, reverse, out)
         Wa_h, Wx_h, b_h = common.half_sigmoid_rows((Wa, Wx, b), n3)
         Xp = common.to_processing_order(X, reverse)                   # (T_x, m, n_x)
         # The input projection of every step in one GEMM; then G holds the gate values.
@@ -128,8 +132,10 @@ class LSTMSequence(Function):
     def backward(ctx, dout, add_dX_to=None):
         # add_dX_to: (m, T_x, n_x) to add dX into (in place) and return as dX (the
         # bidirectional op's other direction's dX), else None.
-        if isinstance(ctx.saved[0], str):  # "blocks": the whole-loop compiled path
-            return LSTMSequence._backward_blocks(ctx, dout, add_dX_to)
+        if isinstance(ctx.saved[0], str):  # "blocks": the compiled path
+            needs = ctx.needs_input_grad
+            dX, [grads] = lstm_blocks.backward(dout, [ctx.saved[1]], needs[0], [needs[1:5]])
+            return (dX,) + grads
         Xp, Wa, Wx, G, S, C, tanh_C, M, reverse = ctx.saved
         T_x, m, n_x = Xp.shape
         n_a = S.shape[2]
@@ -157,102 +163,6 @@ class LSTMSequence(Function):
         if needs[4]:
             db = dG2.sum(axis=0)
         common.pool.give(dG, dY)
-        return dX, (da if needs[1] else None), (dc if needs[2] else None), dW, db
-
-    @staticmethod
-    def _forward_blocks(ctx, X, a0, c0, Wa, Wx, b, M, reverse, out=None):
-        """The compiled path: the batch cut into blocks (kernels.recurrent.lstm_blocks), and
-        each block's whole forward (input projection, time loop, output) on its own thread in
-        its own contiguous buffers, so that no product of the layer runs on one core alone."""
-        m, T_x, n_x = X.shape
-        n_a = a0.shape[1]
-        if out is None:
-            out = common.empty_aligned((m, T_x + 2, n_a), X.dtype)
-        take = common.take_aligned
-        # The products' right factors Waᵀ, Wxᵀ C-contiguous with the σ columns halved, each
-        # in one pass (the same bits as half_sigmoid_rows, then a transposing copy).
-        half = np.ones(4 * n_a, dtype=X.dtype)
-        half[:3 * n_a] = 0.5
-        Wa_hT = common.empty_aligned((n_a, 4 * n_a), X.dtype)
-        Wx_hT = common.empty_aligned((n_x, 4 * n_a), X.dtype)
-        np.multiply(Wa.T, half, out=Wa_hT)
-        np.multiply(Wx.T, half, out=Wx_hT)
-        b_h = b * half
-
-        def run(block):
-            start, stop = block
-            rows = stop - start
-            Xb = common.to_processing_order(X[start:stop], reverse)   # (T_x, rows, n_x)
-            G = take((T_x, rows, 4 * n_a), X.dtype)
-            compiled.lstm_product(Xb.reshape(T_x * rows, n_x), Wx_hT, G.reshape(T_x * rows, -1))
-            S, C = take((T_x + 1, rows, n_a), X.dtype), take((T_x + 1, rows, n_a), X.dtype)
-            tanh_C = take((T_x, rows, n_a), X.dtype)
-            S[0], C[0] = a0[start:stop], c0[start:stop]
-            Mr = None if M is None else np.ascontiguousarray(M[:, start:stop, 0])
-            compiled.lstm_forward_block(G, S, C, tanh_C, Wa_hT, b_h, Mr)  # adds b_h
-            Y = common.masked_output(S[1:], None if M is None else M[:, start:stop])
-            out[start:stop, :T_x] = common.from_processing_order(Y, reverse)
-            out[start:stop, T_x], out[start:stop, T_x + 1] = S[T_x], C[T_x]
-            return Xb, G, S, C, tanh_C, Mr
-
-        blocks = compiled.lstm_blocks(m, T_x, n_a)
-        parts = map_blocks(run, blocks)
-        ctx.saved = ("blocks", blocks, parts, Wa, Wx, reverse)
-        common.give_back_when_freed(ctx, *[a for part in parts for a in part[:5]])
-        return out
-
-    @staticmethod
-    def _backward_blocks(ctx, dout, add_dX_to=None):
-        """The compiled path back: each block's backward through time, its dX rows and its
-        partial dW, db on its own thread; the partial sums added in block order (for a given
-        thread count the same bits every run)."""
-        _, blocks, parts, Wa, Wx, reverse = ctx.saved
-        needs = ctx.needs_input_grad
-        T_x, _, n_x = parts[0][0].shape
-        n_a = Wa.shape[1]
-        m, dtype = blocks[-1][1], Wa.dtype
-        dX = None
-        if needs[0]:
-            dX = np.empty((m, T_x, n_x), dtype=dtype) if add_dX_to is None else add_dX_to
-        da, dc = np.empty((m, n_a), dtype=dtype), np.empty((m, n_a), dtype=dtype)
-
-        def run(i):
-            (start, stop), (Xb, G, S, C, tanh_C, Mr) = blocks[i], parts[i]
-            rows = stop - start
-            dY, (da_b, dc_b) = common.unpack_grad(dout[start:stop], T_x, 2, reverse)
-            dG = common.take_aligned(G.shape, dtype)
-            db = compiled.lstm_backward_block(G, dG, tanh_C, S, C, dY, da_b, dc_b, Wa, Mr)
-            da[start:stop], dc[start:stop] = da_b, dc_b
-            dG2 = dG.reshape(T_x * rows, 4 * n_a)
-            if needs[0]:
-                dXp = common.take_aligned((T_x * rows, n_x), dtype)
-                compiled.lstm_product(dG2, Wx, dXp)
-                dXb = common.from_processing_order(dXp.reshape(T_x, rows, -1), reverse)
-                if add_dX_to is None:
-                    dX[start:stop] = dXb
-                else:
-                    dX[start:stop] += dXb
-                common.pool.give(dXp)
-            dW = None
-            if needs[3]:
-                dWa = common.empty_aligned((4 * n_a, n_a), dtype)
-                dWx = common.empty_aligned((4 * n_a, n_x), dtype)
-                compiled.lstm_product(dG2, S[:T_x].reshape(T_x * rows, n_a), dWa, True)
-                compiled.lstm_product(dG2, Xb.reshape(T_x * rows, n_x), dWx, True)
-                dW = np.concatenate([dWa, dWx], axis=1)
-            common.pool.give(dG, dY)
-            return dW, db
-
-        sums = map_blocks(run, list(range(len(blocks))))
-        dW = db = None
-        if needs[3]:
-            dW = sums[0][0]
-            for part, _ in sums[1:]:
-                dW += part
-        if needs[4]:
-            db = sums[0][1]
-            for _, part in sums[1:]:
-                db += part
         return dX, (da if needs[1] else None), (dc if needs[2] else None), dW, db
 
     @staticmethod

@@ -1,12 +1,12 @@
 """Both directions of one bidirectional LSTM layer as ONE Function.
 
-Each direction is the fused op of npdeep.functional.recurrent.lstm (LSTMSequence: the same
-forward and backward, the same buffers, the same batch blocks on npdeep's threads); this op
-runs the two one after the other and packs their results, so that the layer's graph has one
-node instead of two plus a concatenation (and its slices), and the input's gradient
-dX = dX_forward + dX_reverse is summed here, not by the autograd engine. Each direction's
-arithmetic is exactly its LSTMSequence's, so the results are the same bits as two lstm calls
-and a concatenation.
+On the compiled path (npdeep.functional.recurrent.lstm_blocks) each batch block's thread
+runs the block through both directions, one after the other: one hand-off to the pool per
+pass instead of one per direction, and the reverse direction's dX products add into the
+forward's (dX = dX_forward + dX_reverse, beta = 1), rows written in place. Elsewhere each
+direction is LSTMSequence's NumPy path, one after the other. Either way the layer's graph has
+one node instead of two plus a concatenation (and its slices), and dX is summed here, not by
+the autograd engine; each direction's arithmetic is its LSTMSequence's.
 
 Measured (benchmarks: --only lstm_bi2 --rounds 11, two layers, batch 32, T_x 50, n_x 64,
 n_a 128, float32, 2 shared cores; ratio torch / npdeep, median [IQR]): two lstm calls
@@ -27,8 +27,9 @@ bidirectional layer returns), out[:, T_x] = [a_T forward, a_T reverse], out[:, T
 from __future__ import annotations
 
 from npdeep.autograd import Function
-from npdeep.functional.recurrent import common
+from npdeep.functional.recurrent import common, lstm_blocks
 from npdeep.functional.recurrent.lstm import LSTMSequence
+from npdeep.kernels import recurrent as compiled
 
 
 class _Direction:
@@ -47,21 +48,29 @@ class LSTMBidirectional(Function):
     def forward(ctx, X, a0, c0, W, b, a0_r, c0_r, W_r, b_r, lengths=None):
         m, T_x, _ = X.shape
         n_a = a0.shape[1]
+        out = common.empty_aligned((m, T_x + 2, 2 * n_a), X.dtype)
+        if compiled.lstm_whole_loops(X.dtype):  # both directions in each block's thread
+            dirs = [lstm_blocks.Direction(a0, c0, W, b, False, 0),
+                    lstm_blocks.Direction(a0_r, c0_r, W_r, b_r, True, n_a)]
+            common.give_back_when_freed(ctx, *lstm_blocks.forward(X, dirs, lengths, out))
+            ctx.saved = ("blocks", dirs)
+            return out
         needs = ctx.needs_input_grad
         dirs = (_Direction(needs[:5]), _Direction(needs[:1] + needs[5:9]))
         args = ((a0, c0, W, b), (a0_r, c0_r, W_r, b_r))
-        out = common.empty_aligned((m, T_x + 2, 2 * n_a), X.dtype)
         for d in (0, 1):
-            half = out[:, :, d * n_a:(d + 1) * n_a]
-            part = LSTMSequence.forward(dirs[d], X, *args[d], reverse=bool(d), lengths=lengths,
-                                        out=half)
-            if part is not half:  # the NumPy paths return their own array
-                half[...] = part
+            out[:, :, d * n_a:(d + 1) * n_a] = LSTMSequence.forward(
+                dirs[d], X, *args[d], reverse=bool(d), lengths=lengths)
         ctx.saved = (dirs, n_a)
         return out
 
     @staticmethod
     def backward(ctx, dout):
+        if isinstance(ctx.saved[0], str):  # "blocks": the compiled path
+            needs = ctx.needs_input_grad
+            dX, grads = lstm_blocks.backward(dout, ctx.saved[1], needs[0],
+                                             [needs[1:5], needs[5:9]])
+            return (dX,) + grads[0] + grads[1]
         dirs, n_a = ctx.saved
         dX, da, dc, dW, db = LSTMSequence.backward(dirs[0], dout[:, :, :n_a])
         # The reverse direction adds its dX into the forward's: dX_forward + dX_reverse.
