@@ -21,7 +21,8 @@ import numpy as np
 
 from npdeep import kernels
 from npdeep.autograd import Function
-from npdeep.functional.conv_direct import backward_direct, direct_preferred, forward_direct
+from npdeep.functional.conv_direct import (ROWS_F, backward_direct, backward_rows,
+                                           direct_preferred, forward_direct, forward_rows)
 from npdeep.functional.im2col import Columns, buffers, pad_channels_first, place_dZ
 from npdeep.tensor import Tensor
 from npdeep.threads import batch_blocks, map_blocks
@@ -265,9 +266,11 @@ class Conv2d(Function):
 
     ``method`` picks how the column matrix is built: "flat" (stride 1 only) or "strided";
     or "direct" (stride 1, the compiled path only): no column matrix, compiled loops on the
-    flat grid (npdeep.kernels.conv), which beat a GEMM with a handful of output channels.
-    None picks "direct" for thin layers (direct_preferred) where the compiled path runs,
-    else "flat" at stride 1. ``chunk_bytes`` sets the block size (tests make it small to
+    flat grid (npdeep.kernels.conv), which beat a GEMM with a handful of output channels;
+    or "rows" (stride 1, compiled): the same loops on batch-last images, one output row of
+    every image at a time, with no grid position wasted (conv_direct.forward_rows). None
+    picks "rows" (f = 5) or "direct" (other f) for thin layers (direct_preferred) where the
+    compiled path runs, else "flat" at stride 1. ``chunk_bytes`` sets the block size (tests make it small to
     cross block edges). All methods give the same result up to float rounding (tested).
     """
 
@@ -285,11 +288,17 @@ class Conv2d(Function):
         if method is None:
             method = "flat" if stride == 1 else "strided"
             if stride == 1 and direct_preferred(n_C_prev, n_C, f):
-                method = "direct"
-        elif method == "direct" and (stride != 1 or not kernels.active()):
-            raise ValueError("Conv2d: the 'direct' method needs stride 1 and the compiled path "
-                             f"(npdeep.kernels.active() is {kernels.active()}, stride={stride})"
-                             "; use method='flat' or 'strided'")
+                method = "rows" if f in ROWS_F else "direct"
+        elif method in ("direct", "rows") and (stride != 1 or not kernels.active()):
+            raise ValueError(f"Conv2d: the {method!r} method needs stride 1 and the compiled "
+                             f"path (npdeep.kernels.active() is {kernels.active()}, "
+                             f"stride={stride}); use method='flat' or 'strided'")
+        if method == "rows":
+            Z, state = forward_rows(A_prev, W, b, pads, n_H, n_W)
+            if any(ctx.needs_input_grad):
+                ctx.rows, ctx.W, ctx.cols = state, W, [state]
+                ctx.A_shape, ctx.b_shape = A_prev.shape, None if b is None else b.shape
+            return Z
         # The bias rides in the GEMM: a row of ones under colsᵀ and b as one more column of
         # W₂ᵀ. The same row later gives db inside the dW product.
         W2T = np.empty((n_C, K + 1), dtype)  # (n_C, f·f·n_C_prev + 1)
@@ -324,9 +333,15 @@ class Conv2d(Function):
 
     @staticmethod
     def backward(ctx, dZ):
+        needs = ctx.needs_input_grad
+        if hasattr(ctx, "rows"):
+            dA_prev, dW, db = backward_rows(ctx.rows, ctx.W, dZ.astype(ctx.W.dtype, copy=False),
+                                            needs[0], needs[1] or needs[2], ctx.A_shape[2])
+            if db is not None:
+                db = None if ctx.b_shape is None else db.reshape(ctx.b_shape)
+            return dA_prev, dW, db
         W2T = ctx.W2T
         dZ = dZ.astype(W2T.dtype, copy=False)
-        needs = ctx.needs_input_grad
         need_dW = needs[1] or needs[2]
         # One dX for the batch, each block adding into its own images.
         dX = np.zeros(ctx.X_shape, W2T.dtype) if needs[0] else None

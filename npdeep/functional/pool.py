@@ -13,7 +13,9 @@ import numpy as np
 from npdeep import kernels
 from npdeep.autograd import Function
 from npdeep.functional.conv import output_size
-from npdeep.kernels.pool import is_channel_major
+from npdeep.functional.conv_direct import copy_to_batch_last
+from npdeep.functional.im2col import empty_aligned
+from npdeep.kernels.pool import is_batch_last, is_channel_major
 from npdeep.validation import check_int
 from npdeep.tensor import Tensor
 from npdeep.threads import batch_blocks, map_blocks
@@ -47,23 +49,41 @@ def _offsets(f: int, stride: int, n_H: int, n_W: int):
                    slice(j, j + stride * (n_W - 1) + 1, stride))
 
 
-def _new_like(shape: tuple, dtype, channel_major: bool, zeros: bool) -> np.ndarray:
-    """A new (m, n_H, n_W, n_C) array, in channel-major memory when the input was (as conv2d's
-    outputs are): elementwise ops between arrays of one memory order run several times
-    faster than between an NHWC and a channel-major one (e.g. ReLU's backward after this)."""
+def memory_layout(A: np.ndarray) -> str:
+    """"batch_last" ((n_C, n_H, n_W, m) memory: conv2d's "rows" outputs), "channel_major"
+    ((n_C, m, n_H, n_W): its im2col outputs) or "nhwc" (anything else)."""
+    if is_batch_last(A):
+        return "batch_last"
+    return "channel_major" if is_channel_major(A) else "nhwc"
+
+
+def _new_like(shape: tuple, dtype, layout: str, zeros: bool) -> np.ndarray:
+    """A new (m, n_H, n_W, n_C) array in the memory layout of the input (memory_layout):
+    elementwise ops between arrays of one memory order run several times faster than between
+    an NHWC and a channel-major one (e.g. ReLU's backward after this), and a batch-last array
+    (64-byte aligned) is the next "rows" convolution's input as it is."""
+    m, n_H, n_W, n_C = shape
+    if layout == "batch_last":
+        new = empty_aligned((n_C, n_H, n_W, m), dtype)
+        if zeros:
+            new[...] = 0
+        return new.transpose(3, 1, 2, 0)
     new = np.zeros if zeros else np.empty
-    if channel_major:
-        m, n_H, n_W, n_C = shape
+    if layout == "channel_major":
         return new((n_C, m, n_H, n_W), dtype).transpose(1, 2, 3, 0)
     return new(shape, dtype)
 
 
-def _in_layout(dA: np.ndarray, channel_major: bool) -> np.ndarray:
+def _in_layout(dA: np.ndarray, layout: str) -> np.ndarray:
     """dA in the memory order of the pooling's input: one transposing copy of the small
     (pooled) array, instead of every later op striding across two orders."""
-    if channel_major and not is_channel_major(dA):
+    if layout == "batch_last" and not is_batch_last(dA):
+        out = _new_like(dA.shape, dA.dtype, layout, zeros=False)
+        copy_to_batch_last(dA, out.transpose(3, 1, 2, 0))
+        return out
+    if layout == "channel_major" and not is_channel_major(dA):
         return np.ascontiguousarray(dA.transpose(3, 0, 1, 2)).transpose(1, 2, 3, 0)
-    if not channel_major and not dA.flags.c_contiguous:
+    if layout == "nhwc" and not dA.flags.c_contiguous:
         return np.ascontiguousarray(dA)
     return dA
 
@@ -123,8 +143,8 @@ class MaxPool2d(Function):
         m, _, _, n_C = A_prev.shape
         n_H, n_W = pooled_size(A_prev.shape, f, stride)
         ctx.shape, ctx.f, ctx.stride = A_prev.shape, f, stride
-        ctx.channel_major = is_channel_major(A_prev)
-        A = _new_like((m, n_H, n_W, n_C), A_prev.dtype, ctx.channel_major, zeros=False)
+        ctx.layout = memory_layout(A_prev)
+        A = _new_like((m, n_H, n_W, n_C), A_prev.dtype, ctx.layout, zeros=False)
         if kernels.active():  # compiled (npdeep[fast]); the NumPy code below is its reference
             ctx.winner = winner = kernels.max_pool_winners(A, f)
             _each_block(A_prev.shape, lambda images: kernels.max_pool_forward(
@@ -179,16 +199,16 @@ class MaxPool2d(Function):
         f, stride = ctx.f, ctx.stride
         n_H, n_W = dA.shape[1], dA.shape[2]
         if hasattr(ctx, "winner"):  # the forward ran compiled
-            dA = _in_layout(dA, ctx.channel_major)
-            dA_prev = _new_like(ctx.shape, dA.dtype, ctx.channel_major,
+            dA = _in_layout(dA, ctx.layout)
+            dA_prev = _new_like(ctx.shape, dA.dtype, ctx.layout,
                                 zeros=kernels.needs_zeros(ctx.shape, f, stride))
             _each_block(ctx.shape, lambda images: kernels.max_pool_backward(
                 dA, ctx.winner, f, stride, dA_prev, images))
             return dA_prev
         if stride == f:
-            dA = _in_layout(dA, ctx.channel_major)
+            dA = _in_layout(dA, ctx.layout)
             covered = ctx.shape[1] == n_H * f and ctx.shape[2] == n_W * f
-            dA_prev = _new_like(ctx.shape, dA.dtype, ctx.channel_major, zeros=not covered)
+            dA_prev = _new_like(ctx.shape, dA.dtype, ctx.layout, zeros=not covered)
             dV = _blocks(dA_prev, f, n_H, n_W)
             if f == 2:
                 V, A = ctx.V, ctx.A
@@ -252,8 +272,8 @@ class AvgPool2d(Function):
         m, _, _, n_C = A_prev.shape
         n_H, n_W = pooled_size(A_prev.shape, f, stride)
         ctx.shape, ctx.f, ctx.stride = A_prev.shape, f, stride
-        ctx.channel_major = is_channel_major(A_prev)
-        A = _new_like((m, n_H, n_W, n_C), A_prev.dtype, ctx.channel_major, zeros=False)
+        ctx.layout = memory_layout(A_prev)
+        A = _new_like((m, n_H, n_W, n_C), A_prev.dtype, ctx.layout, zeros=False)
         if kernels.active():  # compiled (npdeep[fast]); the NumPy code below is its reference
             _each_block(A_prev.shape, lambda images: kernels.avg_pool_forward(
                 A_prev, f, stride, A, images))
@@ -275,15 +295,15 @@ class AvgPool2d(Function):
     def backward(ctx, dA):
         f, stride = ctx.f, ctx.stride
         n_H, n_W = dA.shape[1], dA.shape[2]
-        dA = _in_layout(dA, ctx.channel_major)
+        dA = _in_layout(dA, ctx.layout)
         if kernels.active():  # compiled (npdeep[fast]); the NumPy code below is its reference
-            dA_prev = _new_like(ctx.shape, dA.dtype, ctx.channel_major,
+            dA_prev = _new_like(ctx.shape, dA.dtype, ctx.layout,
                                 zeros=kernels.needs_zeros(ctx.shape, f, stride))
             _each_block(ctx.shape, lambda images: kernels.avg_pool_backward(
                 dA, f, stride, dA_prev, images))
             return dA_prev
         covered = stride == f and ctx.shape[1] == n_H * f and ctx.shape[2] == n_W * f
-        dA_prev = _new_like(ctx.shape, dA.dtype, ctx.channel_major, zeros=not covered)
+        dA_prev = _new_like(ctx.shape, dA.dtype, ctx.layout, zeros=not covered)
 
         def spread(images):
             share = dA[images] * (1.0 / (f * f))  # an equal share each

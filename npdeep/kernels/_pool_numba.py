@@ -328,3 +328,91 @@ def avg2_backward_nhwc_narrow(dA, dA_prev, scale, start, stop):
                     dA_prev[i, 2 * h, 2 * w + 1, c] = share
                     dA_prev[i, 2 * h + 1, 2 * w, c] = share
                     dA_prev[i, 2 * h + 1, 2 * w + 1, c] = share
+
+
+# Batch-last arrays ((n_C, n_H, n_W, m) C-contiguous, as conv2d's "rows" method makes them):
+# every entry of a window is a contiguous run over the images, so the loops run over images,
+# vectorized, with no shuffles. The runs are sliced first, so that the loop index starts at 0
+# (numba cannot prove i in range(start, stop) non-negative, and its wraparound check keeps
+# such a loop scalar). f = stride = 2 only; other windows take the "nhwc" loops.
+@numba.njit(nogil=True, cache=True)
+def avg2_forward_chwn(A_prev, A, scale, start, stop):
+    n_C, n_H, n_W, _ = A.shape
+    n = stop - start
+    for c in range(n_C):
+        for h in range(n_H):
+            for w in range(n_W):
+                a, b = A_prev[c, 2 * h, 2 * w, start:stop], A_prev[c, 2 * h, 2 * w + 1, start:stop]
+                d, e = A_prev[c, 2 * h + 1, 2 * w, start:stop], \
+                    A_prev[c, 2 * h + 1, 2 * w + 1, start:stop]
+                out = A[c, h, w, start:stop]
+                for i in range(n):
+                    total = a[i] + b[i]
+                    total += d[i]
+                    total += e[i]
+                    out[i] = total * scale
+
+
+@numba.njit(nogil=True, cache=True)
+def avg2_backward_chwn(dA, dA_prev, scale, start, stop):
+    n_C, n_H, n_W, _ = dA.shape
+    n = stop - start
+    for c in range(n_C):
+        for h in range(n_H):
+            for w in range(n_W):
+                g = dA[c, h, w, start:stop]
+                a, b = dA_prev[c, 2 * h, 2 * w, start:stop], dA_prev[c, 2 * h, 2 * w + 1, start:stop]
+                d, e = dA_prev[c, 2 * h + 1, 2 * w, start:stop], \
+                    dA_prev[c, 2 * h + 1, 2 * w + 1, start:stop]
+                for i in range(n):
+                    share = g[i] * scale
+                    a[i] = share
+                    b[i] = share
+                    d[i] = share
+                    e[i] = share
+
+
+@numba.njit(nogil=True, cache=True)
+def max2_forward_chwn(A_prev, A, winner, start, stop):
+    n_C, n_H, n_W, _ = A.shape
+    n = stop - start
+    for c in range(n_C):
+        for h in range(n_H):
+            for w in range(n_W):
+                a, b = A_prev[c, 2 * h, 2 * w, start:stop], A_prev[c, 2 * h, 2 * w + 1, start:stop]
+                d, e = A_prev[c, 2 * h + 1, 2 * w, start:stop], \
+                    A_prev[c, 2 * h + 1, 2 * w + 1, start:stop]
+                out, won_at = A[c, h, w, start:stop], winner[c, h, w, start:stop]
+                for i in range(n):
+                    best = a[i]
+                    won = 0
+                    v = b[i]
+                    take = _beats(v, best)
+                    best, won = (v, 1) if take else (best, won)
+                    v = d[i]
+                    take = _beats(v, best)
+                    best, won = (v, 2) if take else (best, won)
+                    v = e[i]
+                    take = _beats(v, best)
+                    best, won = (v, 3) if take else (best, won)
+                    out[i] = best
+                    won_at[i] = won
+
+
+@numba.njit(nogil=True, cache=True)
+def max2_backward_chwn(dA, winner, dA_prev, start, stop):
+    n_C, n_H, n_W, _ = dA.shape
+    n = stop - start
+    for c in range(n_C):
+        for h in range(n_H):
+            for w in range(n_W):
+                g, won = dA[c, h, w, start:stop], winner[c, h, w, start:stop]
+                a, b = dA_prev[c, 2 * h, 2 * w, start:stop], dA_prev[c, 2 * h, 2 * w + 1, start:stop]
+                d, e = dA_prev[c, 2 * h + 1, 2 * w, start:stop], \
+                    dA_prev[c, 2 * h + 1, 2 * w + 1, start:stop]
+                for i in range(n):
+                    k = won[i]
+                    a[i] = g[i] if k == 0 else 0
+                    b[i] = g[i] if k == 1 else 0
+                    d[i] = g[i] if k == 2 else 0
+                    e[i] = g[i] if k == 3 else 0

@@ -12,12 +12,32 @@ tests/kernels/test_conv.py compares the two.
 Arrays: X (n_C_prev, L) and dX (n_C_prev, L), the padded images of a block flattened per
 channel, L = images · n_H_pad · n_W_pad; Z (n_C, L); dZg (n_C, off + L), dZ on the grid after
 off = (f − 1)·n_W_pad + (f − 1) zeros; W (f, f, n_C_prev, n_C), as conv2d takes it.
+
+The "rows" kernels (_conv_rows_numba) do the same on batch-last images instead, (n_C, n_H,
+n_W, m) C-contiguous, one output row at a time, with no position wasted:
+
+    rows_forward          Z = W ∗ X + b for output rows h0..h1−1
+    rows_backward_input   dX: rows_forward of dZ (padded left and right by f − 1) with the
+                          filters flipped and n_C_prev, n_C swapped
+    rows_backward_filter  dW summed over output rows h0..h1−1
+
+Their NumPy twin is conv2d's im2col path (tests/kernels/test_conv_rows.py).
 """
 from __future__ import annotations
 
 import numpy as np
 
 _compiled = None
+_rows = None
+
+
+def _rows_kernels():
+    """The numba module of the "rows" kernels, imported on first use only."""
+    global _rows
+    if _rows is None:
+        from npdeep.kernels import _conv_rows_numba
+        _rows = _conv_rows_numba
+    return _rows
 
 
 def _kernels():
@@ -67,3 +87,41 @@ def backward_filter(X: np.ndarray, dZg: np.ndarray, f: int, n_W_pad: int) -> tup
     db = np.empty(n_C, X.dtype)
     _kernels().backward_filter(_contiguous(X), _contiguous(dZg), dWf, db, n_W_pad)
     return dWf.transpose(2, 3, 1, 0), db
+
+
+def rows_forward(X: np.ndarray, W: np.ndarray, b: np.ndarray, Z: np.ndarray, top: int,
+                 h0: int, h1: int) -> None:
+    """Rows h0..h1−1 of Z (n_C, n_H, n_W, m) = the convolution of X (n_C_prev, n_H_prev,
+    n_W_pad, m), already padded left and right, with W (f, f, n_C_prev, n_C), plus b (n_C,);
+    ``top`` zero rows above the image are implied (not stored), as are the rows below it.
+    n_W = n_W_pad − f + 1. X and Z must be C-contiguous."""
+    Wf = np.ascontiguousarray(W.transpose(3, 2, 0, 1))  # (n_C, n_C_prev, f, f)
+    _rows_kernels().forward(_contiguous(X), Wf, np.ascontiguousarray(b), _contiguous(Z),
+                            top, h0, h1)
+
+
+def rows_filters_flipped(W: np.ndarray) -> np.ndarray:
+    """W (f, f, n_C_prev, n_C) as the filters of rows_backward_input: rotated by 180° and
+    with the channel axes swapped, (f, f, n_C, n_C_prev)."""
+    return W[::-1, ::-1].transpose(0, 1, 3, 2)
+
+
+def rows_backward_input(dZw: np.ndarray, W: np.ndarray, dX: np.ndarray, top: int, h0: int,
+                        h1: int) -> None:
+    """Rows h0..h1−1 of dX (n_C_prev, n_H_prev, n_W_pad, m), overwritten: the gradient of
+    rows_forward's X, from dZw (n_C, n_H, n_W + 2(f − 1), m), dZ with f − 1 zero columns on
+    each side. ``top`` as given to rows_forward."""
+    f = W.shape[0]
+    zeros = np.zeros(dX.shape[0], dX.dtype)
+    rows_forward(dZw, rows_filters_flipped(W), zeros, dX, f - 1 - top, h0, h1)
+
+
+def rows_backward_filter(X: np.ndarray, dZ: np.ndarray, f: int, top: int, h0: int,
+                         h1: int) -> np.ndarray:
+    """dW (f, f, n_C_prev, n_C) summed over output rows h0..h1−1, from rows_forward's X and
+    dZ (n_C, n_H, n_W, m), both C-contiguous."""
+    n_C, n_C_prev = dZ.shape[0], X.shape[0]
+    dWf = np.empty((n_C, n_C_prev, f, f), X.dtype)
+    _rows_kernels().backward_filter(_contiguous(X), _contiguous(dZ), dWf, top, h0, h1)
+    return dWf.transpose(2, 3, 1, 0)
+

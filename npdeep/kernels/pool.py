@@ -36,15 +36,25 @@ def is_channel_major(A: np.ndarray) -> bool:
     return not A.flags.c_contiguous and A.transpose(3, 0, 1, 2).flags.c_contiguous
 
 
+def is_batch_last(A: np.ndarray) -> bool:
+    """Whether A (m, n_H, n_W, n_C) is laid out batch-last: (n_C, n_H, n_W, m) contiguous (as
+    conv2d's "rows" method makes its outputs), and not plain NHWC."""
+    return not A.flags.c_contiguous and A.transpose(3, 1, 2, 0).flags.c_contiguous
+
+
 def _run(name: str, arrays: tuple, settings: tuple, images: slice) -> None:
     """Run kernel ``name`` in the arrays' layout on the images [start, stop).
 
-    Channel-major arrays go to the "planes" kernel as their (n_C, m, n_H, n_W) transposes,
+    Batch-last arrays go to the "chwn" kernel (where there is one) as their (n_C, n_H, n_W, m)
+    transposes, channel-major arrays to the "planes" kernel as their (n_C, m, n_H, n_W) ones,
     all others (NHWC, or any strides: correct, only slower) to the "nhwc" one.
     """
     start, stop, _ = images.indices(arrays[0].shape[0])
     kernels = _kernels()
-    if all(is_channel_major(a) for a in arrays):
+    if hasattr(kernels, name + "_chwn") and all(is_batch_last(a) for a in arrays):
+        kernel = getattr(kernels, name + "_chwn")
+        arrays = tuple(a.transpose(3, 1, 2, 0) for a in arrays)
+    elif all(is_channel_major(a) for a in arrays):
         kernel = getattr(kernels, name + "_planes")
         arrays = tuple(a.transpose(3, 0, 1, 2) for a in arrays)
     elif arrays[0].shape[3] < 16 and hasattr(kernels, name + "_nhwc_narrow"):

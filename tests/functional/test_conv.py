@@ -7,7 +7,7 @@ import pytest
 from harness import assert_gradcheck, randn, torch_or_skip, split_over_two_threads
 from npdeep import functional as F
 from npdeep import kernels, threads
-from npdeep.functional import conv
+from npdeep.functional import conv, conv_direct
 from npdeep.reference import cnn
 from npdeep.tensor import Tensor
 
@@ -188,10 +188,11 @@ def test_conv2d_float32_stays_float32():
 # ---------------------------------------------------------------------------- fast paths
 def run_conv(A_prev, W, b, stride, padding, dZ, **settings):
     """Z and the three gradients of conv.Conv2d with the given internal settings (the
-    "direct" method on the compiled path, which it needs)."""
+    "direct" and "rows" methods on the compiled path, which they need)."""
     A_prev, W, b = (Tensor(t.data.copy(), requires_grad=True) for t in (A_prev, W, b))
     pads = conv.resolve_padding(padding, A_prev.shape[1], A_prev.shape[2], W.shape[0], stride)
-    with kernels.use(True) if settings.get("method") == "direct" else contextlib.nullcontext():
+    compiled = settings.get("method") in ("direct", "rows")
+    with kernels.use(True) if compiled else contextlib.nullcontext():
         Z = conv.Conv2d.apply(A_prev, W, b, stride=stride, pads=pads, **settings)
         Z.backward(dZ)
     return Z.data, A_prev.grad, W.grad, b.grad
@@ -200,10 +201,10 @@ def run_conv(A_prev, W, b, stride, padding, dZ, **settings):
 def skip_unless_method_runs(method, stride):
     if method == "flat" and stride != 1:
         pytest.skip("the flat path is for stride 1")
-    if method == "direct" and stride != 1:
-        pytest.skip("the direct path is for stride 1")
-    if method == "direct" and not kernels.available():
-        pytest.skip("the direct path needs numba")
+    if method in ("direct", "rows") and stride != 1:
+        pytest.skip(f"the {method} path is for stride 1")
+    if method in ("direct", "rows") and not kernels.available():
+        pytest.skip(f"the {method} path needs numba")
 
 
 @pytest.mark.parametrize("case", [
@@ -225,7 +226,7 @@ def test_flat_and_strided_paths_agree_across_blocks(case):
     pads = conv.resolve_padding(padding, n_H_prev, n_W_prev, f, stride)
     image_bytes = ((n_H_prev + sum(pads[0])) * (n_W_prev + sum(pads[1]))
                    * (f * f * n_C_prev + 1) * 8)  # one padded image's columns, float64
-    for method in ("flat", "strided") + (("direct",) if kernels.available() else ()):
+    for method in ("flat", "strided") + (("direct", "rows") if kernels.available() else ()):
         # one block; a few columns; one column (image); blocks of two whole padded images
         for chunk_bytes in (2**30, 200, 1, 2 * image_bytes):
             got = run_conv(A_prev, W, b, stride, padding, dZ, method=method,
@@ -326,7 +327,7 @@ def test_conv2d_errors():
         F.conv2d(np.ones((0, 5, 5, 3)), W)
 
 
-@pytest.mark.parametrize("method", ["flat", "strided", "direct"])
+@pytest.mark.parametrize("method", ["flat", "strided", "direct", "rows"])
 @pytest.mark.parametrize("case", [(3, 7, 6, 2, 3, 3, 1, "same"), (1, 6, 6, 1, 2, 2, 1, 0),
                                   (2, 7, 7, 2, 3, 3, 2, 1)])
 def test_backward_takes_dZ_in_any_memory_order(method, case):
@@ -359,6 +360,7 @@ def test_backward_takes_dZ_in_any_memory_order(method, case):
 # ---------------------------------------------------------------------------- threads
 @pytest.fixture
 def two_threads(monkeypatch):
+    monkeypatch.setattr(conv_direct, "ROWS_MIN_FLOPS_PER_THREAD", 0)
     with split_over_two_threads(monkeypatch, conv, "MIN_FLOPS_PER_THREAD"):
         yield
 
@@ -372,7 +374,7 @@ def with_threads(n, fn, *args, **kwargs):
         threads.set_num_threads(saved)
 
 
-@pytest.mark.parametrize("method", ["flat", "strided", "direct"])
+@pytest.mark.parametrize("method", ["flat", "strided", "direct", "rows"])
 @pytest.mark.parametrize("case", [(3, 7, 6, 2, 3, 3, 1, "same"), (2, 6, 6, 1, 2, 5, 1, 0),
                                   (5, 7, 7, 2, 3, 3, 2, 1), (4, 8, 8, 3, 4, 5, 1, "same"),
                                   (1, 5, 5, 2, 2, 3, 1, 1)])
@@ -384,7 +386,10 @@ def test_split_batch_matches_unsplit_and_course_loops(method, case, two_threads)
     A_prev, W, b = make_inputs(m, n_H_prev, n_W_prev, n_C_prev, n_C, f)
     pads = conv.resolve_padding(padding, n_H_prev, n_W_prev, f, stride)
     n_H, n_W = (conv.output_size(n, f, stride, p) for n, p in zip((n_H_prev, n_W_prev), pads))
-    assert len(conv._image_blocks(m, f * f * n_C_prev, n_C, n_H, n_W)) == min(m, 2)
+    if method == "rows":  # the rows of the output are split, not the batch
+        assert len(conv_direct._row_blocks(n_H, 1)) == min(n_H, 2)
+    else:
+        assert len(conv._image_blocks(m, f * f * n_C_prev, n_C, n_H, n_W)) == min(m, 2)
     dZ = np.random.default_rng(4).standard_normal((m, n_H, n_W, n_C))
     channel_major = np.ascontiguousarray(dZ.transpose(3, 0, 1, 2)).transpose(1, 2, 3, 0)
     unsplit = with_threads(1, run_conv, A_prev, W, b, stride, padding, dZ, method=method)
@@ -400,7 +405,7 @@ def test_split_batch_matches_unsplit_and_course_loops(method, case, two_threads)
                                            atol=1e-12)
 
 
-@pytest.mark.parametrize("method", [None, "flat", "direct"])
+@pytest.mark.parametrize("method", [None, "flat", "direct", "rows"])
 def test_split_conv_is_bitwise_repeatable_and_close_to_one_thread(two_threads, method):
     """float32 at two threads: two runs agree bit for bit (dW and db are summed over the
     blocks in block order); one thread differs by float rounding only."""
@@ -454,6 +459,37 @@ def test_conv2d_takes_the_direct_path_for_thin_layers(compiled):
             Z = F.conv2d(A, W, None, stride, "same")
             assert isinstance(Z._ctx, conv.Conv2d)
             assert (Z._ctx.cols[0].method == "direct") == direct, (W_shape, stride)
+            # the compiled thin layers of f = 5 run on batch-last images ("rows")
+            assert hasattr(Z._ctx, "rows") == (direct and W_shape[0] == 5), (W_shape, stride)
+
+
+def test_rows_method_gradcheck(two_threads):
+    """The "rows" method (batch-last loops, rows split over two threads) passes the float64
+    gradient check on several shapes: odd channel counts, f = 1..5, padding on all sides."""
+    if not kernels.available():
+        pytest.skip("the rows path needs numba")
+    for m, n_H_prev, n_W_prev, n_C_prev, n_C, f, padding in [
+            (2, 6, 7, 1, 3, 5, 0), (3, 5, 5, 2, 2, 3, "same"), (1, 4, 6, 3, 1, 1, 1),
+            (2, 7, 6, 2, 5, 4, "same"), (1, 8, 8, 3, 4, 2, 2)]:
+        A_prev, W, b = make_inputs(m, n_H_prev, n_W_prev, n_C_prev, n_C, f)
+        pads = conv.resolve_padding(padding, n_H_prev, n_W_prev, f, 1)
+        with kernels.use(True):
+            assert_gradcheck(lambda A, W, b: conv.Conv2d.apply(A, W, b, stride=1, pads=pads,
+                                                               method="rows"), [A_prev, W, b])
+
+
+def test_rows_method_output_is_batch_last_and_aligned():
+    """The rows method's Z is an NHWC view of (n_C, n_H, n_W, m) memory starting on a cache
+    line, which the ReLU and pooling after it keep (the next conv then copies nothing)."""
+    if not kernels.available():
+        pytest.skip("the rows path needs numba")
+    A_prev, W, b = make_inputs(16, 9, 9, 2, 4, 3)
+    with kernels.use(True):
+        Z = conv.Conv2d.apply(A_prev, W, b, stride=1, pads=((0, 0), (0, 0)), method="rows")
+        A = F.avg_pool2d(F.relu(Z), 2)
+    for array in (Z.data, A.data):
+        assert conv_direct.is_batch_last(array)
+        assert array.ctypes.data % 64 == 0
 
 
 def test_direct_method_needs_stride_1_and_the_compiled_path():
@@ -462,8 +498,22 @@ def test_direct_method_needs_stride_1_and_the_compiled_path():
         with pytest.raises(ValueError, match=r"Conv2d: the 'direct' method needs stride 1 and "
                                              r"the compiled path"):
             conv.Conv2d.apply(A_prev, W, b, stride=1, method="direct")
+        with pytest.raises(ValueError, match=r"Conv2d: the 'rows' method needs stride 1"):
+            conv.Conv2d.apply(A_prev, W, b, stride=1, method="rows")
     if kernels.available():
         with kernels.use(True):
             with pytest.raises(ValueError, match=r"stride=2\); use method='flat' or "
                                                  r"'strided'"):
                 conv.Conv2d.apply(A_prev, W, b, stride=2, method="direct")
+
+
+@pytest.mark.parametrize("shape, dtype", [((3, 32, 32, 1), np.float32),
+                                          ((2, 8, 8, 8), np.float64), ((4, 5, 6, 3), np.float32)])
+def test_copy_to_batch_last(shape, dtype):
+    """NHWC images into (n_C, n_H, n_W, m) memory, through the staging copy where an image is
+    a multiple of 4 KiB (the first two shapes) and directly otherwise; strided input too."""
+    A = np.random.default_rng(0).standard_normal(shape).astype(dtype)
+    for source in (A, np.asfortranarray(A)):
+        out = np.empty(shape[::-1][:1] + shape[1:3] + shape[:1], dtype)
+        conv_direct.copy_to_batch_last(source, out)
+        np.testing.assert_array_equal(out, A.transpose(3, 1, 2, 0))

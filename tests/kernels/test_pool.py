@@ -18,7 +18,10 @@ def random_case(rng):
 
 
 def layout(data, channel_major):
-    """data in NHWC memory, or in channel-major memory (as conv2d's outputs are)."""
+    """data in NHWC memory, or in channel-major memory (as conv2d's im2col outputs are), or
+    (channel_major="batch_last") in (n_C, n_H, n_W, m) memory (its "rows" outputs)."""
+    if channel_major == "batch_last":
+        return np.ascontiguousarray(data.transpose(3, 1, 2, 0)).transpose(3, 1, 2, 0)
     if channel_major:
         return np.ascontiguousarray(data.transpose(3, 0, 1, 2)).transpose(1, 2, 3, 0)
     return data
@@ -35,7 +38,8 @@ def run(pool, data, f, stride, dA, compiled):
 
 @pytest.mark.parametrize("pool", [F.max_pool2d, F.avg_pool2d], ids=["max", "avg"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("channel_major", [False, True], ids=["nhwc", "channel_major"])
+@pytest.mark.parametrize("channel_major", [False, True, "batch_last"],
+                         ids=["nhwc", "channel_major", "batch_last"])
 def test_compiled_matches_numpy(pool, dtype, channel_major):
     rng = np.random.default_rng(0)
     for trial in range(12):
@@ -49,7 +53,7 @@ def test_compiled_matches_numpy(pool, dtype, channel_major):
         n_H, n_W = (shape[1] - f) // stride + 1, (shape[2] - f) // stride + 1
         dA = rng.standard_normal((shape[0], n_H, n_W, shape[3])).astype(dtype)
         if trial % 2:  # dA in the other memory order than the input
-            dA = layout(dA, not channel_major)
+            dA = layout(dA, channel_major is False)
         A_numpy, dA_prev_numpy = run(pool, data, f, stride, dA, compiled=False)
         A, dA_prev = run(pool, data, f, stride, dA, compiled=True)
         case = f"shape={shape} f={f} stride={stride}"
@@ -79,9 +83,10 @@ def test_max_pool_ties_and_nan_as_numpy():
 
 @pytest.mark.parametrize("f, stride", [(2, 2), (3, 3), (3, 2)])
 @pytest.mark.parametrize("n_C", [1, 20], ids=["narrow", "wide"])
-@pytest.mark.parametrize("channel_major", [False, True], ids=["nhwc", "channel_major"])
+@pytest.mark.parametrize("channel_major", [False, True, "batch_last"],
+                         ids=["nhwc", "channel_major", "batch_last"])
 def test_every_max_kernel_takes_a_nan_as_its_window_max(f, stride, n_C, channel_major):
-    """Each max kernel (f = 2 or any f; few or many channels; both layouts): a window holding a
+    """Each max kernel (f = 2 or any f; few or many channels; all three layouts): a window holding a
     NaN has the NaN as its max, as the NumPy path gives, and (windows not overlapping) the NaN
     gets the window's gradient."""
     rng = np.random.default_rng(3)
