@@ -177,6 +177,7 @@ def test_max_pool_ties_in_either_memory_order(f):
 # ---------------------------------------------------------------------------- threads
 @pytest.fixture
 def two_threads(monkeypatch):
+    monkeypatch.setattr(pool, "MIN_BATCH_LAST_ELEMENTS_PER_THREAD", 0)
     with split_over_two_threads(monkeypatch, pool, "MIN_ELEMENTS_PER_THREAD"):
         yield
 
@@ -192,15 +193,18 @@ def pool_run(op, A_data, f, stride, dA):
 @pytest.mark.parametrize("case", CASES + [(5, 9, 9, 3, 3, None), (3, 8, 8, 2, 2, None)])
 def test_split_pool_matches_one_thread_bitwise_and_course_loops(mode, case, two_threads):
     """Pooling is independent per image and sums each window in a fixed order: the split
-    batch gives exactly the one-thread result, NHWC or channel-major, and the course's."""
+    batch gives exactly the one-thread result, NHWC, channel-major or batch-last (the
+    compiled 2x2 kernels then run over a block of images inside each run), and the
+    course's."""
     m, n_H_prev, n_W_prev, n_C, f, stride = case
     data = np.random.default_rng(9).standard_normal((m, n_H_prev, n_W_prev, n_C))
     channel_major = np.ascontiguousarray(data.transpose(3, 0, 1, 2)).transpose(1, 2, 3, 0)
+    batch_last = np.ascontiguousarray(data.transpose(3, 1, 2, 0)).transpose(3, 1, 2, 0)
     A_ref, cache = cnn.pool_forward(data, {"f": f, "stride": f if stride is None else stride},
                                     mode)
     dA = np.random.default_rng(2).standard_normal(A_ref.shape)
     dA_prev_ref = cnn.pool_backward(dA, cache, mode)
-    for A_data in (data, channel_major):
+    for A_data in (data, channel_major, batch_last):
         split = pool_run(POOLS[mode], A_data, f, stride, dA)
         threads.set_num_threads(1)
         one = pool_run(POOLS[mode], A_data, f, stride, dA)
