@@ -291,19 +291,19 @@ if GEMM is not None:
                 else:
                     for j in range(n_a):
                         tc[j] = np.tanh(cn[j])
+                for j in range(n_a):
+                    hn[j] = g[2 * n_a + j] * tc[j]                  # a⟨t⟩ = Γo∗tanh(c⟨t⟩)
                 if masked:  # a padded step carries the state; its output is 0
                     mi = Mt[s + i, t]
                     for j in range(n_a):
-                        a = g[2 * n_a + j] * tc[j]
                         cn[j] = (cn[j] - cp[j]) * mi + cp[j]
-                        a = (a - hp[j]) * mi + hp[j]
-                        hn[j] = a
-                        y[j] = a * mi
+                    for j in range(n_a):
+                        hn[j] = (hn[j] - hp[j]) * mi + hp[j]
+                    for j in range(n_a):
+                        y[j] = hn[j] * mi
                 else:
                     for j in range(n_a):
-                        a = g[2 * n_a + j] * tc[j]
-                        hn[j] = a
-                        y[j] = a
+                        y[j] = hn[j]
         for i in range(rows):
             h, c = H[spare, i], C[spare, i]
             ya, yc = out[s + i, T_x, col:col + n_a], out[s + i, T_x + 1, col:col + n_a]
@@ -329,6 +329,7 @@ if GEMM is not None:
         n_x = n_h - n_a
         off = 1 if reverse else 0
         one = G.dtype.type(1.0)
+        w1, w2, w3 = np.empty(n_a, G.dtype), np.empty(n_a, G.dtype), np.empty(n_a, G.dtype)
         for j in range(n4):
             db[j] = 0.0
         for i in range(rows):
@@ -345,31 +346,43 @@ if GEMM is not None:
             for i in range(rows):
                 g, dg, ti, ai, cpi = G[t, i], dG[fed, i], tanh_C[t, i], H[new, i], C[fed, i]
                 dai, dci, dyi = d_a[i], d_c[i], dout[s + i, t, col:col + n_a]
-                # The two cases in separate loops: a branch inside one keeps it from vectorizing.
-                # NOTE: every array indexed by the loop's j alone (dyi a slice from col on):
-                # dyi[col + j] measured 30% slower here (numba's negative-index wraparound).
+                # NOTE: short loops of a few arrays each, every array indexed by the loop's j
+                # alone (dyi a slice from col on). One loop over all ten arrays ran scalar
+                # (numba's arrays may alias: too many runtime checks for LLVM to vectorize),
+                # 3x slower; dyi[col + j] (a possibly negative index) 30% slower.
                 if masked:
                     mi = Mt[s + i, t]
                     for j in range(n_a):
-                        f, u, o, cc = g[j], g[n_a + j], g[2 * n_a + j], g[n3 + j]
-                        d_a_ = (dai[j] + dyi[j]) * mi
-                        d_c_ = dci[j] * mi + (o - ai[j] * ti[j]) * d_a_
-                        dg[j] = (d_c_ * cpi[j]) * (f - f * f)
-                        dg[n_a + j] = (d_c_ * cc) * (u - u * u)
-                        dg[2 * n_a + j] = (d_a_ * ti[j]) * (o - o * o)
-                        dg[n3 + j] = (d_c_ * u) * (one - cc * cc)
-                        dci[j] = dci[j] * (one - mi) + d_c_ * f
+                        w1[j] = (dai[j] + dyi[j]) * mi                  # da_new
                 else:
                     for j in range(n_a):
-                        f, u, o, cc = g[j], g[n_a + j], g[2 * n_a + j], g[n3 + j]
-                        d_a_ = dai[j] + dyi[j]
-                        # dc_new = dc + da_new·Γo·(1 − tanh²c), Γo·(1 − tanh²c) = Γo − a⟨t⟩·tanh c
-                        d_c_ = (o - ai[j] * ti[j]) * d_a_ + dci[j]
-                        dg[j] = (d_c_ * cpi[j]) * (f - f * f)
-                        dg[n_a + j] = (d_c_ * cc) * (u - u * u)
-                        dg[2 * n_a + j] = (d_a_ * ti[j]) * (o - o * o)
-                        dg[n3 + j] = (d_c_ * u) * (one - cc * cc)
-                        dci[j] = d_c_ * f
+                        w1[j] = dai[j] + dyi[j]
+                for j in range(n_a):  # Γo·(1 − tanh²c) = Γo − a⟨t⟩·tanh c
+                    w2[j] = g[2 * n_a + j] - ai[j] * ti[j]
+                if masked:
+                    for j in range(n_a):
+                        w3[j] = dci[j] * mi + w2[j] * w1[j]             # dc_new
+                else:
+                    for j in range(n_a):
+                        w3[j] = w2[j] * w1[j] + dci[j]
+                for j in range(n_a):
+                    f = g[j]
+                    dg[j] = (w3[j] * cpi[j]) * (f - f * f)
+                for j in range(n_a):
+                    u = g[n_a + j]
+                    dg[n_a + j] = (w3[j] * g[n3 + j]) * (u - u * u)
+                for j in range(n_a):
+                    o = g[2 * n_a + j]
+                    dg[2 * n_a + j] = (w1[j] * ti[j]) * (o - o * o)
+                for j in range(n_a):
+                    cc = g[n3 + j]
+                    dg[n3 + j] = (w3[j] * g[n_a + j]) * (one - cc * cc)
+                if masked:
+                    for j in range(n_a):
+                        dci[j] = dci[j] * (one - mi) + w3[j] * g[j]
+                else:
+                    for j in range(n_a):
+                        dci[j] = w3[j] * g[j]
             for i in range(rows):  # db += the step's dZ, while it is in cache
                 dg = dG[fed, i]
                 for j in range(n4):
