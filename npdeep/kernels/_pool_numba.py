@@ -1,7 +1,8 @@
 """The numba loops behind npdeep.kernels.pool (imported only when the compiled path runs).
 
 Every kernel takes whole arrays and the block of images [start, stop) to do, so the arrays
-keep the memory layout numba compiles for, whichever block a thread runs. Two loop orders:
+keep the memory layout numba compiles for, whichever block a thread runs. Two loop orders
+(and a third, "chwn", for batch-last arrays at f = stride = 2; see the end of the file):
 "nhwc" kernels index (m, n_H, n_W, n_C) arrays and run the innermost loop over channels
 (contiguous in NHWC memory); "planes" kernels index channel-major (n_C, m, n_H, n_W) arrays
 and run it over image columns. ``nogil`` lets the caller's threads run blocks at once; there
