@@ -263,3 +263,9 @@ def lstm_block_backward(dout, start, reverse, col, Wa, Wx, H, G, C, tanh_C, dG, 
     _lstm_loops().lstm_block_backward(dout, start, reverse, col, Wa, Wx, H, G, C, tanh_C, dG,
                                       want_dX, dX, beta_dX, want_dW, dW, db, da0, dc0, d_a, d_c,
                                       spare, Mt, masked)
+
+
+def lstm_weights(W, WaT, WxT, Wa, Wx) -> None:
+    """The block kernels' weights from W (4·n_a, n_a + n_x), in one compiled pass
+    (_lstm_numba.lstm_weights): WaT, WxT transposed with the σ columns halved, Wa, Wx."""
+    _lstm_loops().lstm_weights(W, WaT, WxT, Wa, Wx)

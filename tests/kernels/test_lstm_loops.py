@@ -110,6 +110,10 @@ def test_block_kernels_equal_numpy_loops(dtype, masked, reverse):
         LSTMSequence._forward_steps(G, S, C, tanh_C, Wa_h.T, M)
         # The compiled block.
         d = lstm_blocks.Direction(a0, c0, W, b, reverse, 1)
+        d.prepare()
+        np.testing.assert_array_equal(d.WaT, Wa_h.T)
+        np.testing.assert_array_equal(d.WxT, Wx_h.T)
+        np.testing.assert_array_equal(d.b_h, b_h)
         masked_, Mt = lstm_blocks.time_mask(lengths, m, T_x, dtype)
         H, C_b = np.empty((T_x + 1, m, n_a + n_x), dtype), np.empty((T_x + 1, m, n_a), dtype)
         G_b, tanh_b = np.empty((T_x, m, 4 * n_a), dtype), np.empty((T_x, m, n_a), dtype)

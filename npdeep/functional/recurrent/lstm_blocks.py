@@ -37,21 +37,27 @@ class Direction:
     """
 
     def __init__(self, a0, c0, W, b, reverse: bool, col: int):
-        n4 = W.shape[0]
-        half = np.ones(n4, dtype=W.dtype)
-        half[:3 * (n4 // 4)] = 0.5
+        n4, n_h = W.shape
         n_a = n4 // 4
         # Waᵀ, Wxᵀ with the σ columns halved (σ(z) = (1 + tanh(z/2))/2, see LSTMSequence),
-        # each in one transposing pass; b likewise; Wa, Wx as they are, for backward.
+        # and Wa, Wx as they are (for backward), in one compiled pass; b halved likewise.
         self.WaT = common.empty_aligned((n_a, n4), W.dtype)
-        self.WxT = common.empty_aligned((W.shape[1] - n_a, n4), W.dtype)
-        np.multiply(W[:, :n_a].T, half, out=self.WaT)
-        np.multiply(W[:, n_a:].T, half, out=self.WxT)
+        self.WxT = common.empty_aligned((n_h - n_a, n4), W.dtype)
+        self.Wa = common.empty_aligned((n4, n_a), W.dtype)
+        self.Wx = common.empty_aligned((n4, n_h - n_a), W.dtype)
+        self.W = W  # until prepare()
+        half = np.ones(n4, dtype=W.dtype)
+        half[:3 * n_a] = 0.5
         self.b_h = b * half
-        self.Wa, self.Wx = common.split_weights(W, n_a)
         self.a0, self.c0 = np.ascontiguousarray(a0), np.ascontiguousarray(c0)
         self.reverse, self.col = bool(reverse), col
         self.saved = None
+
+    def prepare(self) -> None:
+        """Fill WaT, WxT, Wa, Wx from W (one GIL-free compiled pass; see forward)."""
+        compiled.lstm_weights(np.ascontiguousarray(self.W), self.WaT, self.WxT, self.Wa,
+                              self.Wx)
+        self.W = None
 
 
 def time_mask(lengths, m: int, T_x: int, dtype):
@@ -90,6 +96,11 @@ def forward(X, directions: list, lengths, out) -> None:
         return saved
 
     blocks = compiled.lstm_blocks(m, T_x, n_a)
+    if len(blocks) > 1 and len(directions) > 1:  # each direction's weights on its own thread
+        map_blocks(Direction.prepare, directions)
+    else:
+        for d in directions:
+            d.prepare()
     parts = map_blocks(run, blocks)
     for k, d in enumerate(directions):
         d.saved = (blocks, [part[k] for part in parts], masked, Mt)
