@@ -64,7 +64,7 @@ class TensorBase:
 
 
 _new = object.__new__
-_NO_GRAD_1, _NO_GRAD_2 = (False,), (False, False)
+_NO_GRAD_1, _NO_GRAD_2, _NEEDS_1 = (False,), (False, False), (True,)
 
 
 class Function:
@@ -97,26 +97,37 @@ class Function:
         # Unrolled for one and two inputs (nearly every op): this runs once per op, and per-op
         # overhead is what small graphs pay for.
         n_args = len(args)
-        if n_args == 2 and not kwargs:
-            return apply_binary(cls, args[0], args[1])
-        ctx = _new(cls)
-        if n_args == 1 and isinstance(args[0], TensorBase):
+        if n_args == 1:
             maker = args[0]
-            any_needs = _grad_enabled and maker.requires_grad
-            ctx.needs_input_grad = (True,) if any_needs else _NO_GRAD_1
-            if kwargs:
-                out = cls.forward(ctx, maker.data, **kwargs)
-            else:
-                out = cls.forward(ctx, maker.data)
-        else:
-            maker = next((a for a in args if isinstance(a, TensorBase)), None)
-            if maker is None:
-                raise _no_tensor(cls, args)
-            arrays = [a.data if isinstance(a, TensorBase) else a for a in args]
-            needs = tuple([isinstance(a, TensorBase) and a.requires_grad for a in args])
-            any_needs = _grad_enabled and True in needs
-            ctx.needs_input_grad = needs if any_needs else (False,) * n_args
-            out = cls.forward(ctx, *arrays, **kwargs)
+            if isinstance(maker, TensorBase):
+                ctx = _new(cls)
+                result = _new(maker._output_class)
+                any_needs = _grad_enabled and maker.requires_grad
+                ctx.needs_input_grad = _NEEDS_1 if any_needs else _NO_GRAD_1
+                result.data = (cls.forward(ctx, maker.data, **kwargs) if kwargs else
+                               cls.forward(ctx, maker.data))
+                result.grad = None
+                result.requires_grad = any_needs
+                if any_needs:
+                    ctx.parents = args
+                    # Creation order is a topological order: every node is made after its
+                    # inputs.
+                    ctx._sequence = next(_sequence)
+                    result._ctx = ctx
+                else:
+                    result._ctx = None
+                return result
+        elif n_args == 2 and not kwargs:
+            return apply_binary(cls, args[0], args[1])
+        maker = next((a for a in args if isinstance(a, TensorBase)), None)
+        if maker is None:
+            raise _no_tensor(cls, args)
+        ctx = _new(cls)
+        arrays = [a.data if isinstance(a, TensorBase) else a for a in args]
+        needs = tuple([isinstance(a, TensorBase) and a.requires_grad for a in args])
+        any_needs = _grad_enabled and True in needs
+        ctx.needs_input_grad = needs if any_needs else (False,) * n_args
+        out = cls.forward(ctx, *arrays, **kwargs)
         # (the output is made here rather than by a call: one Python call fewer per op)
         result = _new(maker._output_class)
         result.data = out
@@ -124,7 +135,6 @@ class Function:
         result.requires_grad = any_needs
         if any_needs:
             ctx.parents = args
-            # Creation order is a topological order: every node is made after its inputs.
             ctx._sequence = next(_sequence)
             result._ctx = ctx
         else:
@@ -163,6 +173,26 @@ def apply_binary(function, a, b):
     ctx.needs_input_grad = (a_needs, b_needs) if any_needs else _NO_GRAD_2
     result = _new(maker._output_class)
     result.data = function.forward(ctx, a_data, b_data)
+    result.grad = None
+    result.requires_grad = any_needs
+    if any_needs:
+        ctx.parents = (a, b)
+        ctx._sequence = next(_sequence)
+        result._ctx = ctx
+    else:
+        result._ctx = None
+    return result
+
+
+def apply_tensors(function, a, b):
+    """``apply_binary(function, a, b)`` where both ``a`` and ``b`` are tensors: what Tensor's
+    operators call for ``x + y``, without the checks of which side is a tensor."""
+    ctx = _new(function)
+    a_needs, b_needs = a.requires_grad, b.requires_grad
+    any_needs = _grad_enabled and (a_needs or b_needs)
+    ctx.needs_input_grad = (a_needs, b_needs) if any_needs else _NO_GRAD_2
+    result = _new(a._output_class)
+    result.data = function.forward(ctx, a.data, b.data)
     result.grad = None
     result.requires_grad = any_needs
     if any_needs:
@@ -284,7 +314,7 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
             elif parent_ctx is next_ctx:  # the same input twice (x @ x, or Add(x, x))
                 next_dZ = next_dZ + g
             else:
-                previous = found(parent_ctx)
+                previous = found(parent_ctx) if grads else None  # (empty in a chain)
                 if previous is not None:
                     grads[parent_ctx] = previous + g
                 elif parent_ctx is FREED:

@@ -15,6 +15,8 @@ import numpy as np
 
 from npdeep.autograd import Function, unbroadcast
 
+_add_reduce = np.add.reduce
+
 
 # ---------------------------------------------------------------------------- arithmetic
 class Add(Function):
@@ -243,10 +245,13 @@ def _spread(dZ: np.ndarray, shape: tuple, axis, keepdims: bool) -> np.ndarray:
     """dZ of a reduction over ``axis`` of an input of ``shape``, copied back over those axes."""
     # A filled array rather than np.broadcast_to's view: broadcast_to and expand_dims cost
     # ~15 µs of Python per call, which dominates the backward pass of small graphs.
-    if not keepdims and dZ.ndim:  # a 0-d dZ (reduction of everything) broadcasts as it is
+    dA = np.empty(shape, dZ.dtype)
+    if not dZ.ndim:  # a reduction of everything: one value (fill is the cheapest copy of it)
+        dA.fill(dZ)
+        return dA
+    if not keepdims:
         axes = normalize_axis(axis, len(shape))
         dZ = dZ.reshape([1 if i in axes else n for i, n in enumerate(shape)])
-    dA = np.empty(shape, dZ.dtype)
     dA[...] = dZ
     return dA
 
@@ -255,7 +260,8 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, a, axis=None, keepdims=False):
         ctx.shape, ctx.axis, ctx.keepdims = a.shape, axis, keepdims
-        return a.sum(axis=axis, keepdims=keepdims)  # (the method skips np.sum's dispatch)
+        # ndarray.sum's own call, without its Python wrapper (_methods._sum): the same bits
+        return _add_reduce(a, axis, None, None, keepdims)
 
     @staticmethod
     def backward(ctx, dZ):
@@ -272,7 +278,7 @@ class Mean(Function):
             return out
         # np.mean's own steps, the sum then one division, the same bits without its Python
         # wrapper (2 µs a call, three times the sum of a small array)
-        out = a.sum(axis=axis, keepdims=keepdims)
+        out = _add_reduce(a, axis, None, None, keepdims)
         ctx.count = a.size // out.size
         return out / ctx.count
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from npdeep import autograd, backend
-from npdeep.autograd import apply_binary
+from npdeep.autograd import apply_binary, apply_tensors
 from npdeep.primitives import (Abs, Add, Clip, Div, Exp, Extremum, GetItem, Log, MatMul, Mean,
                                Mul, Neg, Pow, Prod, Reshape, Sqrt, Square, Sub, Sum, Transpose,
                                normalize_axis)
@@ -195,31 +195,35 @@ class Tensor(autograd.TensorBase):
     # ------------------------------------------------------------------ arithmetic
     # The reflected forms (2 - x, ndarray @ x) keep the operands in their written order.
     def __add__(self, other) -> "Tensor":
-        return apply_binary(Add, self, other if isinstance(other, Tensor) else
-                            as_operand(other, self.data))
+        if isinstance(other, Tensor):
+            return apply_tensors(Add, self, other)
+        return apply_binary(Add, self, as_operand(other, self.data))
 
     def __radd__(self, other) -> "Tensor":
         return apply_binary(Add, as_operand(other, self.data), self)
 
     def __sub__(self, other) -> "Tensor":
-        return apply_binary(Sub, self, other if isinstance(other, Tensor) else
-                            as_operand(other, self.data))
+        if isinstance(other, Tensor):
+            return apply_tensors(Sub, self, other)
+        return apply_binary(Sub, self, as_operand(other, self.data))
 
     def __rsub__(self, other) -> "Tensor":
         return apply_binary(Sub, as_operand(other, self.data), self)
 
     def __mul__(self, other) -> "Tensor":
-        if other is self:
-            return Square.apply(self)
-        return apply_binary(Mul, self, other if isinstance(other, Tensor) else
-                            as_operand(other, self.data))
+        if isinstance(other, Tensor):
+            if other is self:
+                return Square.apply(self)
+            return apply_tensors(Mul, self, other)
+        return apply_binary(Mul, self, as_operand(other, self.data))
 
     def __rmul__(self, other) -> "Tensor":
         return apply_binary(Mul, as_operand(other, self.data), self)
 
     def __truediv__(self, other) -> "Tensor":
-        return apply_binary(Div, self, other if isinstance(other, Tensor) else
-                            as_operand(other, self.data))
+        if isinstance(other, Tensor):
+            return apply_tensors(Div, self, other)
+        return apply_binary(Div, self, as_operand(other, self.data))
 
     def __rtruediv__(self, other) -> "Tensor":
         return apply_binary(Div, as_operand(other, self.data), self)
@@ -236,7 +240,7 @@ class Tensor(autograd.TensorBase):
     def __matmul__(self, other) -> "Tensor":
         if not isinstance(other, Tensor):
             other = Tensor(other, dtype=self.data.dtype)
-        return apply_binary(MatMul, self, other)
+        return apply_tensors(MatMul, self, other)
 
     def __rmatmul__(self, other) -> "Tensor":
         return apply_binary(MatMul, Tensor(other, dtype=self.data.dtype), self)
@@ -399,7 +403,7 @@ class Tensor(autograd.TensorBase):
             data = self.data
             # The usual 0-d loss is seeded with a shared read-only 1 (no array made per call):
             # the engine never writes into a gradient it did not make.
-            grad = _SEED.get(data.dtype) if not data.shape else None
+            grad = _SEED.get(data.dtype) if data.ndim == 0 else None
             if grad is None:
                 grad = np.ones(data.shape, data.dtype)
         else:

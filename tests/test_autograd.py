@@ -317,6 +317,24 @@ def test_apply_binary_is_apply_for_two_inputs():
         apply_binary(Sub, np.ones(2), 1.0)
 
 
+def test_apply_tensors_is_apply_for_two_tensors():
+    from npdeep.autograd import apply_tensors
+    from npdeep.primitives import Sub
+
+    x, c = randn(2, 3, seed=1), randn(2, 3, seed=2, requires_grad=False)
+    for a, b in [(x, c), (c, x), (x, x), (c, c)]:
+        out, expected = apply_tensors(Sub, a, b), Sub.apply(a, b)
+        np.testing.assert_array_equal(out.data, expected.data)
+        assert out.requires_grad == expected.requires_grad == (a is x or b is x)
+        assert (out.grad_fn is None) == (expected.grad_fn is None)
+        if out.grad_fn is not None:
+            assert out.grad_fn.needs_input_grad == (a is x, b is x)
+            assert out.grad_fn.parents == (a, b)
+    with npdeep.no_grad():
+        assert apply_tensors(Sub, x, x).grad_fn is None
+        assert not apply_tensors(Sub, x, x).requires_grad
+
+
 def test_the_shared_seed_of_a_scalar_loss_is_never_written():
     # backward() of a 0-d loss starts from one read-only 1 of its dtype, shared by every call:
     # it reaches x.grad as a copy, and a sum of it is a new array.

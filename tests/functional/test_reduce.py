@@ -205,3 +205,25 @@ def test_mean_is_numpy_mean_bit_for_bit(dtype, shape, axis, keepdims):
         expected = np.mean(data, axis=axis, keepdims=keepdims)
     assert out.dtype == expected.dtype
     np.testing.assert_array_equal(out.data, expected)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("shape, axis, keepdims", [((4, 4), None, False), ((3, 5), 0, True),
+                                                   ((2, 3, 4), (0, 2), False), ((7,), -1, True),
+                                                   ((), None, False), ((0, 3), 0, False),
+                                                   ((1000,), None, True)])
+def test_sum_is_numpy_sum_bit_for_bit_and_spreads_its_gradient(dtype, shape, axis, keepdims):
+    # Sum calls the reduction behind ndarray.sum itself: the same bits and type; its gradient
+    # is dZ copied back over the summed axes (one value filled in for a sum of everything).
+    data = (np.random.default_rng(0).standard_normal(shape) * 3).astype(dtype)
+    x = npdeep.tensor(data, dtype=dtype, requires_grad=True)
+    out = x.sum(axis=axis, keepdims=keepdims)
+    expected = data.sum(axis=axis, keepdims=keepdims)
+    assert type(out.data) is type(expected) and out.dtype == expected.dtype
+    np.testing.assert_array_equal(out.data, expected)
+    dZ = (np.arange(np.size(expected)).reshape(np.shape(expected)) + 2.0).astype(dtype)
+    out.backward(dZ)
+    axes = tuple(range(len(shape))) if axis is None else axis
+    kept = dZ if keepdims else np.expand_dims(dZ, axes)
+    np.testing.assert_array_equal(x.grad, np.broadcast_to(kept, shape))
+    assert x.grad.dtype == dtype and x.grad.flags.writeable
