@@ -270,8 +270,8 @@ class Conv2d(Function):
     or "rows" (stride 1, compiled): the same loops on batch-last images, one output row of
     every image at a time, with no grid position wasted (conv_direct.forward_rows). None
     picks "rows" (f = 5) or "direct" (other f) for thin layers (direct_preferred) where the
-    compiled path runs, else "flat" at stride 1. ``chunk_bytes`` sets the block size (tests make it small to
-    cross block edges). All methods give the same result up to float rounding (tested).
+    compiled path runs, else "flat" at stride 1. ``chunk_bytes`` sets the block size (tests
+    make it small to cross block edges). All methods give the same result up to float rounding (tested).
     """
 
     @staticmethod

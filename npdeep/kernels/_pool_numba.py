@@ -362,7 +362,8 @@ def avg2_backward_chwn(dA, dA_prev, scale, start, stop):
         for h in range(n_H):
             for w in range(n_W):
                 g = dA[c, h, w, start:stop]
-                a, b = dA_prev[c, 2 * h, 2 * w, start:stop], dA_prev[c, 2 * h, 2 * w + 1, start:stop]
+                a = dA_prev[c, 2 * h, 2 * w, start:stop]
+                b = dA_prev[c, 2 * h, 2 * w + 1, start:stop]
                 d, e = dA_prev[c, 2 * h + 1, 2 * w, start:stop], \
                     dA_prev[c, 2 * h + 1, 2 * w + 1, start:stop]
                 for i in range(n):
@@ -408,7 +409,8 @@ def max2_backward_chwn(dA, winner, dA_prev, start, stop):
         for h in range(n_H):
             for w in range(n_W):
                 g, won = dA[c, h, w, start:stop], winner[c, h, w, start:stop]
-                a, b = dA_prev[c, 2 * h, 2 * w, start:stop], dA_prev[c, 2 * h, 2 * w + 1, start:stop]
+                a = dA_prev[c, 2 * h, 2 * w, start:stop]
+                b = dA_prev[c, 2 * h, 2 * w + 1, start:stop]
                 d, e = dA_prev[c, 2 * h + 1, 2 * w, start:stop], \
                     dA_prev[c, 2 * h + 1, 2 * w + 1, start:stop]
                 for i in range(n):
