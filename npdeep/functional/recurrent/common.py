@@ -21,6 +21,7 @@ layer slices the pieces it needs, and a slice nobody uses costs nothing in backw
 """
 from __future__ import annotations
 
+import math
 import weakref
 
 import numpy as np
@@ -49,7 +50,7 @@ def empty_aligned(shape, dtype) -> np.ndarray:
     """np.empty(shape, dtype) whose data starts on an ALIGN-byte boundary (a view into a
     slightly larger buffer; C-contiguous)."""
     dtype = np.dtype(dtype)
-    nbytes = int(np.prod(shape)) * dtype.itemsize
+    nbytes = math.prod(shape) * dtype.itemsize  # (np.prod of a tuple: ~5 µs a call)
     if nbytes == 0:  # no data to align (NumPy may point an empty slice anywhere)
         return np.empty(shape, dtype)
     buffer = np.empty(nbytes + ALIGN, dtype=np.uint8)

@@ -120,7 +120,7 @@ def backward(dout, directions: list, needs_dX: bool, needs: list):
     dout = np.ascontiguousarray(dout)
     blocks, _, masked, Mt = directions[0].saved
     n_x = directions[0].Wx.shape[1]
-    m, T_x = blocks[-1][1], dout.shape[1] - 2
+    m, T_x = dout.shape[0], dout.shape[1] - 2
     n_a = directions[0].a0.shape[1]
     dtype = dout.dtype
     dX = np.empty((m, T_x, n_x), dtype=dtype) if needs_dX else np.empty((1, 1, 1), dtype)
