@@ -46,6 +46,38 @@ torch / npdeep, median [IQR], kept/attempted rounds):
     AVX-512 products more than by oneDNN. The same two levels showed in earlier A/B runs.
     Running the two directions of a layer at once, one per thread over the whole batch,
     measured slower than the batch split in each (see lstm_bi.py's NOTE).
+    then (each block's whole layer as one numba call forward and one back,
+    npdeep/functional/recurrent/lstm_blocks.py: no transposing copies, outputs, dY, dX read
+    and written in place, dW in one product straight into W's layout, both directions of a
+    bidirectional layer in each block's thread), --rounds 7, before -> after:
+    LSTM            0.99 [0.97-1.00] -> 1.06 [0.99-1.12]
+    GRU             2.38 -> 2.42 [2.35-2.45] (its code unchanged)
+    LSTM 2x bidir.  0.96 [0.94-0.98] -> 1.09 [1.03-1.15]
+    NOTE what did not help there: a step's product on [a⟨t−1⟩; x⟨t⟩] at once (K = n_a + n_x,
+    no separate input projection) measured no faster than the projection plus K = n_a; the
+    block's buffers batch-first (a step's rows 100 KB apart, a multiple of 4 KiB: the same L1
+    sets) 7% slower than time-major; the backward's Wa, Wx read as the two parts of one W
+    with a row stride, 15% slower in the loop than contiguous copies; index arithmetic in
+    the elementwise loops (dy[col + j]) 30% slower than slices. Then the step's elementwise
+    work as short loops of a few arrays each (one loop over ten arrays ran scalar: LLVM gives
+    up the runtime alias checks numba's arrays need), backward loop 0.64 -> 0.52 ms a block,
+    and the weights' transposes compiled (89 -> 47 us, 214 -> 113 us for layer 2), the two
+    directions' on two threads; layer step 3.0-3.1 -> 2.8-2.9 ms (min over 40). Five runs of
+    --rounds 7 in a row (npdeep ms, torch ms, ratio, kept/attempted):
+    LSTM            3.26 / 3.42  1.07 [1.05-1.11] 7/7;  3.40 / 3.53  1.10 [1.04-1.13] 7/9;
+                    3.11 / 3.45  1.11 [1.05-1.13] 7/7;  1.10 [1.07-1.11] 4/7;
+                    4.86 / 3.41  0.70 [0.66-0.82] 7/7 (the slow level, below)
+    GRU             2.36 [2.20-2.44]; 2.41 [2.32-2.50]; 2.43 [2.42-2.50]; 2.35; 2.00
+    LSTM 2x bidir.  18.5 / 19.7  1.07 [1.01-1.07]; 19.9 / 21.1  1.04 [1.04-1.07];
+                    18.2 / 19.6  1.09 [1.07-1.10]; 17.0 / 19.3  1.10 [1.08-1.16];
+                    25.9 / 22.3  0.89 [0.78-0.91] (the slow level)
+    NOTE the slow level (npdeep's LSTM at its one-thread time, about 4.9 ms, PyTorch's not
+    slower): sched_getcpu in each thread around the block kernels showed both of npdeep's
+    threads on the same vCPU for most calls while another process (another engineer's job,
+    outside the lock, at 50-70% of a core) ran on the other: the pool's worker, woken per
+    pass, is placed on the busy caller's CPU and the two blocks run one after the other.
+    PyTorch's OpenMP threads spin and keep their CPUs. The harness's 0.10-core threshold
+    does not always catch such a neighbour; the rows measured on a quiet machine are above.
 
 The GRU row runs after the LSTM's, which pins BLAS to one thread (npdeep.threads): GRU alone
 (BLAS's own threads) 1.95 [1.70-2.16]; after another split op has pinned BLAS, as in the full
