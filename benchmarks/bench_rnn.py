@@ -63,7 +63,7 @@ torch / npdeep, median [IQR], kept/attempted rounds):
     up the runtime alias checks numba's arrays need), backward loop 0.64 -> 0.52 ms a block,
     and the weights' transposes compiled (89 -> 47 us, 214 -> 113 us for layer 2), the two
     directions' on two threads; layer step 3.0-3.1 -> 2.8-2.9 ms (min over 40). Five runs of
-    --rounds 7 in a row (npdeep ms, torch ms, ratio, kept/attempted):
+    --rounds 7 over the next half hour (npdeep ms, torch ms, ratio, kept/attempted):
     LSTM            3.26 / 3.42  1.07 [1.05-1.11] 7/7;  3.40 / 3.53  1.10 [1.04-1.13] 7/9;
                     3.11 / 3.45  1.11 [1.05-1.13] 7/7;  1.10 [1.07-1.11] 4/7;
                     4.86 / 3.41  0.70 [0.66-0.82] 7/7 (the slow level, below)
@@ -72,10 +72,11 @@ torch / npdeep, median [IQR], kept/attempted rounds):
                     18.2 / 19.6  1.09 [1.07-1.10]; 17.0 / 19.3  1.10 [1.08-1.16];
                     25.9 / 22.3  0.89 [0.78-0.91] (the slow level)
     NOTE the slow level (npdeep's LSTM at its one-thread time, about 4.9 ms, PyTorch's not
-    slower): sched_getcpu in each thread around the block kernels showed both of npdeep's
-    threads on the same vCPU for most calls while another process (another engineer's job,
-    outside the lock, at 50-70% of a core) ran on the other: the pool's worker, woken per
-    pass, is placed on the busy caller's CPU and the two blocks run one after the other.
+    slower), most likely: sched_getcpu in each thread around the block kernels, in a run with
+    the same step times, showed both of npdeep's threads on the same vCPU for most calls
+    while another process (a job outside the lock, 50-70% of a core) ran on the other: the
+    pool's worker, woken per pass, waits on the caller's CPU and the two blocks run one
+    after the other.
     PyTorch's OpenMP threads spin and keep their CPUs. The harness's 0.10-core threshold
     does not always catch such a neighbour; the rows measured on a quiet machine are above.
 
