@@ -217,8 +217,8 @@ def _lstm_loops():
 
 
 def lstm_whole_loops(dtype) -> bool:
-    """Whether the fused LSTM runs each batch block's whole time loop in one compiled call
-    (lstm_forward_block / lstm_backward_block): takes(dtype), and NumPy's BLAS exports the
+    """Whether the fused LSTM runs each batch block's whole layer in one compiled call
+    (lstm_block_forward / lstm_block_backward): takes(dtype), and NumPy's BLAS exports the
     CBLAS product the loops call."""
     return takes(dtype) and bool(_lstm_loops())
 
