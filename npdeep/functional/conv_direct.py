@@ -126,13 +126,6 @@ ROWS_MIN_FLOPS_PER_THREAD = 2_000_000
 ROWS_F = (5,)
 
 
-def is_batch_last(A: np.ndarray) -> bool:
-    """Whether A (m, n_H, n_W, n_C) is a view of batch-last memory: A.transpose(3, 1, 2, 0)
-    is C-contiguous (as the "rows" method's outputs, and the pooling and ReLU after them)."""
-    return A.ndim == 4 and A.transpose(3, 1, 2, 0).flags.c_contiguous and (
-        not A.flags.c_contiguous or A.shape[0] == 1)
-
-
 def _row_blocks(n_rows: int, flops_per_row: int) -> list:
     return batch_blocks(n_rows, min_per_thread=-(-ROWS_MIN_FLOPS_PER_THREAD
                                                   // max(1, flops_per_row)))
