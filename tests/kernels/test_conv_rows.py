@@ -28,6 +28,8 @@ def random_case(rng, dtype, trial):
         top = bottom = left = right = 0
     if trial == 1:  # f = 3 and 4 unrolled, "same"-like padding
         f, top, bottom, left, right = 3 + (int(rng.integers(0, 2))), 1, 2, 1, 2
+    if trial == 2:  # f = 5, 7 output channels: dW's four at a time, a pair and one left
+        f, n_C, n_H_prev, n_W_prev, top, bottom, left, right = 5, 7, 6, 7, 2, 1, 0, 3
     A = rng.standard_normal((m, n_H_prev, n_W_prev, n_C_prev)).astype(dtype)
     W = rng.standard_normal((f, f, n_C_prev, n_C)).astype(dtype)
     b = rng.standard_normal(n_C).astype(dtype)
