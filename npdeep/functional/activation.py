@@ -12,6 +12,7 @@ from npdeep.tensor import Tensor, as_tensor
 # 1 as a 0-d array of each float dtype: NumPy converts a Python 1 on every call, which costs
 # as much as the whole subtraction on a small array.
 _ONE = {np.dtype(t): np.ones((), t) for t in (np.float16, np.float32, np.float64)}
+_ZERO = {np.dtype(t): np.zeros((), t) for t in (np.float16, np.float32, np.float64)}
 
 # The largest −z whose e^(−z) is finite, less a margin, per dtype (0-d arrays, as _ONE).
 _EXP_LIMIT = {np.dtype(t): np.array(limit, t) for t, limit in ((np.float32, 88.7),
@@ -26,9 +27,9 @@ def stable_sigmoid(Z: np.ndarray) -> np.ndarray:
     −709.7 in float64), which changes σ only below the smallest normal number. Four passes over
     Z, in place: half the time of choosing between two formulas with a mask.
     """
-    Z = np.asarray(Z)
-    e = np.empty_like(Z)                # (out= keeps 0-d results arrays)
-    np.negative(Z, out=e)
+    e = np.negative(Z)                  # a new array: the passes below work in it
+    if e.ndim == 0:                     # NumPy returns a scalar for a 0-d Z; out= needs arrays
+        e = np.asarray(e)
     np.minimum(e, _EXP_LIMIT.get(e.dtype, 709.7), out=e)
     np.exp(e, out=e)                    # e^(−z), finite
     e += _ONE.get(e.dtype, 1)
@@ -73,7 +74,7 @@ class ReLU(Function):
         big = Z.size >= kernels.activation.MIN_SIZE  # (first: active() reads the environment)
         A = kernels.activation.relu_forward(Z) if big and kernels.active() else None
         if A is None:
-            A = np.maximum(Z, 0)
+            A = np.maximum(Z, _ZERO.get(Z.dtype, 0))
         ctx.A = A
         return A
 
@@ -83,7 +84,7 @@ class ReLU(Function):
         A = ctx.A
         big = A.size >= kernels.activation.MIN_SIZE
         dZ = kernels.activation.relu_backward(A, dA) if big and kernels.active() else None
-        return dA * (A > 0) if dZ is None else dZ
+        return dA * (A > _ZERO.get(A.dtype, 0)) if dZ is None else dZ
 
 
 class LeakyReLU(Function):

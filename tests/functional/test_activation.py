@@ -6,6 +6,7 @@ import pytest
 
 import npdeep
 import npdeep.functional as F
+from npdeep.functional.activation import stable_sigmoid
 
 from harness import assert_gradcheck, assert_matches_torch, randn, torch_or_skip
 
@@ -50,6 +51,16 @@ def test_relu_at_zero_has_zero_gradient():
     Z = npdeep.tensor([-1.0, 0.0, 2.0], requires_grad=True)
     F.relu(Z).sum().backward()
     np.testing.assert_array_equal(Z.grad, [0, 0, 1])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_of_a_scalar_is_a_0d_array_of_its_dtype(dtype):
+    A = stable_sigmoid(np.array(0.5, dtype))
+    assert isinstance(A, np.ndarray) and A.shape == () and A.dtype == dtype
+    assert A == dtype(1) / (dtype(1) + np.exp(dtype(-0.5)))
+    Z = npdeep.tensor(np.array(-2.0, dtype), requires_grad=True)
+    F.sigmoid(Z).backward()
+    np.testing.assert_allclose(Z.grad, 0.104993585, rtol=1e-6)
 
 
 def test_sigmoid_is_stable_at_large_z():
