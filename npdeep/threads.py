@@ -12,7 +12,10 @@ minimum over repeats of npdeep alone, float32, forward + backward):
   elementwise. NumPy releases the GIL inside copies, ufunc loops and BLAS calls, so the blocks
   run on different cores. A hand-off costs about 40 µs (waking a sleeping thread), so each op
   has a minimum of work per block (MIN_FLOPS_PER_THREAD, MIN_ELEMENTS_PER_THREAD) below which
-  it runs unsplit, in the caller.
+  it runs unsplit, in the caller. Two ops split other work the same way, into blocks fixed
+  by the shapes and n: conv2d's "rows" method (5x5 layers on batch-last images, LeNet-5's)
+  splits output rows, whose images are all in each row, and the fused recurrent layers
+  split the batch but run each block's whole time loop in one compiled call.
 - BLAS threads, chosen once, never per call (raising the count restarts OpenBLAS's worker,
   which then spins for about 0.13 s of CPU after every product and steals the core a split
   block needs):

@@ -5,7 +5,9 @@ a NumPy twin named in its docstring, and tests/kernels/ compares the two.
 
 Where they run: max_pool2d and avg_pool2d (kernels.pool), the tile transforms of the
 Winograd convolution (kernels.winograd), the direct convolution of thin layers (kernels.conv:
-6 or 8 output channels, where a GEMM runs far below BLAS's speed), ReLU on large float arrays
+6 to 16 output channels, where a GEMM runs far below BLAS's speed; 5x5 layers such as
+LeNet-5's on batch-last images, one output row of every image per pass, with 2x2 pooling
+and ReLU kept in that layout), ReLU on large float arrays
 (kernels.activation), the whole time loops of the float32 LSTM and reset-after GRU, forward
 and backward through time, one GIL-free call per batch block (kernels.recurrent), and
 Word2Vec's training loop on worker threads (kernels.word2vec). The other matrix products stay
