@@ -71,14 +71,20 @@ torch / npdeep, median [IQR], kept/attempted rounds):
     LSTM 2x bidir.  18.5 / 19.7  1.07 [1.01-1.07]; 19.9 / 21.1  1.04 [1.04-1.07];
                     18.2 / 19.6  1.09 [1.07-1.10]; 17.0 / 19.3  1.10 [1.08-1.16];
                     25.9 / 22.3  0.89 [0.78-0.91] (the slow level)
-    NOTE the slow level (npdeep's LSTM at its one-thread time, about 4.9 ms, PyTorch's not
-    slower), most likely: sched_getcpu in each thread around the block kernels, in a run with
-    the same step times, showed both of npdeep's threads on the same vCPU for most calls
-    while another process (a job outside the lock, 50-70% of a core) ran on the other: the
-    pool's worker, woken per pass, waits on the caller's CPU and the two blocks run one
-    after the other.
-    PyTorch's OpenMP threads spin and keep their CPUs. The harness's 0.10-core threshold
-    does not always catch such a neighbour; the rows measured on a quiet machine are above.
+    NOTE the slow level (npdeep's LSTM at its one-thread time, about 4.9 ms; PyTorch's a
+    little slower or not): sched_getcpu in each thread around the block kernels showed both
+    of npdeep's threads on the same vCPU for most calls, with another job running beside
+    and also with nothing else running. Moving the pool's worker off the caller's CPU when
+    it found itself there (sched_setaffinity, then restored) did not help: the scheduler
+    then moved the caller during its block (CPU 0 at its start, 1 at its end) and the step
+    stayed at 5.5-5.8 ms. So the placement looks chosen, not accidental (one vCPU slower to
+    the guest's scheduler, its host thread busy elsewhere?); not solved here. It hits the
+    base code the same way. Interleaved A/B in a quiet spell, before (57fe25f) -> after:
+    LSTM            4.45 / 3.55  0.91 [0.82-0.94] -> 3.07 / 3.36  1.10 [1.08-1.11], 7/7 each
+    GRU             2.43 [2.35-2.45] -> 2.49 [2.35-2.85]
+    LSTM 2x bidir.  18.7 / 18.5  0.98 [0.98-0.99] -> 20.0 / 22.7  1.14 [1.12-1.16]
+    and the next pair, both at the slow level: LSTM 0.59 -> 0.72, GRU 2.25 -> 2.05, bidir.
+    0.85 -> 0.79.
 
 The GRU row runs after the LSTM's, which pins BLAS to one thread (npdeep.threads): GRU alone
 (BLAS's own threads) 1.95 [1.70-2.16]; after another split op has pinned BLAS, as in the full
