@@ -23,7 +23,8 @@ from __future__ import annotations
 import numpy as np
 
 from npdeep import kernels
-from npdeep.functional.im2col import ALIGN, buffers, empty_aligned, pad_channels_first, take_aligned
+from npdeep.functional.buffers import ALIGN, empty_aligned, take_aligned
+from npdeep.functional.im2col import buffers, pad_channels_first
 from npdeep.threads import batch_blocks, map_blocks
 
 # Where conv2d takes the direct method. Measured (one thread, float32, "same", forward +

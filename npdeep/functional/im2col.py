@@ -43,30 +43,6 @@ CHUNK_BYTES = 2 * 2**20
 # The scratch arrays are taken from, and go back to, the pool shared with the recurrent layers.
 buffers = pool
 
-# Bytes the compiled convolution's arrays start on (a cache line, one AVX-512 vector): NumPy
-# aligns to 16 only, and the "rows" kernels' loads of a batch-last row split no cache line when
-# it starts on 64 (measured 77 -> 108 GFLOP/s, one thread, the same loop).
-ALIGN = 64
-
-
-def empty_aligned(shape: tuple, dtype) -> np.ndarray:
-    """np.empty(shape, dtype), C-contiguous, its data starting on an ALIGN-byte boundary."""
-    dtype = np.dtype(dtype)
-    nbytes = int(np.prod(shape)) * dtype.itemsize
-    if nbytes == 0:
-        return np.empty(shape, dtype)
-    raw = np.empty(nbytes + ALIGN, np.uint8)
-    start = -raw.ctypes.data % ALIGN
-    return raw[start:start + nbytes].view(dtype).reshape(shape)
-
-
-def take_aligned(shape: tuple, dtype) -> np.ndarray:
-    """buffers.take, ALIGN-byte aligned (a kept array that is not is left for a new one)."""
-    array = buffers.take(shape, dtype)
-    if array.ctypes.data % ALIGN == 0 or array.size == 0:
-        return array
-    return empty_aligned(shape, dtype)
-
 
 def pad_channels_first(A_prev: np.ndarray, pads: tuple) -> tuple:
     """X (n_C_prev, m, n_H_pad, n_W_pad): the zero-padded images, channel-major.

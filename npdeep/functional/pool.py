@@ -14,7 +14,7 @@ from npdeep import kernels
 from npdeep.autograd import Function
 from npdeep.functional.conv import output_size
 from npdeep.functional.conv_direct import copy_to_batch_last
-from npdeep.functional.im2col import empty_aligned
+from npdeep.functional.buffers import empty_aligned
 from npdeep.kernels.pool import is_batch_last, is_channel_major
 from npdeep.validation import check_int
 from npdeep.tensor import Tensor

@@ -21,12 +21,13 @@ layer slices the pieces it needs, and a slice nobody uses costs nothing in backw
 """
 from __future__ import annotations
 
-import math
 import weakref
 
 import numpy as np
 
-from npdeep.functional.buffers import pool
+# ALIGN, empty_aligned and take_aligned live beside the pool; the recurrent modules reach them
+# here, as common.empty_aligned.
+from npdeep.functional.buffers import ALIGN, empty_aligned, pool, take_aligned  # noqa: F401
 from npdeep.tensor import Tensor
 
 
@@ -38,33 +39,6 @@ def give_back_when_freed(ctx, *arrays) -> None:
     arrays stay its own, so a retained graph can run backward again.
     """
     weakref.finalize(ctx, pool.give, *arrays)
-
-
-# Bytes the compiled LSTM's buffers start on: a cache line, one AVX-512 vector. NumPy aligns
-# to 16 only; measured on one thread, the time loop and the input projection on 64-byte
-# aligned buffers ran 15-20% faster than on 16-byte aligned ones (loads split no lines).
-ALIGN = 64
-
-
-def empty_aligned(shape, dtype) -> np.ndarray:
-    """np.empty(shape, dtype) whose data starts on an ALIGN-byte boundary (a view into a
-    slightly larger buffer; C-contiguous)."""
-    dtype = np.dtype(dtype)
-    nbytes = math.prod(shape) * dtype.itemsize  # (np.prod of a tuple: ~5 µs a call)
-    if nbytes == 0:  # no data to align (NumPy may point an empty slice anywhere)
-        return np.empty(shape, dtype)
-    buffer = np.empty(nbytes + ALIGN, dtype=np.uint8)
-    start = -buffer.ctypes.data % ALIGN
-    return buffer[start:start + nbytes].view(dtype).reshape(shape)
-
-
-def take_aligned(shape, dtype) -> np.ndarray:
-    """pool.take, ALIGN-byte aligned: a pool array that is not is dropped for a new aligned
-    one (which the pool then keeps when it is given back)."""
-    array = pool.take(shape, dtype)
-    if array.ctypes.data % ALIGN == 0 or array.size == 0:
-        return array
-    return empty_aligned(shape, dtype)
 
 
 def check_lengths(lengths, m: int, T_x: int, where: str):
