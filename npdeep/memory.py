@@ -24,8 +24,8 @@ back. The price is memory: a process keeps up to that much freed memory per mall
 (one per thread that allocates), as PyTorch's caching allocators keep theirs.
 
 It changes nothing where glibc is absent (macOS, Windows, musl), and nothing when the user
-chose for themselves: ``NPDEEP_MALLOC=0`` turns it off, and any of glibc's ``MALLOC_*_``
-threshold variables in the environment leaves malloc as they set it.
+chose for themselves: ``NPDEEP_MALLOC=0`` turns it off, and glibc's ``MALLOC_*_`` threshold
+variables, or a glibc.malloc tunable in ``GLIBC_TUNABLES``, leave malloc as they set it.
 """
 from __future__ import annotations
 
@@ -33,15 +33,14 @@ import ctypes
 import ctypes.util
 import os
 
-__all__ = ["MMAP_THRESHOLD", "TRIM_THRESHOLD", "malloc_settings", "tune_malloc"]
+__all__ = ["MMAP_THRESHOLD", "TRIM_THRESHOLD", "malloc_settings", "tune_malloc", "users_choice"]
 
 MMAP_THRESHOLD = 32 * 2**20  # glibc's own ceiling for its moving threshold on 64-bit systems
 TRIM_THRESHOLD = 256 * 2**20  # as much as npdeep's buffer pool may keep (functional.buffers)
 
 # mallopt's parameter numbers (glibc's malloc.h).
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
-_USER_VARIABLES = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_",
-                   "GLIBC_TUNABLES")
+_USER_VARIABLES = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_")
 
 _settings = {"applied": False, "reason": "not tried yet"}
 
@@ -58,6 +57,20 @@ def _glibc():
         return None
 
 
+def users_choice(environ) -> str | None:
+    """The environment variable by which the user chose malloc's settings, or None.
+
+    glibc's MALLOC_*_ variables, and GLIBC_TUNABLES where it sets a glibc.malloc tunable (it
+    may hold other tunables only, such as glibc.cpu ones, which leave malloc to npdeep).
+    """
+    for name in _USER_VARIABLES:
+        if environ.get(name):
+            return name
+    if "glibc.malloc." in environ.get("GLIBC_TUNABLES", ""):
+        return "GLIBC_TUNABLES"
+    return None
+
+
 def tune_malloc(environ=None) -> dict:
     """Fix glibc's mmap and trim thresholds (see the module docstring); once per process.
 
@@ -71,9 +84,9 @@ def tune_malloc(environ=None) -> dict:
     if environ.get("NPDEEP_MALLOC", "1") == "0":
         _settings.update(applied=False, reason="NPDEEP_MALLOC=0")
         return malloc_settings()
-    chosen = [name for name in _USER_VARIABLES if environ.get(name)]
+    chosen = users_choice(environ)
     if chosen:
-        _settings.update(applied=False, reason=f"left as the environment sets it ({chosen[0]})")
+        _settings.update(applied=False, reason=f"left as the environment sets it ({chosen})")
         return malloc_settings()
     libc = _glibc()
     if libc is None:

@@ -55,6 +55,7 @@ def test_steps_reuse_freed_memory():
     ({"NPDEEP_MALLOC": "0"}, "NPDEEP_MALLOC=0"),
     ({"MALLOC_TRIM_THRESHOLD_": "1000000"}, "MALLOC_TRIM_THRESHOLD_"),
     ({"GLIBC_TUNABLES": "glibc.malloc.mmap_threshold=65536"}, "GLIBC_TUNABLES"),
+    ({"GLIBC_TUNABLES": "glibc.cpu.x86_ibt=on:glibc.malloc.trim_threshold=1"}, "GLIBC_TUNABLES"),
 ])
 def test_a_users_choice_is_left_alone(environ, reason):
     saved = memory.malloc_settings()
@@ -67,11 +68,16 @@ def test_a_users_choice_is_left_alone(environ, reason):
         memory._settings.update(saved)
 
 
+def test_other_glibc_tunables_leave_malloc_to_npdeep():
+    assert memory.users_choice({"GLIBC_TUNABLES": "glibc.cpu.hwcaps=-AVX512F"}) is None
+    assert memory.users_choice({}) is None
+    assert memory.users_choice({"MALLOC_TOP_PAD_": "0"}) == "MALLOC_TOP_PAD_"
+
+
 def test_import_applied_the_settings():
     if memory._glibc() is None:
         pytest.skip("not glibc")
-    if any(os.environ.get(name) for name in memory._USER_VARIABLES) or \
-            os.environ.get("NPDEEP_MALLOC") == "0":
+    if memory.users_choice(os.environ) or os.environ.get("NPDEEP_MALLOC") == "0":
         pytest.skip("the environment chose malloc's settings")
     settings = memory.malloc_settings()
     assert settings == {"applied": True, "reason": "set",
