@@ -1,11 +1,12 @@
 """How fast this machine is right now: one core's memory copy and matrix-product speed.
 
-The machine is shared with other virtual machines we cannot see, and its speed drifts: on
-some runs every npdeep row here ran up to 2x slower and PyTorch's 1.3x, with no process of
-ours competing (the harness's load meter saw none). A ratio means little without the state
-it was taken in, so the run probes both at its start and at its end and prints them: a
-memory-bound step suffers first when the memory bandwidth drops, a compute-bound one when
-the clock does.
+The machine is shared with other virtual machines we cannot see, and its speed drifts (the
+same PyTorch step measured 4.4 to 8.5 ms within an hour, no process of ours competing: the
+harness's load meter saw none). A ratio means little without the state it was taken in, so
+the run probes both at its start and at its end and prints them: a memory-bound step suffers
+first when the memory bandwidth drops, a compute-bound one when the clock does. (npdeep's
+own "slow level" of earlier runs, its rows up to 2x slower, was mostly malloc returning each
+step's memory to the kernel: npdeep.memory.)
 """
 from __future__ import annotations
 
