@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from npdeep.functional.buffers import empty_aligned
+
 _compiled = None
 MIN_SIZE = 4096  # below this, a NumPy call costs less than the kernel's call
 
@@ -35,15 +37,12 @@ def _memory_order(x: np.ndarray):
 
 
 def _empty_like(x: np.ndarray, order) -> np.ndarray:
-    """np.empty_like(x) (the same memory order), its data starting on a 64-byte line: the
-    "rows" convolution reads a batch-last ReLU output (its dZ, in the backward pass) with
-    aligned vector loads, where a 16-byte aligned one would be copied first."""
+    """np.empty_like(x) (the same memory order), its data starting on a 64-byte line
+    (buffers.empty_aligned): the "rows" convolution reads a batch-last ReLU output (its dZ,
+    in the backward pass) with aligned vector loads, where a 16-byte aligned one would be
+    copied first."""
     shape = tuple(x.shape[k] for k in order)  # x's shape in memory order
-    nbytes = x.size * x.itemsize
-    raw = np.empty(nbytes + 64, np.uint8)
-    start = -raw.ctypes.data % 64
-    dense = raw[start:start + nbytes].view(x.dtype).reshape(shape)
-    return dense.transpose(np.argsort(order))
+    return empty_aligned(shape, x.dtype).transpose(np.argsort(order))
 
 
 def _flat(x: np.ndarray, order) -> np.ndarray:

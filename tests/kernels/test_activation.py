@@ -52,7 +52,12 @@ def test_kernel_runs_where_it_applies_and_declines_elsewhere():
     rng = np.random.default_rng(0)
     Z = rng.standard_normal((8, 16, 16, 4)).astype(np.float32)
     with kernels.use(True):
-        np.testing.assert_array_equal(activation.relu_forward(Z), np.maximum(Z, 0))
+        A = activation.relu_forward(Z)
+        np.testing.assert_array_equal(A, np.maximum(Z, 0))
+        assert A.ctypes.data % 64 == 0  # a cache line: the "rows" conv's aligned loads
+        dZ = activation.relu_backward(A, Z)
+        np.testing.assert_array_equal(dZ, Z * (A > 0))
+        assert dZ.ctypes.data % 64 == 0
         assert activation.relu_forward(Z[:, ::2]) is None  # not dense
         assert activation.relu_forward(Z[:1, :2]) is None  # below MIN_SIZE
         assert activation.relu_forward(Z.astype(np.int32)) is None
