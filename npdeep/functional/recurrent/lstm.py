@@ -69,12 +69,8 @@ class LSTMSequence(Function):
         n_a = a0.shape[1]
         n3 = 3 * n_a
         if compiled.lstm_whole_loops(X.dtype):  # each batch block's whole layer compiled
-            direction = lstm_blocks.Direction(a0, c0, W, b, reverse, 0)
-            out = common.empty_aligned((m, T_x + 2, n_a), X.dtype)
-            saved = lstm_blocks.forward(X, [direction], lengths, out)
-            ctx.saved = ("blocks", direction)
-            common.give_back_when_freed(ctx, *saved)
-            return out
+            return lstm_blocks.apply_forward(
+                ctx, X, [lstm_blocks.Direction(a0, c0, W, b, reverse, 0)], lengths)
         Wa, Wx = common.split_weights(W, n_a)
         M = common.step_mask(lengths, T_x, reverse, X.dtype)            # (T_x, m, 1) or None
         Wa_h, Wx_h, b_h = common.half_sigmoid_rows((Wa, Wx, b), n3)
@@ -133,9 +129,7 @@ class LSTMSequence(Function):
         # add_dX_to: (m, T_x, n_x) to add dX into (in place) and return as dX (the
         # bidirectional op's other direction's dX), else None.
         if isinstance(ctx.saved[0], str):  # "blocks": the compiled path
-            needs = ctx.needs_input_grad
-            dX, [grads] = lstm_blocks.backward(dout, [ctx.saved[1]], needs[0], [needs[1:5]])
-            return (dX,) + grads
+            return lstm_blocks.apply_backward(ctx, dout)
         Xp, Wa, Wx, G, S, C, tanh_C, M, reverse = ctx.saved
         T_x, m, n_x = Xp.shape
         n_a = S.shape[2]

@@ -48,13 +48,11 @@ class LSTMBidirectional(Function):
     def forward(ctx, X, a0, c0, W, b, a0_r, c0_r, W_r, b_r, lengths=None):
         m, T_x, _ = X.shape
         n_a = a0.shape[1]
-        out = common.empty_aligned((m, T_x + 2, 2 * n_a), X.dtype)
         if compiled.lstm_whole_loops(X.dtype):  # both directions in each block's thread
-            dirs = [lstm_blocks.Direction(a0, c0, W, b, False, 0),
-                    lstm_blocks.Direction(a0_r, c0_r, W_r, b_r, True, n_a)]
-            common.give_back_when_freed(ctx, *lstm_blocks.forward(X, dirs, lengths, out))
-            ctx.saved = ("blocks", dirs)
-            return out
+            return lstm_blocks.apply_forward(
+                ctx, X, [lstm_blocks.Direction(a0, c0, W, b, False, 0),
+                         lstm_blocks.Direction(a0_r, c0_r, W_r, b_r, True, n_a)], lengths)
+        out = common.empty_aligned((m, T_x + 2, 2 * n_a), X.dtype)
         needs = ctx.needs_input_grad
         dirs = (_Direction(needs[:5]), _Direction(needs[:1] + needs[5:9]))
         args = ((a0, c0, W, b), (a0_r, c0_r, W_r, b_r))
@@ -67,10 +65,7 @@ class LSTMBidirectional(Function):
     @staticmethod
     def backward(ctx, dout):
         if isinstance(ctx.saved[0], str):  # "blocks": the compiled path
-            needs = ctx.needs_input_grad
-            dX, grads = lstm_blocks.backward(dout, ctx.saved[1], needs[0],
-                                             [needs[1:5], needs[5:9]])
-            return (dX,) + grads[0] + grads[1]
+            return lstm_blocks.apply_backward(ctx, dout)
         dirs, n_a = ctx.saved
         dX, da, dc, dW, db = LSTMSequence.backward(dirs[0], dout[:, :, :n_a])
         # The reverse direction adds its dX into the forward's: dX_forward + dX_reverse.

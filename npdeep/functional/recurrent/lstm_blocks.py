@@ -107,6 +107,28 @@ def forward(X, directions: list, lengths, out) -> None:
     return [a for part in parts for arrays in part for a in arrays]
 
 
+def apply_forward(ctx, X, directions: list, lengths):
+    """A Function's forward on this path (LSTMSequence's, one direction; LSTMBidirectional's,
+    two): the packed output (m, T_x + 2, n_a per direction), the directions kept on ctx for
+    apply_backward, their saved arrays given back to the pool when ctx is freed."""
+    m, T_x, _ = X.shape
+    width = len(directions) * directions[0].a0.shape[1]
+    out = common.empty_aligned((m, T_x + 2, width), X.dtype)
+    common.give_back_when_freed(ctx, *forward(X, directions, lengths, out))
+    ctx.saved = ("blocks", directions)
+    return out
+
+
+def apply_backward(ctx, dout) -> tuple:
+    """The Function's gradients after apply_forward: (dX, then (da0, dc0, dW, db) of each
+    direction), its inputs being X and each direction's (a0, c0, W, b) in order."""
+    directions = ctx.saved[1]
+    needs = ctx.needs_input_grad
+    dX, grads = backward(dout, directions, needs[0],
+                         [needs[1 + 4 * k:5 + 4 * k] for k in range(len(directions))])
+    return (dX,) + tuple(g for direction in grads for g in direction)
+
+
 def backward(dout, directions: list, needs_dX: bool, needs: list):
     """The gradients of forward's inputs from dJ/d(out), dout (m, T_x + 2, width).
 
