@@ -298,6 +298,8 @@ class Conv2d(Function):
             if any(ctx.needs_input_grad):
                 ctx.rows, ctx.W, ctx.cols = state, W, [state]
                 ctx.A_shape, ctx.b_shape = A_prev.shape, None if b is None else b.shape
+            elif state.owned:  # no backward will come (as for the grid methods below)
+                buffers.give(state.X)
             return Z
         # The bias rides in the GEMM: a row of ones under colsᵀ and b as one more column of
         # W₂ᵀ. The same row later gives db inside the dW product.

@@ -174,21 +174,22 @@ class _Rows:
     method = "direct"
     layout = "batch_last"
 
-    def __init__(self, X, top, left):
-        self.X, self.top, self.left = X, top, left
+    def __init__(self, X, top, left, owned):
+        self.X, self.top, self.left, self.owned = X, top, left, owned
 
 
 def forward_rows(A_prev, W, b, pads, n_H, n_W):
-    """Z (m, n_H, n_W, n_C), an NHWC view of batch-last memory, and what backward_rows needs."""
+    """Z (m, n_H, n_W, n_C), an NHWC view of batch-last memory, and what backward_rows needs
+    (its X, when owned, goes back to the pool where no backward pass will come)."""
     (top, _), (left, right) = pads
     f, _, n_C_prev, n_C = W.shape
     m = A_prev.shape[0]
-    X, _ = _batch_last(A_prev, left, right)  # kept for the backward pass
+    X, owned = _batch_last(A_prev, left, right)  # kept for the backward pass
     Z = empty_aligned((n_C, n_H, n_W, m), X.dtype)
     b = np.zeros(n_C, X.dtype) if b is None else b.reshape(n_C)
     rows = _row_blocks(n_H, m * n_W * n_C * f * f * n_C_prev)
     map_blocks(lambda block: kernels.conv.rows_forward(X, W, b, Z, top, *block), rows)
-    return Z.transpose(3, 1, 2, 0), _Rows(X, top, left)
+    return Z.transpose(3, 1, 2, 0), _Rows(X, top, left, owned)
 
 
 def backward_rows(state, W, dZ, need_dX, need_dW, n_W_prev):
@@ -209,7 +210,7 @@ def backward_rows(state, W, dZ, need_dX, need_dW, n_W_prev):
             X, dZ_t, f, top, *block), rows)
         dW = dWs[0]
         for block_dW in dWs[1:]:  # in block order: the same sum every run
-            dW = dW + block_dW
+            dW += block_dW
         db = dZ_t.reshape(n_C, -1).sum(axis=1)
     if need_dX:
         # dX is a forward pass over dZ padded with f − 1 zero columns on each side.

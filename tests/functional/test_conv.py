@@ -491,6 +491,32 @@ def test_rows_method_output_is_batch_last_and_aligned():
     for array in (Z.data, A.data):
         assert is_batch_last(array)
         assert array.ctypes.data % 64 == 0
+    Z_ref, _ = cnn.conv_forward(A_prev.data, W.data, b.data.reshape(1, 1, 1, -1),
+                                {"stride": 1, "pad": 0})
+    np.testing.assert_allclose(Z.data, Z_ref, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(A.data, cnn.pool_forward(np.maximum(Z_ref, 0),
+                                                        {"f": 2, "stride": 2}, "average")[0],
+                               rtol=1e-12, atol=1e-12)
+
+
+def test_rows_method_without_grad_gives_its_padded_input_back():
+    """With no backward to come, the rows method's padded batch-last input goes back to the
+    scratch pool (as the grid methods' does), and the next call of the shape, taking it with
+    stale values, still gives the course's result."""
+    if not kernels.available():
+        pytest.skip("the rows path needs numba")
+    from npdeep.autograd import no_grad
+    from npdeep.functional.buffers import pool
+    pool.clear()
+    for seed in (0, 10):
+        A_prev, W, b = make_inputs(3, 6, 7, 2, 3, 5, seed=seed)
+        pads = ((2, 2), (2, 2))
+        with kernels.use(True), no_grad():
+            Z = conv.Conv2d.apply(A_prev, W, b, stride=1, pads=pads, method="rows").data
+        assert ((2, 6, 7 + 4, 3), np.dtype(np.float64).str) in pool.free
+        Z_ref, _ = cnn.conv_forward(A_prev.data, W.data, b.data.reshape(1, 1, 1, -1),
+                                    {"stride": 1, "pad": 2})
+        np.testing.assert_allclose(Z, Z_ref, rtol=1e-12, atol=1e-12)
 
 
 def test_direct_method_needs_stride_1_and_the_compiled_path():
