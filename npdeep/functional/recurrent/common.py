@@ -95,13 +95,21 @@ def from_processing_order(H: np.ndarray, reverse: bool) -> np.ndarray:
     return (H[::-1] if reverse else H).transpose(1, 0, 2)
 
 
-def input_gradient(dZ2: np.ndarray, Wx: np.ndarray, T_x: int, m: int, reverse: bool):
-    """dX (m, T_x, n_x) = dZ·Wx of every step, in time order (its own array)."""
+def input_gradient(dZ2: np.ndarray, Wx: np.ndarray, T_x: int, m: int, reverse: bool,
+                   add_to=None):
+    """dX (m, T_x, n_x) = dZ·Wx of every step, in time order (its own array); with add_to
+    (m, T_x, n_x), dZ·Wx is added into it in place and add_to returned (no array of its own:
+    the bidirectional op's second direction)."""
     dXp = pool.take((T_x * m, Wx.shape[1]), dZ2.dtype)
     np.matmul(dZ2, Wx, out=dXp)
-    # NOTE: a copy always (ascontiguousarray returns the pool array itself when the view is
-    # contiguous already, T_x = 1 or m = 1).
-    dX = np.array(from_processing_order(dXp.reshape(T_x, m, -1), reverse), order="C")
+    dX_time = from_processing_order(dXp.reshape(T_x, m, -1), reverse)
+    if add_to is not None:
+        add_to += dX_time
+        dX = add_to
+    else:
+        # NOTE: a copy always (ascontiguousarray returns the pool array itself when the view
+        # is contiguous already, T_x = 1 or m = 1).
+        dX = np.array(dX_time, order="C")
     pool.give(dXp)
     return dX
 

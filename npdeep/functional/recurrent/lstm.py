@@ -146,10 +146,7 @@ class LSTMSequence(Function):
         dG2 = dG.reshape(T_x * m, 4 * n_a)
         dX = dW = db = None
         if needs[0]:
-            dX = common.input_gradient(dG2, Wx, T_x, m, reverse)
-            if add_dX_to is not None:
-                add_dX_to += dX
-                dX = add_dX_to
+            dX = common.input_gradient(dG2, Wx, T_x, m, reverse, add_to=add_dX_to)
         if needs[3]:
             dWa = dG2.T @ S[:T_x].reshape(T_x * m, n_a)
             dWx = dG2.T @ Xp.reshape(T_x * m, n_x)
