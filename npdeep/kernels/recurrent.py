@@ -188,7 +188,8 @@ def gru_backward(G, S, H, dY, da, dZa, dZc, Wa, M, start: int, stop: int) -> Non
         da_b = np.ascontiguousarray(da_b)
         _lstm_loops().gru_backward_loop(G, S, H, dY, da_b, dZa, dZc, np.ascontiguousarray(Wa),
                                         Mr, masked, da_new, tmp, start, stop)
-        target[...] = da_b
+        if da_b is not target:  # da's rows were not contiguous: copied in, copy back
+            target[...] = da_b
         return
     from npdeep.functional.recurrent.common import carry_back  # (not at import: a cycle)
     keep = 1.0 - Mr[:, :, None] if masked else None  # 1 where the state was carried
