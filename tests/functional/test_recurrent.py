@@ -352,8 +352,9 @@ def test_lstm_bidirectional_gradcheck(case):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("lengths", [None, (7, 3, 1, 7, 5)])
 def test_lstm_bidirectional_equals_two_lstm_calls_bit_for_bit(dtype, lengths):
-    # float32 takes the compiled path where numba is on; the fused op runs each direction's
-    # own LSTMSequence, so values and gradients are the same bits.
+    # float32 takes the compiled path where numba is on: there the fused op runs both
+    # directions through the same block kernels as two lstm calls (lstm_blocks), elsewhere
+    # each direction's LSTMSequence, so values and gradients are the same bits.
     _assert_bidirectional_equals_two_lstm_calls(dtype, lengths)
 
 

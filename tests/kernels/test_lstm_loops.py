@@ -194,6 +194,7 @@ def bidirectional_run(arrays, lengths, use_compiled, dtype):
     X, a0, c0, W, b, a0_r, c0_r, W_r, b_r = [Tensor(a, requires_grad=True, dtype=dtype)
                                              for a in arrays]
     with kernels.use(use_compiled):
+        assert compiled.lstm_whole_loops(dtype) is use_compiled
         Y, (a_T, c_T), (a_r, c_r) = lstm_bidirectional(X, (a0, c0), (a0_r, c0_r), W, b, W_r,
                                                         b_r, lengths=lengths)
         outs = [Y, a_T, c_T, a_r, c_r]
