@@ -60,7 +60,16 @@ def gru_arrays(rng, m, T_x, n_x, n_a, dtype):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("name", ["lstm", "gru"])
-def test_compiled_layer_matches_numpy(name, dtype):
+@pytest.mark.parametrize("whole_loop", [True, False], ids=["whole_loop", "per_step"])
+def test_compiled_layer_matches_numpy(name, dtype, whole_loop, monkeypatch):
+    """Both compiled paths of the ops: the whole loops of _lstm_numba, and the per-step
+    kernels (the ops' own wiring of them) where NumPy's BLAS exports no CBLAS product."""
+    if not whole_loop:
+        monkeypatch.setattr(compiled, "_loops", False)
+    elif not compiled._lstm_loops():
+        pytest.skip("NumPy's BLAS exports no CBLAS product for the whole loops")
+    with kernels.use(True):
+        assert compiled.lstm_whole_loops(dtype) is whole_loop
     op, make = (F.lstm, lstm_arrays) if name == "lstm" else (F.gru, gru_arrays)
     rng = np.random.default_rng(1)
     for trial in range(10):
