@@ -362,6 +362,18 @@ def test_summary_lists_each_cell_with_its_parameters():
     assert f"Total params: {3 * (8 * 12 + 8) * 2 + 3 * (8 * 24 + 8) * 2:,}" in text
 
 
+def test_summary_lists_each_cell_of_the_fused_bidirectional_lstm():
+    # A bidirectional LSTM layer runs as one op (lstm_bidirectional); summary() still shows
+    # each direction's cell with its own half of the output.
+    lines = []
+    nn.LSTM(4, 8, num_layers=2, bidirectional=True).summary((10, 4), print_fn=lines.append)
+    text = lines[0]
+    for name in ("l0", "l0_reverse", "l1", "l1_reverse"):
+        assert f"{name} (LSTMCell)" in text
+    assert "(m, 10, 8)" in text and "(m, 10, 16)" not in text
+    assert f"Total params: {4 * (8 * 12 + 8) * 2 + 4 * (8 * 24 + 8) * 2:,}" in text
+
+
 def test_arrays_are_taken_in_the_parameters_dtype():
     layer = nn.LSTM(3, 4)  # float32
     Y, (a, c) = layer(np.zeros((2, 5, 3)))  # a float64 array
