@@ -57,9 +57,10 @@ def blocks(m: int, T_x: int, n_gates: int, n_a: int) -> list:
     n_a = 128, fwd + bwd, min over 40, ms): LSTM one block with two-thread BLAS 5.8; once
     BLAS is pinned, two blocks 7.8 against one block 9.5; reset-after GRU 4.6; 6.2 against
     7.3 (those figures with the per-step Python loop; with the whole-loop kernels, GRU 5.65
-    ms with BLAS's threads, 6.71 pinned and split). The split loses to two-thread BLAS because the products outside the time loop
-    (input projection, dW, dX: over half the flops) then run on one thread; cutting those
-    over the threads too measured no faster (and is not done).
+    ms with BLAS's threads, 6.71 pinned and split). The split loses to two-thread BLAS
+    because the products outside the time loop (input projection, dW, dX: over half the
+    flops) then run on one thread; cutting those over the threads too measured no faster
+    (and is not done).
     """
     from npdeep import threads
     if not threads.blas_pinned():
