@@ -46,9 +46,7 @@ class Direction:
         self.Wa = common.empty_aligned((n4, n_a), W.dtype)
         self.Wx = common.empty_aligned((n4, n_h - n_a), W.dtype)
         self.W = W  # until prepare()
-        half = np.ones(n4, dtype=W.dtype)
-        half[:3 * n_a] = 0.5
-        self.b_h = b * half
+        [self.b_h] = common.half_sigmoid_rows([b], 3 * n_a)
         self.a0, self.c0 = np.ascontiguousarray(a0), np.ascontiguousarray(c0)
         self.reverse, self.col = bool(reverse), col
         self.saved = None
