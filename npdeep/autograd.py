@@ -100,12 +100,13 @@ class Function:
         if n_args == 1:
             maker = args[0]
             if isinstance(maker, TensorBase):
+                if not kwargs:
+                    return apply_unary(cls, maker)
                 ctx = _new(cls)
                 result = _new(maker._output_class)
                 any_needs = _grad_enabled and maker.requires_grad
                 ctx.needs_input_grad = _NEEDS_1 if any_needs else _NO_GRAD_1
-                result.data = (cls.forward(ctx, maker.data, **kwargs) if kwargs else
-                               cls.forward(ctx, maker.data))
+                result.data = cls.forward(ctx, maker.data, **kwargs)
                 result.grad = None
                 result.requires_grad = any_needs
                 if any_needs:
@@ -149,6 +150,25 @@ def _no_tensor(function, args) -> TypeError:
     types = ", ".join(type(a).__name__ for a in args)
     return TypeError(f"{function.__name__}.apply: at least one input must be a Tensor; got "
                      f"({types}). Wrap arrays with npdeep.tensor(...) first.")
+
+
+def apply_unary(function, x):
+    """``function.apply(x)`` for one tensor ``x`` and no settings: what the one-input operators
+    (``x * x``, ``x.sum()``) and activations call, without apply's argument handling."""
+    ctx = _new(function)
+    result = _new(x._output_class)
+    any_needs = _grad_enabled and x.requires_grad
+    ctx.needs_input_grad = _NEEDS_1 if any_needs else _NO_GRAD_1
+    result.data = function.forward(ctx, x.data)
+    result.grad = None
+    result.requires_grad = any_needs
+    if any_needs:
+        ctx.parents = (x,)
+        ctx._sequence = next(_sequence)
+        result._ctx = ctx
+    else:
+        result._ctx = None
+    return result
 
 
 def apply_binary(function, a, b):

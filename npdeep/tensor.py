@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from npdeep import autograd, backend
-from npdeep.autograd import apply_binary, apply_tensors
+from npdeep.autograd import apply_binary, apply_tensors, apply_unary
 from npdeep.primitives import (Abs, Add, Clip, Div, Exp, Extremum, GetItem, Log, MatMul, Mean,
                                Mul, Neg, Pow, Prod, Reshape, Sqrt, Square, Sub, Sum, Transpose,
                                normalize_axis)
@@ -213,7 +213,7 @@ class Tensor(autograd.TensorBase):
     def __mul__(self, other) -> "Tensor":
         if isinstance(other, Tensor):
             if other is self:
-                return Square.apply(self)
+                return apply_unary(Square, self)
             return apply_tensors(Mul, self, other)
         return apply_binary(Mul, self, as_operand(other, self.data))
 
@@ -230,7 +230,7 @@ class Tensor(autograd.TensorBase):
 
     def __pow__(self, other) -> "Tensor":
         if other.__class__ in (int, float) and other == 2:
-            return Square.apply(self)
+            return apply_unary(Square, self)
         return apply_binary(Pow, self, other if isinstance(other, Tensor) else
                             as_operand(other, self.data))
 
@@ -246,10 +246,10 @@ class Tensor(autograd.TensorBase):
         return apply_binary(MatMul, Tensor(other, dtype=self.data.dtype), self)
 
     def __neg__(self) -> "Tensor":
-        return Neg.apply(self)
+        return apply_unary(Neg, self)
 
     def __abs__(self) -> "Tensor":
-        return Abs.apply(self)
+        return apply_unary(Abs, self)
 
     # Comparisons give boolean tensors outside the graph (a mask is a constant).
     def __eq__(self, other) -> "Tensor":  # type: ignore[override]
@@ -273,17 +273,17 @@ class Tensor(autograd.TensorBase):
     # ------------------------------------------------------------------ math
     def exp(self) -> "Tensor":
         """e^x elementwise."""
-        return Exp.apply(self)
+        return apply_unary(Exp, self)
 
     def log(self) -> "Tensor":
         """Natural logarithm elementwise."""
-        return Log.apply(self)
+        return apply_unary(Log, self)
 
     def sqrt(self) -> "Tensor":
-        return Sqrt.apply(self)
+        return apply_unary(Sqrt, self)
 
     def abs(self) -> "Tensor":
-        return Abs.apply(self)
+        return apply_unary(Abs, self)
 
     def clip(self, min=None, max=None) -> "Tensor":
         """Limit to [min, max]; the gradient is 1 inside (bounds included) and 0 outside."""
@@ -293,7 +293,7 @@ class Tensor(autograd.TensorBase):
     def sum(self, axis=None, keepdims: bool = False) -> "Tensor":
         """Sum over ``axis`` (an int, a tuple, or None for all)."""
         if axis is None and not keepdims:  # a loss's sum: its defaults need not be passed
-            return Sum.apply(self)
+            return apply_unary(Sum, self)
         return Sum.apply(self, axis=axis, keepdims=keepdims)
 
     def mean(self, axis=None, keepdims: bool = False) -> "Tensor":
