@@ -54,6 +54,29 @@ def test_relu_at_zero_has_zero_gradient():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("size", [1, 16, 1024, 1025, 5000])
+def test_relu_backward_is_the_course_mask_on_both_sides_of_the_sign_path(size, dtype):
+    # Up to 1024 values the backward multiplies by sign(a), above by the bool mask (or the
+    # compiled kernel from 4096 on): every path must give the course's dZ = dA where Z > 0.
+    rng = np.random.default_rng(size)
+    z = rng.standard_normal(size).astype(dtype)
+    z[::7] = 0.0  # relu'(0) = 0
+    dA = rng.standard_normal(size).astype(dtype)
+    Z = npdeep.tensor(z, requires_grad=True)
+    F.relu(Z).backward(dA)
+    expected = np.array([dA[i] if z[i] > 0 else 0.0 for i in range(size)], dtype)
+    np.testing.assert_array_equal(Z.grad, expected)
+    assert Z.grad.dtype == dtype
+
+
+@pytest.mark.parametrize("z, slope", [(2.0, 1.0), (-2.0, 0.0)])
+def test_relu_backward_of_a_0d_tensor(z, slope):
+    Z = npdeep.tensor(np.array(z, np.float32), requires_grad=True)
+    F.relu(Z).backward()
+    assert np.shape(Z.grad) == () and Z.grad == slope and Z.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_sigmoid_of_a_scalar_is_a_0d_array_of_its_dtype(dtype):
     A = stable_sigmoid(np.array(0.5, dtype))
     assert isinstance(A, np.ndarray) and A.shape == () and A.dtype == dtype
