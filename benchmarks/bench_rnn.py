@@ -94,7 +94,7 @@ PyTorch's LSTM runs oneDNN's fused LSTM with AVX-512 (81 ms with torch.backends.
 3.2-3.5 ms is 270-295 GFLOP/s of the layer's 945 MFLOP. OpenBLAS runs its Haswell (AVX2)
 kernels on this CPU, 87-126 GFLOP/s a core at these shapes, so the products alone took
 longer than PyTorch's whole layer; npdeep's LSTM now calls OpenBLAS's AVX-512 kernels
-itself (npdeep/kernels/_lstm_numba.py), 190-255 GFLOP/s a core alone, about 1.45x that on
+itself (npdeep/kernels/_blas_numba.py), 190-255 GFLOP/s a core alone, about 1.45x that on
 two threads (the two cores share their vector units or more: OpenBLAS's AVX2 kernel scales
 2.0x). That is why floor, timed with NumPy's own products, is below 1. Its GRU has no
 oneDNN path.

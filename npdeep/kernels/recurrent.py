@@ -242,10 +242,11 @@ def lstm_blocks(m: int, T_x: int, n_a: int) -> list:
 
 def lstm_product(A, B, C, transpose_a: bool = False) -> None:
     """C = A·B (or Aᵀ·B with transpose_a) into C, 2-D C-contiguous arrays of one dtype, by
-    the products the whole-loop LSTM uses (_lstm_numba: OpenBLAS's AVX-512 kernels where the
-    CPU has them, else CBLAS), GIL-free. NumPy twin: np.matmul."""
-    loops = _lstm_loops()
-    (loops.product_tn if transpose_a else loops.product)(A, B, C)
+    the products the whole-loop LSTM uses (_blas_numba: OpenBLAS's AVX-512 kernels where the
+    CPU has them, else CBLAS), GIL-free; only where lstm_whole_loops() holds. NumPy twin:
+    np.matmul."""
+    from npdeep.kernels import _blas_numba
+    (_blas_numba.product_tn if transpose_a else _blas_numba.product)(A, B, C)
 
 
 def lstm_block_forward(X, start, reverse, WaT, WxT, b_h, a0, c0, H, G, C, tanh_C, Za, out,

@@ -17,7 +17,7 @@ from npdeep.tensor import Tensor
 pytest.importorskip("numba")
 if not compiled._lstm_loops():
     pytest.skip("NumPy's BLAS exports no CBLAS product for the loops", allow_module_level=True)
-from npdeep.kernels import _lstm_numba  # noqa: E402
+from npdeep.kernels import _blas_numba  # noqa: E402
 
 TOL = {np.float64: dict(rtol=1e-12, atol=1e-12), np.float32: dict(rtol=2e-5, atol=2e-5)}
 DTYPES = [np.float32, np.float64]
@@ -49,7 +49,7 @@ def test_products_equal_matmul(dtype):
         np.testing.assert_allclose(C, A @ B, rtol=TOL[dtype]["rtol"],
                                    atol=TOL[dtype]["atol"] * scale)
         C = np.full((M, N), np.nan, dtype=dtype)     # the CBLAS fallback itself
-        _lstm_numba.gemm(_lstm_numba.NO_TRANS, _lstm_numba.NO_TRANS, M, N, K, A, K, B, N, 0.0,
+        _blas_numba.gemm(_blas_numba.NO_TRANS, _blas_numba.NO_TRANS, M, N, K, A, K, B, N, 0.0,
                          C, N)
         np.testing.assert_allclose(C, A @ B, rtol=TOL[dtype]["rtol"],
                                    atol=TOL[dtype]["atol"] * scale)
@@ -68,7 +68,7 @@ def test_strided_products_equal_matmul(dtype):
         want0 = A[:, 2:K + 2] @ B[:, 1:]
         for beta in (0.0, 1.0):
             C = C0.copy()
-            _lstm_numba.product_at(M, N, K, A, 2, K + 3, B, 1, N + 1, beta, C, 3, N + 4)
+            _blas_numba.product_at(M, N, K, A, 2, K + 3, B, 1, N + 1, beta, C, 3, N + 4)
             want = C0.copy()
             want[:, 3:N + 3] = want0 + beta * C0[:, 3:N + 3]
             np.testing.assert_allclose(C, want, rtol=TOL[dtype]["rtol"],
@@ -77,7 +77,7 @@ def test_strided_products_equal_matmul(dtype):
         At = rng.standard_normal((P, M + 2)).astype(dtype)       # rows of M + 2: lda
         Bt = rng.standard_normal((P, N + 1)).astype(dtype)
         C = np.full((M, N + 4), np.nan, dtype=dtype)
-        _lstm_numba.product_tn_at(M, N, P, At, M + 2, Bt, N + 1, C, N + 4)
+        _blas_numba.product_tn_at(M, N, P, At, M + 2, Bt, N + 1, C, N + 4)
         np.testing.assert_allclose(C[:, :N], At[:, :M].T @ Bt[:, :N], rtol=TOL[dtype]["rtol"],
                                    atol=TOL[dtype]["atol"] * np.sqrt(P))
         assert np.isnan(C[:, N:]).all()

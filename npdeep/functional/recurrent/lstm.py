@@ -60,7 +60,7 @@ class LSTMSequence(Function):
     threads mostly waited for each other, and the products outside the loop ran on one core.
     Measured (fwd + bwd, batch 32, T_x 50, n_x 64, n_a 128, float32, 2 threads, min over 40):
     per-step loop, split 10.1 ms; one block with two-thread BLAS 7.8; whole loops in blocks
-    6.9; with OpenBLAS's AVX-512 kernels (see _lstm_numba) 3.1-3.9.
+    6.9; with OpenBLAS's AVX-512 kernels (see kernels._blas_numba) 3.1-3.9.
     """
 
     @staticmethod
