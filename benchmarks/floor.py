@@ -74,7 +74,7 @@ def dense_gemms(m: int, n_prev: int, n: int, need_dA_prev: bool = True) -> list:
 def conv_gemms(m: int, n_H: int, n_W: int, n_C_prev: int, n_C: int, f: int,
                need_dA_prev: bool = True, algorithm: str = "im2col") -> list:
     """The products of one im2col convolution's forward + backward (npdeep's F.conv2d), or
-    (algorithm "direct") the ones its compiled loops replace."""
+    (algorithm "direct" or "rows") the ones its compiled loops replace."""
     K, P = f * f * n_C_prev, m * n_H * n_W
     gemms = [Gemm(n_C, K + 1, P, "C", "C", "Z^T = W2^T cols^T", algorithm=algorithm),
              Gemm(K + 1, P, n_C, "C", "C", "dW_b = cols^T dZ", algorithm=algorithm)]
@@ -103,13 +103,16 @@ def winograd_tile(Z) -> int:
 
 
 def conv_algorithm(Z) -> str:
-    """"winograd", "direct" or "im2col": which Function (and method) made the convolution's
-    output Z (a Tensor that requires grad), read from its graph node."""
+    """"winograd", "rows", "direct" or "im2col": which Function (and method) made the
+    convolution's output Z (a Tensor that requires grad), read from its graph node. "rows" is
+    the direct method's batch-last form (one output row of every image a pass)."""
     node = getattr(Z, "grad_fn", None)
     if "winograd" in f"{type(node).__name__} {node!r}".lower():
         return "winograd"
-    cols = getattr(node, "cols", None) or [None]
-    return "direct" if getattr(cols[0], "method", None) == "direct" else "im2col"
+    saved = (getattr(node, "cols", None) or [None])[0]
+    if getattr(saved, "method", None) != "direct":
+        return "im2col"
+    return "rows" if getattr(saved, "layout", None) == "batch_last" else "direct"
 
 
 def layer_conv_gemms(A_shape: tuple, Z, f: int, need_dA_prev: bool = True,
@@ -121,7 +124,7 @@ def layer_conv_gemms(A_shape: tuple, Z, f: int, need_dA_prev: bool = True,
     if algorithm == "winograd" and not nominal:
         return winograd_gemms(m, n_H, n_W, A_shape[3], n_C, need_dA_prev, winograd_tile(Z))
     return conv_gemms(m, n_H, n_W, A_shape[3], n_C, f, need_dA_prev,
-                      "direct" if algorithm == "direct" and not nominal else "im2col")
+                      "im2col" if nominal else algorithm)
 
 
 def model_gemms(model, X, nominal: bool = False) -> list:
@@ -147,9 +150,9 @@ def model_gemms(model, X, nominal: bool = False) -> list:
 
 
 def conv_algorithms(gemms: list) -> str | None:
-    """The convolution algorithms among a workload's products ("direct", "im2col",
+    """The convolution algorithms among a workload's products ("direct", "rows", "im2col",
     "winograd"), or None when it has no convolution."""
-    found = sorted({g.algorithm for g in gemms if g.algorithm in ("direct", "im2col",
+    found = sorted({g.algorithm for g in gemms if g.algorithm in ("direct", "rows", "im2col",
                                                                   "winograd")})
     return "+".join(found) or None
 

@@ -226,6 +226,24 @@ def test_conv_algorithm_reads_the_graph_node():
     assert conv_algorithm(Z) == "im2col"
 
 
+@pytest.mark.parametrize("f, expected", [(5, "rows"), (3, "direct"), (4, "direct")])
+def test_conv_algorithm_names_the_direct_methods_of_real_layers(f, expected):
+    # LeNet-5's 5x5 layers take the batch-last "rows" method, other thin layers the grid's
+    # "direct" one; both replace im2col's products, and their floor lists the same products.
+    import npdeep
+    from npdeep import functional as F, kernels
+    if not kernels.active():
+        pytest.skip("the direct methods are compiled loops")
+    rng = np.random.default_rng(0)
+    A = npdeep.tensor(rng.standard_normal((8, 12, 12, 3), dtype=np.float32))
+    W = npdeep.tensor(rng.standard_normal((f, f, 3, 6), dtype=np.float32), requires_grad=True)
+    b = npdeep.tensor(np.zeros(6, np.float32), requires_grad=True)
+    Z = F.conv2d(A, W, b)
+    assert conv_algorithm(Z) == expected  # (a wrong name here fails: im2col for "rows" did)
+    m, n_H, n_W, n_C = Z.shape
+    assert conv_algorithms(conv_gemms(m, n_H, n_W, 3, n_C, f, algorithm=expected)) == expected
+
+
 def test_observe_sees_the_batch_split_and_kernels_and_puts_them_back(monkeypatch):
     threads = types.ModuleType("npdeep.threads")
     threads.map_blocks = lambda fn, blocks: [fn(b) for b in blocks]
