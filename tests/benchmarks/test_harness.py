@@ -239,7 +239,7 @@ def test_conv_algorithm_names_the_direct_methods_of_real_layers(f, expected):
     W = npdeep.tensor(rng.standard_normal((f, f, 3, 6), dtype=np.float32), requires_grad=True)
     b = npdeep.tensor(np.zeros(6, np.float32), requires_grad=True)
     Z = F.conv2d(A, W, b)
-    assert conv_algorithm(Z) == expected  # (a wrong name here fails: im2col for "rows" did)
+    assert conv_algorithm(Z) == expected
     m, n_H, n_W, n_C = Z.shape
     assert conv_algorithms(conv_gemms(m, n_H, n_W, 3, n_C, f, algorithm=expected)) == expected
 
