@@ -91,6 +91,12 @@ class Function:
 
     parents: tuple
     needs_input_grad: tuple
+    # True where backward, given dZ of the output's shape and dtype, returns each input's
+    # gradient in that input's shape and dtype whenever the inputs are tensors of one shape and
+    # dtype (elementwise ops, matmul of equal shapes, a sum): the engine then skips its shape
+    # and dtype checks of the gradients (two array attributes, a tuple comparison each: 2 µs
+    # of a small graph's 24). A Function that is not sure keeps False and is checked.
+    exact_gradients = False
 
     @classmethod
     def apply(cls, *args, **kwargs):
@@ -292,18 +298,31 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
     while True:
         input_grads = ctx.backward(ctx, dZ)
         if type(input_grads) is tuple:
-            edges = zip(ctx.parents, ctx.needs_input_grad, input_grads)
+            parents = ctx.parents
+            edges = zip(parents, ctx.needs_input_grad, input_grads)
+            exact = False
+            if ctx.exact_gradients:  # when the inputs are tensors of one shape and dtype
+                if len(parents) == 2:
+                    a, b = parents
+                    if isinstance(b, TensorBase) and isinstance(a, TensorBase):
+                        a, b = a.data, b.data
+                        exact = a.dtype is b.dtype and a.shape == b.shape
+                else:
+                    exact = len(parents) == 1
         else:  # one input, which needs a gradient (the node would not exist otherwise)
             parent = ctx.parents[0]
             parent_ctx = parent._ctx
+            exact = ctx.exact_gradients
             if not heap and parent_ctx is not None and parent_ctx is not FREED:
                 # A chain link (no node waits, the input is a node): straight to it, with
                 # the checks of the loop below.
-                pdata, g = parent.data, input_grads
-                if g.shape != pdata.shape:
-                    g = unbroadcast(g, pdata.shape, f"{type(ctx).__name__}.backward")
-                if g.dtype is not pdata.dtype and g.dtype != pdata.dtype:
-                    g = g.astype(pdata.dtype)
+                g = input_grads
+                if not exact:
+                    pdata = parent.data
+                    if g.shape != pdata.shape:
+                        g = unbroadcast(g, pdata.shape, f"{type(ctx).__name__}.backward")
+                    if g.dtype is not pdata.dtype and g.dtype != pdata.dtype:
+                        g = g.astype(pdata.dtype)
                 if not retain_graph:
                     node._ctx = FREED
                 node, ctx, dZ = parent, parent_ctx, g
@@ -316,11 +335,12 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
         for parent, needed, g in edges:
             if not needed:
                 continue
-            pdata = parent.data
-            if g.shape != pdata.shape:
-                g = unbroadcast(g, pdata.shape, f"{type(ctx).__name__}.backward")
-            if g.dtype is not pdata.dtype and g.dtype != pdata.dtype:
-                g = g.astype(pdata.dtype)
+            if not exact:
+                pdata = parent.data
+                if g.shape != pdata.shape:
+                    g = unbroadcast(g, pdata.shape, f"{type(ctx).__name__}.backward")
+                if g.dtype is not pdata.dtype and g.dtype != pdata.dtype:
+                    g = g.astype(pdata.dtype)
             parent_ctx = parent._ctx
             if parent_ctx is None:  # a leaf: its gradient lands in .grad at the end
                 entry = leaf_grads.get(parent)

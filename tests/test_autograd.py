@@ -425,3 +425,90 @@ def test_copied_leaf_gradient_keeps_its_memory_order():
     np.testing.assert_array_equal(x.grad, np.full((4, 3), 2.0))
     assert x.grad.flags.f_contiguous and not x.grad.flags.c_contiguous
     assert x.grad.flags.writeable
+
+
+def _functions_with_exact_gradients():
+    """Every Function class of npdeep that declares exact_gradients (so the engine skips its
+    checks for it), found by walking the subclasses: a new one is tested without being listed."""
+    import npdeep.functional  # noqa: F401  (loads every module that defines Functions)
+    found, todo = [], list(Function.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__dict__.get("exact_gradients") and cls.__module__.startswith("npdeep."):
+            found.append(cls)
+    return sorted(found, key=lambda c: c.__name__)
+
+
+EXACT = _functions_with_exact_gradients()
+
+
+def test_the_elementwise_ops_declare_exact_gradients():
+    names = {cls.__name__ for cls in EXACT}
+    assert {"Add", "Sub", "Mul", "Div", "MatMul", "Square", "Sum", "Tanh", "Sigmoid",
+            "ReLU"} <= names, names
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(4, 4), (3, 3), (2, 5, 5), (7,), (), (70, 70)])  # (70²: kernels)
+@pytest.mark.parametrize("function", EXACT, ids=[cls.__name__ for cls in EXACT])
+def test_exact_gradients_have_their_inputs_shape_and_dtype(function, shape, dtype):
+    # The promise the engine relies on when it skips its checks: inputs of one shape and
+    # dtype, dZ of the output's shape and dtype -> each gradient has its input's shape and
+    # dtype. Called directly, with no engine in between to fix a wrong answer.
+    import inspect
+    parameters = list(inspect.signature(function.forward).parameters.values())[1:]
+    n_inputs = sum(p.default is p.empty for p in parameters)  # (settings have defaults)
+    if function.__name__ == "MatMul" and len(shape) < 1:
+        pytest.skip("matmul takes no 0-d operands")
+    rng = np.random.default_rng(0)
+    inputs = [(rng.uniform(0.5, 2.0, shape) * rng.choice([-1, 1], shape)).astype(dtype)
+              for _ in range(n_inputs)]
+    if function.__name__ in ("Log", "Sqrt"):
+        inputs = [np.abs(x) for x in inputs]
+    ctx = object.__new__(function)
+    ctx.needs_input_grad = (True,) * n_inputs
+    with np.errstate(all="ignore"):
+        out = np.asarray(function.forward(ctx, *inputs))
+        dZ = rng.standard_normal(out.shape).astype(out.dtype)
+        grads = function.backward(ctx, dZ if dZ.ndim else dZ[()])
+    grads = grads if isinstance(grads, tuple) else (grads,)
+    assert len(grads) == n_inputs
+    for x, g in zip(inputs, grads):
+        assert np.shape(g) == x.shape and g.dtype == x.dtype, (function.__name__, x.shape,
+                                                               np.shape(g), g.dtype)
+
+
+def test_exact_ops_still_unbroadcast_and_cast_mixed_inputs():
+    # exact_gradients holds for inputs of ONE shape and dtype only: broadcast or mixed inputs
+    # must still be summed back and cast by the engine.
+    a = npdeep.tensor(np.ones((3, 4), np.float32), requires_grad=True)
+    b = npdeep.tensor(np.ones((1, 4), np.float64), requires_grad=True)
+    for op in (lambda x, y: x + y, lambda x, y: x - y, lambda x, y: x * y,
+               lambda x, y: x / y):
+        a.grad = b.grad = None
+        op(a, b).sum().backward()
+        assert a.grad.shape == (3, 4) and a.grad.dtype == np.float32
+        assert b.grad.shape == (1, 4) and b.grad.dtype == np.float64
+    c = npdeep.tensor(np.ones((3, 4), np.float64), requires_grad=True)
+    (a * c).sum().backward()
+    assert c.grad.dtype == np.float64 and a.grad.dtype == np.float32
+
+
+def test_a_function_that_declares_exact_gradients_wrongly_is_not_rescued():
+    # The flag is a promise: the engine does not check it (that is its point), so the tests
+    # above check every npdeep Function that makes it. Here, one that breaks it.
+    class Liar(Function):
+        exact_gradients = True
+
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2
+
+        @staticmethod
+        def backward(ctx, dZ):
+            return dZ.astype(np.float64)
+
+    x = npdeep.tensor(np.ones(3, np.float32), requires_grad=True)
+    (Liar.apply(x) * 1).sum().backward()
+    assert x.grad.dtype == np.float64  # not cast: exactly what a wrong flag costs
