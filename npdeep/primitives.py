@@ -82,8 +82,8 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.b = b
-        ctx.out = a / b
-        return ctx.out
+        out = ctx.out = a / b
+        return out
 
     @staticmethod
     def backward(ctx, dZ):
@@ -187,8 +187,8 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx, a):
-        ctx.out = np.exp(a)
-        return ctx.out
+        out = ctx.out = np.exp(a)
+        return out
 
     @staticmethod
     def backward(ctx, dZ):
@@ -213,8 +213,8 @@ class Sqrt(Function):
 
     @staticmethod
     def forward(ctx, a):
-        ctx.out = np.sqrt(a)
-        return ctx.out
+        out = ctx.out = np.sqrt(a)
+        return out
 
     @staticmethod
     def backward(ctx, dZ):

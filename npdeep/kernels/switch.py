@@ -1,4 +1,5 @@
-"""Whether the compiled path runs: numba installed, not turned off by NPDEEP_NUMBA=0 or use().
+"""Whether the compiled path runs: numba installed, not turned off by NPDEEP_NUMBA=0 (read
+when npdeep is imported) or use().
 
 Numba is never imported here: ``available()`` only asks whether it is installed, and the
 kernel modules import it on their first call. So ``import npdeep`` costs nothing without
@@ -12,6 +13,10 @@ import os
 
 _installed = None  # cached answer of available()
 _forced = None  # set by use(): True / False overrides the environment, None follows it
+# NPDEEP_NUMBA is read once, when npdeep is imported (as OpenMP reads OMP_NUM_THREADS):
+# active() runs on every op, and a read of os.environ (0.3 µs) costs more than a small op's
+# NumPy call. Within a process, use() switches the path.
+_environment_on = os.environ.get("NPDEEP_NUMBA", "1") != "0"
 
 
 def available() -> bool:
@@ -27,10 +32,11 @@ def available() -> bool:
 
 def active() -> bool:
     """True when the ops take their compiled path: numba is installed, and neither
-    ``NPDEEP_NUMBA=0`` in the environment nor ``use(False)`` turned it off."""
+    ``NPDEEP_NUMBA=0`` in the environment npdeep was imported in nor ``use(False)`` turned
+    it off."""
     if _forced is not None:
         return _forced and available()
-    return available() and os.environ.get("NPDEEP_NUMBA", "1") != "0"
+    return _environment_on and available()
 
 
 def path() -> str:
