@@ -268,21 +268,15 @@ _SECOND_BACKWARD = ("backward(): trying to backward through a graph a second tim
                     "call.")
 
 
-# Whose array a leaf's collected gradient is. The engine writes in place only into its own sums;
-# a backward's result may be a view or read-only (it is copied then), and someone's dZ may also
-# reach another leaf or node (it is always copied).
-_RETURNED, _UPSTREAM, _SUMMED = "returned by a backward", "someone's dZ", "summed by the engine"
-
-
 def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
     """Propagate ``grad`` (dL/droot) to every leaf tensor that requires a gradient.
 
     Nodes are visited newest first, by their creation number: a node is always created after
     its inputs, so by the time it is visited every node that consumed it (all newer) has been
     visited and its gradient is complete. This walks the graph once, with no separate
-    topological sort. Leaf gradients are collected and written to ``.grad`` at the end, so a
-    backward that fails half-way (a freed graph, a wrong gradient shape) leaves every
-    ``.grad`` as it was.
+    topological sort. Leaf gradients are added to ``.grad`` as they arrive, each change
+    noted, so a backward that fails half-way (a freed graph, a wrong gradient shape) puts
+    every ``.grad`` back as it was.
     """
     ctx = root._ctx
     if ctx is None:  # root is a leaf
@@ -290,11 +284,29 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
         return
     if ctx is FREED:
         raise RuntimeError(_SECOND_BACKWARD)
+    changed = []  # (leaf, its .grad before), one per gradient added: undone backwards on failure
+    shared = []   # (leaf, g): .grad became g, an array the engine did not make
+    try:
+        _walk(root, ctx, grad, retain_graph, changed, shared)
+    except BaseException:
+        for leaf, before in reversed(changed):
+            leaf.grad = before
+        raise
+    for leaf, g in shared:
+        if leaf.grad is g:  # (no later gradient was added to it: still that array)
+            # NOTE: a leaf's .grad must be its own array: broadcast views are read-only, and
+            # dZ itself or a view of it (x + y, reshape) may also land in another leaf's .grad,
+            # where an in-place update (gradient clipping) would leak. order="K" keeps a
+            # channel-major gradient channel-major: a C-order copy costs more than the pooling
+            # backward that made it.
+            leaf.grad = g.copy(order="K")
+
+
+def _walk(node, ctx, dZ, retain_graph: bool, changed: list, shared: list) -> None:
+    """run_backward's walk from ``node`` (its Function ``ctx``, its gradient ``dZ``)."""
     grads = {}       # dJ/d(output) of each node waiting on the heap, by its Function
-    leaf_grads = {}  # leaf -> [dJ/d(leaf), whose array that is: _RETURNED, _UPSTREAM, _SUMMED]
     heap = []        # (creation number, node) of the nodes found and not yet visited but one
     found = grads.get
-    node, dZ = root, grad
     while True:
         input_grads = ctx.backward(ctx, dZ)
         if type(input_grads) is tuple:
@@ -342,15 +354,15 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
                 if g.dtype is not pdata.dtype and g.dtype != pdata.dtype:
                     g = g.astype(pdata.dtype)
             parent_ctx = parent._ctx
-            if parent_ctx is None:  # a leaf: its gradient lands in .grad at the end
-                entry = leaf_grads.get(parent)
-                if entry is None:
-                    leaf_grads[parent] = [g, _UPSTREAM if g is dZ else _RETURNED]
-                elif entry[1] is _SUMMED:
-                    entry[0] += g
+            if parent_ctx is None:  # a leaf: its gradient goes into .grad now
+                before = parent.grad
+                changed.append((parent, before))
+                if before is None:
+                    parent.grad = g
+                    if g is dZ or g.base is not None or not g.flags.writeable:
+                        shared.append((parent, g))  # not the engine's own array (see there)
                 else:
-                    entry[0] = entry[0] + g
-                    entry[1] = _SUMMED
+                    parent.grad = before + g  # a new array: .grad may be held by the caller
             elif parent_ctx is next_ctx:  # the same input twice (x @ x, or Add(x, x))
                 next_dZ = next_dZ + g
             else:
@@ -380,15 +392,3 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
             dZ = grads.pop(ctx)
         else:
             break
-    for leaf, (g, whose) in leaf_grads.items():
-        if leaf.grad is None:
-            # NOTE: a leaf's .grad must be its own array: broadcast views are read-only, and
-            # dZ itself or a view of it (x + y, reshape) may also land in another leaf's .grad,
-            # where an in-place update (gradient clipping) would leak. order="K" keeps a
-            # channel-major gradient channel-major: a C-order copy costs more than the pooling
-            # backward that made it.
-            shared = whose is _UPSTREAM or (whose is _RETURNED and (g.base is not None
-                                                                    or not g.flags.writeable))
-            leaf.grad = g.copy(order="K") if shared else g
-        else:
-            leaf.grad = leaf.grad + g

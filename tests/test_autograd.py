@@ -375,11 +375,32 @@ def test_a_backward_that_fails_half_way_leaves_every_grad_as_it_was():
     y = x * 2
     y.sum().backward()                     # frees y's node
     x_grad = x.grad.copy()
-    z = (w * 3 + x).sum() + (y * w).sum()  # w and x get gradients before y is reached
+    z = (y * w).sum() + (w * 3 + x).sum()  # (y * w oldest: w and x get gradients first)
     with pytest.raises(RuntimeError, match="backward through a graph a second time"):
         z.backward()
     np.testing.assert_array_equal(x.grad, x_grad)
     assert w.grad is None
+
+
+def test_a_failure_after_several_gradients_reach_one_leaf_puts_its_grad_back():
+    # w gets two gradients (.grad changed twice) before the walk reaches the failing node:
+    # the engine undoes both changes, back to the .grad from before this backward.
+    class Fails(Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 1
+
+        @staticmethod
+        def backward(ctx, dZ):
+            raise KeyboardInterrupt  # (any exception, also one that is not an Exception)
+
+    w, x = randn(3, seed=1), randn(3, seed=2)
+    (w * 2).sum().backward()
+    w_grad = w.grad
+    z = Fails.apply(x).sum() + (w * 3).sum() + (w * 4).sum()  # (oldest node: visited last)
+    with pytest.raises(KeyboardInterrupt):
+        z.backward()
+    assert w.grad is w_grad and x.grad is None
 
 
 def test_interleaved_branches_are_visited_after_all_their_consumers():

@@ -39,12 +39,22 @@ def stable_sigmoid(Z: np.ndarray) -> np.ndarray:
     return e
 
 
+_RELU_KERNEL_SIZE = kernels.activation.MIN_SIZE
+_SIGMOID_KERNEL_SIZE = kernels.activation.SIGMOID_MAX_SIZE
+_SIGN_MASK_SIZE = 1024  # up to this size ReLU's backward multiplies by sign(a), see there
+
+
 class Sigmoid(Function):
     exact_gradients = True
 
     @staticmethod
     def forward(ctx, Z):
-        A = ctx.A = stable_sigmoid(Z)
+        A = None
+        if Z.size <= _SIGMOID_KERNEL_SIZE and kernels.active():  # small: one compiled pass
+            A = kernels.activation.sigmoid_forward(Z)
+        if A is None:
+            A = stable_sigmoid(Z)
+        ctx.A = A
         return A
 
     @staticmethod
@@ -70,10 +80,6 @@ class Tanh(Function):
         dZ = _ONE.get(A.dtype, 1) - A * A  # tanh'(z) = 1 − a²
         dZ *= dA
         return dZ
-
-
-_RELU_KERNEL_SIZE = kernels.activation.MIN_SIZE
-_SIGN_MASK_SIZE = 1024  # up to this size ReLU's backward multiplies by sign(a), see there
 
 
 class ReLU(Function):

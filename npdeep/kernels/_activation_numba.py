@@ -23,3 +23,16 @@ def relu_backward(a, da, dz):
     for i in range(a.size):
         g = da[i]
         dz[i] = g if a[i] > zero else zero * g
+
+
+@numba.njit(nogil=True, cache=True, error_model="numpy")
+def sigmoid_forward(z, a):
+    # a = 1 / (1 + e^(−z)) with −z capped at the dtype's limit: stable_sigmoid's passes in one
+    # (NaN stays NaN: NaN > limit is False, as np.minimum passes it on).
+    one = np.ones(1, a.dtype)[0]
+    limit = np.float32(88.7) if a.itemsize == 4 else np.float64(709.7)
+    for i in range(z.size):
+        e = -z[i]
+        if e > limit:
+            e = limit
+        a[i] = one / (one + np.exp(e))

@@ -64,3 +64,42 @@ def test_kernel_runs_where_it_applies_and_declines_elsewhere():
         A = np.maximum(Z, 0)
         assert activation.relu_backward(A, channel_major(Z)) is None  # another memory order
         assert activation.relu_backward(A, Z.astype(np.float64)) is None
+
+
+@pytest.mark.parametrize("dtype, ulps", [(np.float32, 4), (np.float64, 4)])
+def test_sigmoid_kernel_matches_stable_sigmoid_to_a_few_ulp(dtype, ulps):
+    # The compiled pass of small arrays against its NumPy twin: random shapes up to the
+    # kernel's size, the extremes (capped −z, NaN, ±inf) included; libm's exp against
+    # NumPy's, so a few ulp apart, not bit for bit.
+    from npdeep.functional.activation import stable_sigmoid
+    rng = np.random.default_rng(4)
+    shapes = [(), (1,), (4, 4), (3, 5, 7), (activation.SIGMOID_MAX_SIZE,)]
+    shapes += [tuple(int(n) for n in rng.integers(1, 9, size=3)) for _ in range(5)]
+    for shape in shapes:
+        z = (rng.standard_normal(shape) * 30).astype(dtype)
+        if z.size >= 6:
+            z.reshape(-1)[:6] = (-1000.0, 1000.0, np.nan, np.inf, -np.inf, 0.0)
+        with kernels.use(True):
+            A = activation.sigmoid_forward(z)
+        expected = stable_sigmoid(z)
+        assert A is not None and A.shape == z.shape and A.dtype == dtype
+        np.testing.assert_array_equal(np.isnan(A), np.isnan(expected))
+        ok = ~np.isnan(expected)
+        np.testing.assert_array_max_ulp(A[ok], expected[ok], maxulp=ulps)
+
+
+def test_sigmoid_takes_the_kernel_for_small_arrays_only():
+    z = np.linspace(-5, 5, 2 * activation.SIGMOID_MAX_SIZE, dtype=np.float32)
+    assert activation.sigmoid_forward(z) is None                   # large: NumPy's passes
+    assert activation.sigmoid_forward(z[::2]) is None              # not contiguous
+    assert activation.sigmoid_forward(z[:8].astype(np.float16)) is None
+    with kernels.use(True):
+        t = Tensor(z[:16], requires_grad=True)
+        A = F.sigmoid(t)
+        A.sum().backward()
+    with kernels.use(False):
+        t64 = Tensor(z[:16].astype(np.float64), requires_grad=True)
+        F.sigmoid(t64).sum().backward()
+    np.testing.assert_allclose(A.data, 1 / (1 + np.exp(-z[:16].astype(np.float64))),
+                               rtol=3e-7)
+    np.testing.assert_allclose(t.grad, t64.grad, rtol=1e-6)
