@@ -286,8 +286,96 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
         raise RuntimeError(_SECOND_BACKWARD)
     changed = []  # (leaf, its .grad before), one per gradient added: undone backwards on failure
     shared = []   # (leaf, g): .grad became g, an array the engine did not make
+    grads = {}    # dJ/d(output) of each node waiting on the heap, by its Function
+    heap = []     # (creation number, node) of the nodes found and not yet visited but one
+    found = grads.get
+    node, dZ = root, grad
     try:
-        _walk(root, ctx, grad, retain_graph, changed, shared)
+        while True:
+            input_grads = ctx.backward(ctx, dZ)
+            if type(input_grads) is tuple:
+                parents = ctx.parents
+                edges = zip(parents, ctx.needs_input_grad, input_grads)
+                exact = False
+                if ctx.exact_gradients:  # when the inputs are tensors of one shape and dtype
+                    if len(parents) == 2:
+                        a, b = parents
+                        if isinstance(b, TensorBase) and isinstance(a, TensorBase):
+                            a, b = a.data, b.data
+                            exact = a.dtype is b.dtype and a.shape == b.shape
+                    else:
+                        exact = len(parents) == 1
+            else:  # one input, which needs a gradient (the node would not exist otherwise)
+                parent = ctx.parents[0]
+                parent_ctx = parent._ctx
+                exact = ctx.exact_gradients
+                if not heap and parent_ctx is not None and parent_ctx is not FREED:
+                    # A chain link (no node waits, the input is a node): straight to it, with
+                    # the checks of the loop below.
+                    g = input_grads
+                    if not exact:
+                        pdata = parent.data
+                        if g.shape != pdata.shape:
+                            g = unbroadcast(g, pdata.shape, f"{type(ctx).__name__}.backward")
+                        if g.dtype is not pdata.dtype and g.dtype != pdata.dtype:
+                            g = g.astype(pdata.dtype)
+                    if not retain_graph:
+                        node._ctx = FREED
+                    node, ctx, dZ = parent, parent_ctx, g
+                    continue
+                edges = ((parent, True, input_grads),)
+            # The first node this one finds that no other found before: in a chain (each node
+            # feeding one other) it is the next node, and its gradient goes there in these locals,
+            # never through the heap or the dict.
+            next_node = next_ctx = next_dZ = None
+            for parent, needed, g in edges:
+                if not needed:
+                    continue
+                if not exact:
+                    pdata = parent.data
+                    if g.shape != pdata.shape:
+                        g = unbroadcast(g, pdata.shape, f"{type(ctx).__name__}.backward")
+                    if g.dtype is not pdata.dtype and g.dtype != pdata.dtype:
+                        g = g.astype(pdata.dtype)
+                parent_ctx = parent._ctx
+                if parent_ctx is None:  # a leaf: its gradient goes into .grad now
+                    before = parent.grad
+                    changed.append((parent, before))
+                    if before is None:
+                        parent.grad = g
+                        if g is dZ or g.base is not None or not g.flags.writeable:
+                            shared.append((parent, g))  # not the engine's own array (see there)
+                    else:
+                        parent.grad = before + g  # a new array: .grad may be held by the caller
+                elif parent_ctx is next_ctx:  # the same input twice (x @ x, or Add(x, x))
+                    next_dZ = next_dZ + g
+                else:
+                    previous = found(parent_ctx) if grads else None  # (empty in a chain)
+                    if previous is not None:
+                        grads[parent_ctx] = previous + g
+                    elif parent_ctx is FREED:
+                        raise RuntimeError(_SECOND_BACKWARD)
+                    elif next_ctx is None:
+                        next_node, next_ctx, next_dZ = parent, parent_ctx, g
+                    else:
+                        grads[parent_ctx] = g
+                        heappush(heap, (parent_ctx._sequence, parent))
+            if not retain_graph:
+                node._ctx = FREED  # its cache (the saved arrays) can go now
+            if next_ctx is not None:
+                if heap and heap[0][0] < next_ctx._sequence:  # a newer node waits: it goes first
+                    grads[next_ctx] = next_dZ
+                    node = heappushpop(heap, (next_ctx._sequence, next_node))[1]
+                    ctx = node._ctx
+                    dZ = grads.pop(ctx)
+                else:
+                    node, ctx, dZ = next_node, next_ctx, next_dZ
+            elif heap:
+                node = heappop(heap)[1]
+                ctx = node._ctx
+                dZ = grads.pop(ctx)
+            else:
+                break
     except BaseException:
         for leaf, before in reversed(changed):
             leaf.grad = before
@@ -300,95 +388,3 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
             # channel-major gradient channel-major: a C-order copy costs more than the pooling
             # backward that made it.
             leaf.grad = g.copy(order="K")
-
-
-def _walk(node, ctx, dZ, retain_graph: bool, changed: list, shared: list) -> None:
-    """run_backward's walk from ``node`` (its Function ``ctx``, its gradient ``dZ``)."""
-    grads = {}       # dJ/d(output) of each node waiting on the heap, by its Function
-    heap = []        # (creation number, node) of the nodes found and not yet visited but one
-    found = grads.get
-    while True:
-        input_grads = ctx.backward(ctx, dZ)
-        if type(input_grads) is tuple:
-            parents = ctx.parents
-            edges = zip(parents, ctx.needs_input_grad, input_grads)
-            exact = False
-            if ctx.exact_gradients:  # when the inputs are tensors of one shape and dtype
-                if len(parents) == 2:
-                    a, b = parents
-                    if isinstance(b, TensorBase) and isinstance(a, TensorBase):
-                        a, b = a.data, b.data
-                        exact = a.dtype is b.dtype and a.shape == b.shape
-                else:
-                    exact = len(parents) == 1
-        else:  # one input, which needs a gradient (the node would not exist otherwise)
-            parent = ctx.parents[0]
-            parent_ctx = parent._ctx
-            exact = ctx.exact_gradients
-            if not heap and parent_ctx is not None and parent_ctx is not FREED:
-                # A chain link (no node waits, the input is a node): straight to it, with
-                # the checks of the loop below.
-                g = input_grads
-                if not exact:
-                    pdata = parent.data
-                    if g.shape != pdata.shape:
-                        g = unbroadcast(g, pdata.shape, f"{type(ctx).__name__}.backward")
-                    if g.dtype is not pdata.dtype and g.dtype != pdata.dtype:
-                        g = g.astype(pdata.dtype)
-                if not retain_graph:
-                    node._ctx = FREED
-                node, ctx, dZ = parent, parent_ctx, g
-                continue
-            edges = ((parent, True, input_grads),)
-        # The first node this one finds that no other found before: in a chain (each node
-        # feeding one other) it is the next node, and its gradient goes there in these locals,
-        # never through the heap or the dict.
-        next_node = next_ctx = next_dZ = None
-        for parent, needed, g in edges:
-            if not needed:
-                continue
-            if not exact:
-                pdata = parent.data
-                if g.shape != pdata.shape:
-                    g = unbroadcast(g, pdata.shape, f"{type(ctx).__name__}.backward")
-                if g.dtype is not pdata.dtype and g.dtype != pdata.dtype:
-                    g = g.astype(pdata.dtype)
-            parent_ctx = parent._ctx
-            if parent_ctx is None:  # a leaf: its gradient goes into .grad now
-                before = parent.grad
-                changed.append((parent, before))
-                if before is None:
-                    parent.grad = g
-                    if g is dZ or g.base is not None or not g.flags.writeable:
-                        shared.append((parent, g))  # not the engine's own array (see there)
-                else:
-                    parent.grad = before + g  # a new array: .grad may be held by the caller
-            elif parent_ctx is next_ctx:  # the same input twice (x @ x, or Add(x, x))
-                next_dZ = next_dZ + g
-            else:
-                previous = found(parent_ctx) if grads else None  # (empty in a chain)
-                if previous is not None:
-                    grads[parent_ctx] = previous + g
-                elif parent_ctx is FREED:
-                    raise RuntimeError(_SECOND_BACKWARD)
-                elif next_ctx is None:
-                    next_node, next_ctx, next_dZ = parent, parent_ctx, g
-                else:
-                    grads[parent_ctx] = g
-                    heappush(heap, (parent_ctx._sequence, parent))
-        if not retain_graph:
-            node._ctx = FREED  # its cache (the saved arrays) can go now
-        if next_ctx is not None:
-            if heap and heap[0][0] < next_ctx._sequence:  # a newer node waits: it goes first
-                grads[next_ctx] = next_dZ
-                node = heappushpop(heap, (next_ctx._sequence, next_node))[1]
-                ctx = node._ctx
-                dZ = grads.pop(ctx)
-            else:
-                node, ctx, dZ = next_node, next_ctx, next_dZ
-        elif heap:
-            node = heappop(heap)[1]
-            ctx = node._ctx
-            dZ = grads.pop(ctx)
-        else:
-            break

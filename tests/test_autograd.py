@@ -471,7 +471,7 @@ def test_the_elementwise_ops_declare_exact_gradients():
 
 
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
-@pytest.mark.parametrize("shape", [(4, 4), (3, 3), (2, 5, 5), (7,), (), (70, 70)])  # (70²: kernels)
+@pytest.mark.parametrize("shape", [(4, 4), (3, 3), (2, 5, 5), (7,), (), (70, 70)])  # 70²: kernels
 @pytest.mark.parametrize("function", EXACT, ids=[cls.__name__ for cls in EXACT])
 def test_exact_gradients_have_their_inputs_shape_and_dtype(function, shape, dtype):
     # The promise the engine relies on when it skips its checks: inputs of one shape and
