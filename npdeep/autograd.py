@@ -268,6 +268,16 @@ _SECOND_BACKWARD = ("backward(): trying to backward through a graph a second tim
                     "call.")
 
 
+def _fitted(g: np.ndarray, pdata: np.ndarray, ctx) -> np.ndarray:
+    """``g``, the gradient ``ctx``'s backward returned for an input whose array is ``pdata``,
+    summed back over the axes broadcasting added (or a clear error) and cast to its dtype."""
+    if g.shape != pdata.shape:
+        g = unbroadcast(g, pdata.shape, f"{type(ctx).__name__}.backward")
+    if g.dtype is not pdata.dtype and g.dtype != pdata.dtype:
+        g = g.astype(pdata.dtype)
+    return g
+
+
 def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
     """Propagate ``grad`` (dL/droot) to every leaf tensor that requires a gradient.
 
@@ -310,15 +320,9 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
                 parent_ctx = parent._ctx
                 exact = ctx.exact_gradients
                 if not heap and parent_ctx is not None and parent_ctx is not FREED:
-                    # A chain link (no node waits, the input is a node): straight to it, with
-                    # the checks of the loop below.
-                    g = input_grads
-                    if not exact:
-                        pdata = parent.data
-                        if g.shape != pdata.shape:
-                            g = unbroadcast(g, pdata.shape, f"{type(ctx).__name__}.backward")
-                        if g.dtype is not pdata.dtype and g.dtype != pdata.dtype:
-                            g = g.astype(pdata.dtype)
+                    # A chain link (no node waits, the input is a node): straight to it, its
+                    # gradient fitted as in the loop below.
+                    g = input_grads if exact else _fitted(input_grads, parent.data, ctx)
                     if not retain_graph:
                         node._ctx = FREED
                     node, ctx, dZ = parent, parent_ctx, g
@@ -332,11 +336,7 @@ def run_backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
                 if not needed:
                     continue
                 if not exact:
-                    pdata = parent.data
-                    if g.shape != pdata.shape:
-                        g = unbroadcast(g, pdata.shape, f"{type(ctx).__name__}.backward")
-                    if g.dtype is not pdata.dtype and g.dtype != pdata.dtype:
-                        g = g.astype(pdata.dtype)
+                    g = _fitted(g, parent.data, ctx)
                 parent_ctx = parent._ctx
                 if parent_ctx is None:  # a leaf: its gradient goes into .grad now
                     before = parent.grad
