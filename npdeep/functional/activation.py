@@ -5,7 +5,7 @@ import numpy as np
 
 from npdeep import kernels
 from npdeep.autograd import Function, apply_unary
-import npdeep.kernels.activation  # noqa: F401  (ReLU's compiled loops)
+import npdeep.kernels.activation  # noqa: F401  (ReLU's and sigmoid's compiled loops)
 from npdeep.tensor import Tensor, as_tensor
 
 
@@ -90,8 +90,8 @@ class ReLU(Function):
     @staticmethod
     def forward(ctx, Z):
         A = None
-        if Z.size >= _RELU_KERNEL_SIZE and kernels.active():  # (size first: active() reads
-            A = kernels.activation.relu_forward(Z)            # the environment)
+        if Z.size >= _RELU_KERNEL_SIZE and kernels.active():
+            A = kernels.activation.relu_forward(Z)
         if A is None:
             A = np.maximum(Z, _ZERO.get(Z.dtype, 0))
         ctx.A = A
