@@ -67,6 +67,7 @@ _count = _number_type(int, lambda v: v >= 1, "an int >= 1")
 _positive = _number_type(float, lambda v: math.isfinite(v) and v > 0, "a number > 0")
 _nonnegative = _number_type(float, lambda v: math.isfinite(v) and v >= 0, "a number >= 0")
 _keep_prob = _number_type(float, lambda v: 0 < v <= 1, "a probability in (0, 1]")
+_beta = _number_type(float, lambda v: 0 <= v < 1, "a β in [0, 1)")
 _error_rate = _number_type(float, lambda v: 0 <= v <= 100,
                            "an error rate in [0, 1] (fraction) or [0, 100] (percent)")
 
@@ -111,6 +112,13 @@ def _add_train_parser(sub) -> None:
                        help=f"the update rule {_per_data_set('optimizer')}")
     train.add_argument("--learning-rate", type=_positive, dest="learning_rate",
                        help=f"α (α0 with --decay-rate) {_per_data_set('learning_rate')}")
+    train.add_argument("--beta", type=_beta,
+                       help="β of momentum's or RMSprop's average (default: 0.9 for momentum, "
+                       "0.999 for rmsprop)")
+    train.add_argument("--beta1", type=_beta,
+                       help="β1 of Adam's average of the gradients (default: 0.9)")
+    train.add_argument("--beta2", type=_beta,
+                       help="β2 of Adam's average of the squared gradients (default: 0.999)")
     train.add_argument("--decay-rate", type=_nonnegative, dest="decay_rate",
                        help="α = α0 / (1 + decay_rate · epoch); 0 for a constant α "
                        f"{_per_data_set('decay_rate')}")

@@ -48,6 +48,12 @@ DATASET_DEFAULTS = {
                    mini_batch_size=64, lambd=0.0, keep_prob=1.0, decay_rate=0.0),
 }
 OPTIMIZERS = ("gd", "momentum", "rmsprop", "adam")
+# The β of each optimizer's exponentially weighted averages, which a run may set (--beta,
+# --beta1, --beta2; recorded in config.json only when given): without them the optimizer's
+# own defaults, the course's (momentum 0.9, RMSprop 0.999, Adam 0.9 and 0.999).
+OPTIMIZER_BETAS = {"gd": (), "momentum": ("beta",), "rmsprop": ("beta",),
+                   "adam": ("beta1", "beta2")}
+BETAS = ("beta", "beta1", "beta2")
 # The settings a run gets when neither the command line nor the data set gives them.
 BUILT_IN = dict(data="digits", model="mlp", seed=0, batch_norm=False)
 
@@ -136,6 +142,19 @@ def build_model(config: dict, data):
     return builder(tuple(config["input_shape"]), data.n_classes, args)
 
 
+def optimizer_betas(config: dict) -> dict:
+    """The β settings of ``config`` that its optimizer takes ({"beta1": 0.95}, ...), or a
+    ValueError for a β that optimizer has none of (gd and a β, adam and beta)."""
+    name = config["optimizer"]
+    given = {k: config[k] for k in BETAS if config.get(k) is not None}
+    wrong = [k for k in given if k not in OPTIMIZER_BETAS[name]]
+    if wrong:
+        own = ", ".join(OPTIMIZER_BETAS[name]) or "none"
+        raise ValueError(f"the {name} optimizer has no {wrong[0]!r} (its β settings: {own}); "
+                         "momentum and rmsprop take beta, adam takes beta1 and beta2")
+    return given
+
+
 def make_optimizer(config: dict, model):
     from npdeep import optim
 
@@ -143,7 +162,7 @@ def make_optimizer(config: dict, model):
                "adam": optim.Adam}
     trainable = [p for p in model.parameters() if p.requires_grad]
     return classes[config["optimizer"]](trainable, learning_rate=config["learning_rate"],
-                                        lambd=config["lambd"])
+                                        lambd=config["lambd"], **optimizer_betas(config))
 
 
 def make_schedule(config: dict):

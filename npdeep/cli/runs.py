@@ -11,7 +11,7 @@ import json
 import os
 import sys
 
-from npdeep.cli.recipes import BUILT_IN, DATASET_DEFAULTS, MODELS
+from npdeep.cli.recipes import BETAS, BUILT_IN, DATASET_DEFAULTS, MODELS, optimizer_betas
 
 # What ``train`` writes into a run folder; with --overwrite exactly these are replaced.
 RUN_FILES = ("config.json", "model.safetensors", "preprocess.safetensors",
@@ -57,7 +57,7 @@ def read_config(path: str) -> dict:
 
 def _given(args) -> dict:
     """The settings typed on the command line (None means not given)."""
-    keys = (*SETTINGS, "data_root")
+    keys = (*SETTINGS, *BETAS, "data_root")
     return {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}
 
 
@@ -102,19 +102,24 @@ def _trained(out: str) -> bool:
 
 
 def train_config(args, out: str) -> dict:
-    """The run's settings: from config.json on --resume, else from the command line."""
+    """The run's settings: from config.json on --resume, else from the command line. A β
+    the optimizer has none of is refused here, before anything is written."""
     given = _given(args)
     config_path = os.path.join(out, "config.json")
-    if args.resume:
-        if os.path.exists(config_path):
-            return _resumed_config(read_config(config_path), given, args.allow_change,
-                                   config_path)
+    if args.resume and os.path.exists(config_path):
+        config = _resumed_config(read_config(config_path), given, args.allow_change,
+                                 config_path)
+    elif args.resume:
         if _trained(out):
             raise ValueError(f"cannot resume '{out}': it has no config.json to rebuild the "
                              "run from; start afresh with --overwrite")
-        return _new_config(given)  # fit says it starts a new run (verbose >= 1)
-    clear_for_new_run(args, out)
-    return _new_config(given)
+        config = _new_config(given)  # fit says it starts a new run (verbose >= 1)
+    else:
+        optimizer_betas(_new_config(given))  # (before clearing the folder of an old run)
+        clear_for_new_run(args, out)
+        config = _new_config(given)
+    optimizer_betas(config)
+    return config
 
 
 def clear_for_new_run(args, out: str, run_files=RUN_FILES) -> None:

@@ -11,11 +11,10 @@ from __future__ import annotations
 import json
 import os
 
-# What a search may set: the CLI's training settings, and the β of the optimizers' averages
-# (Momentum and RMSprop: beta; Adam: beta1, beta2).
+# What a search may set: the CLI's training settings, the β of the optimizers' averages
+# included (Momentum and RMSprop: beta; Adam: beta1, beta2).
 TUNABLE = ("hidden", "epochs", "optimizer", "learning_rate", "decay_rate", "mini_batch_size",
            "lambd", "keep_prob", "batch_norm", "beta", "beta1", "beta2")
-BETAS = ("beta", "beta1", "beta2")
 _DATA_CACHE = {}  # (name, seed, data_root) -> the split data, per process (each worker once)
 
 
@@ -82,25 +81,20 @@ class TrainingObjective:
     def __call__(self, params: dict, trial) -> float:
         import npdeep
         from npdeep import functional as F
-        from npdeep.cli.recipes import build_model, make_optimizer, make_schedule, prepare_data
+        from npdeep.cli.recipes import (build_model, make_optimizer, make_schedule,
+                                        optimizer_betas, prepare_data)
         from npdeep.train.checkpoint import write_text_atomic
 
         config = self.trial_config(params)
         data = _load(config)
         out = trial.run_dir
         train, dev, _ = prepare_data(config, data, out)
-        write_text_atomic(os.path.join(out, "config.json"), json.dumps(
-            {k: v for k, v in config.items() if k not in BETAS}, indent=1))
+        optimizer_betas(config)  # a β the optimizer lacks: refused before the folder is written
+        # (the searched β included: `npdeep train --resume` on the folder goes on with it)
+        write_text_atomic(os.path.join(out, "config.json"), json.dumps(config, indent=1))
         npdeep.manual_seed(config["seed"])
         model = build_model(config, data)
         optimizer = make_optimizer(config, model)
-        for name in BETAS:
-            if name in params:
-                if not hasattr(optimizer, name):
-                    raise ValueError(f"TrainingObjective: the {config['optimizer']} optimizer "
-                                     f"has no {name!r}; search {name} with an optimizer that "
-                                     "has one (momentum, rmsprop: beta; adam: beta1, beta2)")
-                setattr(optimizer, name, float(params[name]))
         history = trial.fit(model, F.cross_entropy, optimizer, train, dev,
                             epochs=config["epochs"], mini_batch_size=config["mini_batch_size"],
                             schedule=make_schedule(config), seed=config["seed"])

@@ -130,3 +130,29 @@ def test_broken_config_json_names_the_file(tmp_path, capsys):
     (tmp_path / "config.json").write_text('{"data": "digits"}')
     assert cli.main(["evaluate", "--run", str(tmp_path)]) == 2
     assert "lacks the settings model, seed" in capsys.readouterr().err
+
+
+def test_the_betas_are_settings_of_the_run(capsys, train):
+    # --beta1/--beta2 reach Adam, are recorded, and a resumed run keeps them (and refuses
+    # another value without --allow-change); a β the optimizer has none of is refused first.
+    from npdeep.cli.recipes import make_optimizer
+    out = train("--epochs", "1", "--hidden", "8", "--optimizer", "adam", "--beta1", "0.8",
+                "--beta2", "0.99")
+    config = _config(out)
+    assert (config["beta1"], config["beta2"]) == (0.8, 0.99) and "beta" not in config
+    optimizer = make_optimizer(config, npdeep.nn.Sequential(npdeep.nn.Linear(2, 1)))
+    assert (optimizer.beta1, optimizer.beta2) == (0.8, 0.99)
+    train("--epochs", "2", "--resume")
+    assert _config(out)["beta1"] == 0.8
+    capsys.readouterr()
+    assert cli.main(["train", "--out", str(out), "--resume", "--epochs", "3", "--beta1",
+                     "0.5", "--no-progress"]) == 2
+    assert "--beta1 0.5 (the run has 0.8)" in capsys.readouterr().err
+    assert cli.main(["train", "--data", "digits", "--out", str(out.parent / "gd"),
+                     "--optimizer", "gd", "--beta", "0.9", "--no-progress"]) == 2
+    assert "the gd optimizer has no 'beta' (its β settings: none)" in capsys.readouterr().err
+    assert not (out.parent / "gd").exists()
+    with pytest.raises(SystemExit):  # (argparse's own refusal)
+        cli.main(["train", "--data", "digits", "--out", str(out.parent / "b"), "--beta",
+                  "1.0", "--no-progress"])
+    assert "argument --beta: expects a β in [0, 1); got '1.0'" in capsys.readouterr().err

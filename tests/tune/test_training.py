@@ -53,3 +53,20 @@ def test_bad_settings_are_named(tmp_path):
     record = run_trial(objective, spec(tmp_path / "t", {"beta": 0.9}))
     assert record["status"] == "failed"
     assert "the gd optimizer has no 'beta'" in record["error"]
+
+
+def test_a_searched_beta_is_in_the_trial_folder_and_resume_keeps_it(tmp_path, capsys):
+    # The trial's folder is a run folder: its config.json holds the searched β too, so
+    # `npdeep train --resume` on it goes on with the trial's optimizer, not the default one.
+    objective = TrainingObjective(epochs=1, optimizer="adam", hidden=[8])
+    record = run_trial(objective, spec(tmp_path / "t", {"beta2": 0.95, "learning_rate": 0.01}))
+    assert record["status"] == "ok", record["error"]
+    config = json.loads((tmp_path / "t" / "config.json").read_text())
+    assert config["beta2"] == 0.95 and config["learning_rate"] == 0.01
+    assert cli.main(["train", "--out", str(tmp_path / "t"), "--resume", "--epochs", "2",
+                     "--no-progress"]) == 0
+    from npdeep.cli.recipes import make_optimizer
+    import npdeep
+    resumed = json.loads((tmp_path / "t" / "config.json").read_text())
+    assert resumed["beta2"] == 0.95 and resumed["epochs"] == 2
+    assert make_optimizer(resumed, npdeep.nn.Sequential(npdeep.nn.Linear(2, 1))).beta2 == 0.95
