@@ -45,8 +45,9 @@ floor     npdeep ms / ms of its matrix products alone: the same np.matmul calls 
           dtype, memory order), each over the whole batch on {threads} BLAS threads, with
           nothing around them. 1.0: npdeep's step takes no longer than its products alone;
           4.0: three quarters of it go to everything else (im2col, copies, elementwise, graph).
-path      what npdeep's step ran, watched during one untimed call: im2col / winograd (the
-          convolution algorithm), numba (compiled kernels), splitN (batch split over N
+path      what npdeep's step ran, watched during one untimed call: im2col / winograd /
+          direct / rows (the convolution algorithm; direct and rows are compiled loops, rows
+          on batch-last images), numba (compiled kernels), splitN (batch split over N
           threads), numpy (none of these); blasN: BLAS threads during npdeep's samples.
 rounds    kept/attempted. One round = one sample of every side, in rotating order; before a
           sample, spinning workers are stopped (OpenBLAS's shut down, PyTorch's OpenMP slept
