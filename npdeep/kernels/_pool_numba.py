@@ -336,6 +336,14 @@ def avg2_backward_nhwc_narrow(dA, dA_prev, scale, start, stop):
 # vectorized, with no shuffles. The runs are sliced first, so that the loop index starts at 0
 # (numba cannot prove i in range(start, stop) non-negative, and its wraparound check keeps
 # such a loop scalar). f = stride = 2 only; other windows take the "nhwc" loops.
+@numba.njit(inline="always")
+def _window_runs(X, c, h, w, start, stop):
+    """The four entries of output (c, h, w)'s 2x2 window in batch-last X, each the run of
+    images [start, stop): top left, top right, bottom left, bottom right."""
+    return (X[c, 2 * h, 2 * w, start:stop], X[c, 2 * h, 2 * w + 1, start:stop],
+            X[c, 2 * h + 1, 2 * w, start:stop], X[c, 2 * h + 1, 2 * w + 1, start:stop])
+
+
 @numba.njit(nogil=True, cache=True)
 def avg2_forward_chwn(A_prev, A, scale, start, stop):
     n_C, n_H, n_W, _ = A.shape
@@ -343,9 +351,7 @@ def avg2_forward_chwn(A_prev, A, scale, start, stop):
     for c in range(n_C):
         for h in range(n_H):
             for w in range(n_W):
-                a, b = A_prev[c, 2 * h, 2 * w, start:stop], A_prev[c, 2 * h, 2 * w + 1, start:stop]
-                d, e = A_prev[c, 2 * h + 1, 2 * w, start:stop], \
-                    A_prev[c, 2 * h + 1, 2 * w + 1, start:stop]
+                a, b, d, e = _window_runs(A_prev, c, h, w, start, stop)
                 out = A[c, h, w, start:stop]
                 for i in range(n):
                     total = a[i] + b[i]
@@ -362,10 +368,7 @@ def avg2_backward_chwn(dA, dA_prev, scale, start, stop):
         for h in range(n_H):
             for w in range(n_W):
                 g = dA[c, h, w, start:stop]
-                a = dA_prev[c, 2 * h, 2 * w, start:stop]
-                b = dA_prev[c, 2 * h, 2 * w + 1, start:stop]
-                d, e = dA_prev[c, 2 * h + 1, 2 * w, start:stop], \
-                    dA_prev[c, 2 * h + 1, 2 * w + 1, start:stop]
+                a, b, d, e = _window_runs(dA_prev, c, h, w, start, stop)
                 for i in range(n):
                     share = g[i] * scale
                     a[i] = share
@@ -381,9 +384,7 @@ def max2_forward_chwn(A_prev, A, winner, start, stop):
     for c in range(n_C):
         for h in range(n_H):
             for w in range(n_W):
-                a, b = A_prev[c, 2 * h, 2 * w, start:stop], A_prev[c, 2 * h, 2 * w + 1, start:stop]
-                d, e = A_prev[c, 2 * h + 1, 2 * w, start:stop], \
-                    A_prev[c, 2 * h + 1, 2 * w + 1, start:stop]
+                a, b, d, e = _window_runs(A_prev, c, h, w, start, stop)
                 out, won_at = A[c, h, w, start:stop], winner[c, h, w, start:stop]
                 for i in range(n):
                     best = a[i]
@@ -409,10 +410,7 @@ def max2_backward_chwn(dA, winner, dA_prev, start, stop):
         for h in range(n_H):
             for w in range(n_W):
                 g, won = dA[c, h, w, start:stop], winner[c, h, w, start:stop]
-                a = dA_prev[c, 2 * h, 2 * w, start:stop]
-                b = dA_prev[c, 2 * h, 2 * w + 1, start:stop]
-                d, e = dA_prev[c, 2 * h + 1, 2 * w, start:stop], \
-                    dA_prev[c, 2 * h + 1, 2 * w + 1, start:stop]
+                a, b, d, e = _window_runs(dA_prev, c, h, w, start, stop)
                 for i in range(n):
                     k = won[i]
                     a[i] = g[i] if k == 0 else 0
