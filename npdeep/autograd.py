@@ -106,24 +106,7 @@ class Function:
         if n_args == 1:
             maker = args[0]
             if isinstance(maker, TensorBase):
-                if not kwargs:
-                    return apply_unary(cls, maker)
-                ctx = _new(cls)
-                result = _new(maker._output_class)
-                any_needs = _grad_enabled and maker.requires_grad
-                ctx.needs_input_grad = _NEEDS_1 if any_needs else _NO_GRAD_1
-                result.data = cls.forward(ctx, maker.data, **kwargs)
-                result.grad = None
-                result.requires_grad = any_needs
-                if any_needs:
-                    ctx.parents = args
-                    # Creation order is a topological order: every node is made after its
-                    # inputs.
-                    ctx._sequence = next(_sequence)
-                    result._ctx = ctx
-                else:
-                    result._ctx = None
-                return result
+                return apply_unary(cls, maker, kwargs)
         elif n_args == 2 and not kwargs:
             return apply_binary(cls, args[0], args[1])
         maker = next((a for a in args if isinstance(a, TensorBase)), None)
@@ -158,18 +141,20 @@ def _no_tensor(function, args) -> TypeError:
                      f"({types}). Wrap arrays with npdeep.tensor(...) first.")
 
 
-def apply_unary(function, x):
-    """``function.apply(x)`` for one tensor ``x`` and no settings: what the one-input operators
+def apply_unary(function, x, settings=None):
+    """``function.apply(x, **settings)`` for one tensor ``x``: what the one-input operators
     (``x * x``, ``x.sum()``) and activations call, without apply's argument handling."""
     ctx = _new(function)
     result = _new(x._output_class)
     any_needs = _grad_enabled and x.requires_grad
     ctx.needs_input_grad = _NEEDS_1 if any_needs else _NO_GRAD_1
-    result.data = function.forward(ctx, x.data)
+    result.data = (function.forward(ctx, x.data, **settings) if settings else
+                   function.forward(ctx, x.data))
     result.grad = None
     result.requires_grad = any_needs
     if any_needs:
         ctx.parents = (x,)
+        # Creation order is a topological order: every node is made after its inputs.
         ctx._sequence = next(_sequence)
         result._ctx = ctx
     else:
