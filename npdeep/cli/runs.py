@@ -115,10 +115,10 @@ def train_config(args, out: str) -> dict:
                              "run from; start afresh with --overwrite")
         config = _new_config(given)  # fit says it starts a new run (verbose >= 1)
     else:
-        optimizer_betas(_new_config(given))  # (before clearing the folder of an old run)
-        clear_for_new_run(args, out)
         config = _new_config(given)
-    optimizer_betas(config)
+    optimizer_betas(config)  # (before an old run's files are cleared away)
+    if not args.resume:
+        clear_for_new_run(args, out)
     return config
 
 

@@ -152,6 +152,10 @@ def test_the_betas_are_settings_of_the_run(capsys, train):
                      "--optimizer", "gd", "--beta", "0.9", "--no-progress"]) == 2
     assert "the gd optimizer has no 'beta' (its β settings: none)" in capsys.readouterr().err
     assert not (out.parent / "gd").exists()
+    before = (out / "checkpoint.safetensors").read_bytes()  # nor is an old run cleared for it
+    assert cli.main(["train", "--data", "digits", "--out", str(out), "--overwrite",
+                     "--optimizer", "gd", "--beta", "0.9", "--no-progress"]) == 2
+    assert (out / "checkpoint.safetensors").read_bytes() == before
     with pytest.raises(SystemExit):  # (argparse's own refusal)
         cli.main(["train", "--data", "digits", "--out", str(out.parent / "b"), "--beta",
                   "1.0", "--no-progress"])
