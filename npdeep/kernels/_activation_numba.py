@@ -29,8 +29,8 @@ def relu_backward(a, da, dz):
 def sigmoid_forward(z, a):
     # a = 1 / (1 + e^(−z)) with −z capped at the dtype's limit: stable_sigmoid's passes in one
     # (NaN stays NaN: NaN > limit is False, as np.minimum passes it on).
-    one = np.ones(1, a.dtype)[0]
-    limit = np.float32(88.7) if a.itemsize == 4 else np.float64(709.7)
+    one = a.dtype.type(1.0)  # (a scalar of a's dtype, not a 1-element array per call)
+    limit = a.dtype.type(88.7 if a.itemsize == 4 else 709.7)
     for i in range(z.size):
         e = -z[i]
         if e > limit:
